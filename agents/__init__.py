@@ -1,0 +1,1 @@
+"""negsim parties: utilities, strategies, SimPy processes."""

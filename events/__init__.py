@@ -1,0 +1,1 @@
+"""negsim ground floor: terms, events, codec, logs, replay."""

@@ -1,0 +1,1 @@
+"""negsim world and tools: scenarios, engine, batches, CLI."""

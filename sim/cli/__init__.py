@@ -1,0 +1,5 @@
+"""The ``negsim`` command line (also ``python -m sim``)."""
+
+from sim.cli.main import main
+
+__all__ = ["main"]

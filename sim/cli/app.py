@@ -1,0 +1,55 @@
+"""The ``negsim`` command group: global options and the subcommand list."""
+
+from __future__ import annotations
+
+import click
+
+from events._version import __version__
+from sim.diagnostics import configure_logging
+
+SUBCOMMANDS = ("run", "replay", "verify", "mc", "export", "plot", "tournament", "tune", "scenarios")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="negsim", message="%(prog)s %(version)s")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Operator log format on stderr (never the event log).",
+)
+@click.option("-v", "--verbose", count=True, help="More operator logging (repeatable).")
+@click.option("-q", "--quiet", count=True, help="Less operator logging (repeatable).")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def cli(log_format: str, verbose: int, quiet: int, debug: bool) -> None:
+    """negsim: event-sourced simulator of the Microsoft-OpenAI negotiation.
+
+    Exit codes: 0 ok, 1 the thing checked is bad (e.g. a tampered log),
+    2 usage or input error, 3 writing failed (e.g. disk full), 130 interrupted.
+    """
+    configure_logging(log_format, verbose - quiet)
+
+
+def not_implemented(name: str, summary: str) -> click.Command:
+    """A subcommand that another issue fills in: says so and exits 2."""
+
+    @click.command(
+        name=name,
+        help=f"{summary} (not implemented yet)",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+    def command() -> None:
+        raise click.UsageError(f"'{name}' is not implemented yet")
+
+    return command
+
+
+def _register() -> None:
+    from sim.cli import commands
+
+    for command in commands.all_commands():
+        cli.add_command(command)
+
+
+_register()
