@@ -1,0 +1,143 @@
+"""Contract terms: the typed value Microsoft and OpenAI negotiate over.
+
+``Terms`` is complete (every partnership issue has a value); ``TermsPatch`` is a
+partial set of terms (what a regulator's conditions or an amendment change).
+``Outcome`` is the generic agreement of a non-partnership domain (e.g. the bilateral
+buyer/seller demo): issue names with values, in the scenario's issue order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import attrs
+
+CLOUD_ARRANGEMENTS: Final = ("exclusive", "rofr", "open")
+IP_SCOPES: Final = ("none", "models", "models_and_infra")
+
+IssueValue = bool | int | float | str
+
+
+def _fraction(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value!r}")
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
+
+
+def _one_of(choices: tuple[str, ...]) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
+        if value not in choices:
+            raise ValueError(f"{attribute.name} must be one of {', '.join(choices)}; got {value!r}")
+
+    return check
+
+
+@attrs.frozen(slots=True)
+class Terms:
+    """The partnership's terms.
+
+    - ``term_end``: calendar year the contract runs to (2030 in mid-2025).
+    - ``post_agi_access``: the AGI clause; True means Microsoft keeps its technology
+      rights after AGI is declared ("forever deal"), False means they lapse.
+    - ``ip_scope``: what OpenAI IP Microsoft may use: none, models, or models and
+      infrastructure.
+    - ``revenue_share``: fraction of OpenAI's revenue paid to Microsoft.
+    - ``cloud``: exclusive (Azure only), rofr (Microsoft's right of first refusal on new
+      capacity), or open.
+    - ``equity``: Microsoft's economic stake in OpenAI, a fraction.
+    - ``investment_bn``: new money Microsoft commits under these terms, USD bn.
+    """
+
+    term_end: int = attrs.field(converter=int)
+    post_agi_access: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    ip_scope: str = attrs.field(validator=_one_of(IP_SCOPES))
+    revenue_share: float = attrs.field(converter=float, validator=_fraction)
+    cloud: str = attrs.field(validator=_one_of(CLOUD_ARRANGEMENTS))
+    equity: float = attrs.field(converter=float, validator=_fraction)
+    investment_bn: float = attrs.field(converter=float, validator=_non_negative)
+
+    def get(self, issue: str) -> IssueValue:
+        """The value of one issue, by name (what utility functions read)."""
+        return getattr(self, issue)  # type: ignore[no-any-return]
+
+    def to_data(self) -> dict[str, IssueValue]:
+        return {name: getattr(self, name) for name in TERMS_FIELDS}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Terms:
+        return cls(**data)
+
+    def patched(self, patch: TermsPatch) -> Terms:
+        """These terms with the fields a patch sets replaced."""
+        return attrs.evolve(self, **patch.changes())
+
+
+TERMS_FIELDS: Final = tuple(field.name for field in attrs.fields(Terms))
+
+
+@attrs.frozen(slots=True)
+class TermsPatch:
+    """A partial change to terms; ``None`` means "unchanged"."""
+
+    term_end: int | None = None
+    post_agi_access: bool | None = None
+    ip_scope: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_one_of(IP_SCOPES))
+    )
+    revenue_share: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_fraction)
+    )
+    cloud: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_one_of(CLOUD_ARRANGEMENTS))
+    )
+    equity: float | None = attrs.field(default=None, validator=attrs.validators.optional(_fraction))
+    investment_bn: float | None = None
+
+    def changes(self) -> dict[str, IssueValue]:
+        return {name: value for name in TERMS_FIELDS if (value := getattr(self, name)) is not None}
+
+    def to_data(self) -> dict[str, IssueValue]:
+        return self.changes()
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> TermsPatch:
+        return cls(**data)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes())
+
+
+@attrs.frozen(slots=True)
+class Outcome:
+    """A generic agreement: ``(issue, value)`` pairs in the scenario's issue order."""
+
+    values: tuple[tuple[str, IssueValue], ...] = attrs.field(
+        converter=lambda items: tuple((str(k), v) for k, v in items)
+    )
+
+    def get(self, issue: str) -> IssueValue:
+        for name, value in self.values:
+            if name == issue:
+                return value
+        raise KeyError(issue)
+
+    def to_data(self) -> dict[str, Any]:
+        return {"issues": [list(pair) for pair in self.values]}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Outcome:
+        return cls(tuple((name, value) for name, value in data["issues"]))
+
+
+Offer = Terms | Outcome
+
+
+def offer_from_data(data: dict[str, Any]) -> Offer:
+    """Decode an offer: generic outcomes carry an ``issues`` list, terms do not."""
+    if "issues" in data:
+        return Outcome.from_data(data)
+    return Terms.from_data(data)
