@@ -1,0 +1,616 @@
+"""The crash-safe SQLite store of a Monte Carlo batch.
+
+One embedded SQLite database per batch holds a row per run: its seed, parameters,
+summary columns, log digest and the run's JSONL log (zlib-compressed). Each ``put``
+(or ``put_many`` group) is one transaction, so a killed batch keeps every committed
+run, loses only the uncommitted ones, and never stores a run twice.
+
+The layout is plain SQL, readable by any SQLite client::
+
+    meta(key TEXT PRIMARY KEY, value TEXT)      -- format = negsim-batch, format_version = 1, ...
+    runs(run INTEGER PRIMARY KEY, seed TEXT NOT NULL, digest TEXT NOT NULL,
+         events INTEGER NOT NULL, params TEXT NOT NULL,  -- canonical JSON, sorted keys
+         <summary columns ...>,
+         log BLOB NOT NULL)                       -- zlib-compressed JSONL
+
+``log`` is the last column, so reading summaries never touches the log blobs.
+
+Durability: WAL journal, ``synchronous=FULL``. Exactly one writer, enforced by an
+exclusive non-blocking ``flock`` on the side file ``<path>.lock`` (never on the
+database file itself: closing any other descriptor of it would drop SQLite's POSIX
+locks). Readers take no lock and read while a writer is active; they open the
+database read-only, so they never modify it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import orjson
+
+from events.errors import InputError, IntegrityError, OutputError
+
+FORMAT: Final = "negsim-batch"
+FORMAT_VERSION: Final = "1"
+RESERVED_META: Final = ("format", "format_version")
+FIXED_COLUMNS: Final = ("run", "seed", "digest", "events", "params", "log")
+SUMMARY_TYPES: Final = ("INTEGER", "REAL", "TEXT")
+
+_FIXED_DECL: Final = {
+    "run": "INTEGER",
+    "seed": "TEXT",
+    "digest": "TEXT",
+    "events": "INTEGER",
+    "params": "TEXT",
+    "log": "BLOB",
+}
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_HEX64: Final = re.compile(r"[0-9a-f]{64}\Z")
+_PARAMS_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+@attrs.frozen(slots=True)
+class RunRecord:
+    """One run as stored: the arguments of :meth:`BatchStore.put`."""
+
+    run: int
+    seed: str
+    params: Mapping[str, Any]
+    summary: Mapping[str, Any]
+    digest: str
+    events: int
+    log: bytes
+
+
+def log_digest(log: bytes) -> str:
+    """The digest of a JSONL log: SHA-256 (lowercase hex) of its last line, sans newline."""
+    body = log[:-1] if log.endswith(b"\n") else log
+    if not body:
+        raise ValueError("an empty log has no digest")
+    return hashlib.sha256(body[body.rfind(b"\n") + 1 :]).hexdigest()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _is_write_failure(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        return True
+    text = str(exc).lower()
+    return "disk" in text or "full" in text
+
+
+def _range_text(lo: int | None, hi: int | None, n: int) -> str:
+    if n == 0:
+        return "the store holds no runs"
+    if n == 1:
+        return f"the store holds run {lo} only"
+    gaps = "" if n == hi - lo + 1 else ", with gaps"  # type: ignore[operator]
+    return f"the store holds runs {lo}..{hi} ({n} runs{gaps})"
+
+
+class _WriterLock:
+    """An exclusive, non-blocking ``flock`` on ``<db>.lock``, holding the writer's pid.
+
+    The lock file is removed on release (while still locked); an acquirer that locks
+    a file already unlinked by the previous holder notices (inode mismatch) and retries.
+    """
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.path = db.with_name(db.name + ".lock")
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        for _ in range(100):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise OutputError(
+                    f"{self.db}: cannot create lock file {self.path.name} ({exc.strerror})"
+                ) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+                os.close(fd)
+                raise InputError(
+                    f"{self.db}: batch store is being written by another process (pid {holder})"
+                ) from None
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:  # the previous holder unlinked it between our open and flock
+                os.close(fd)
+                continue
+            try:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            except OSError as exc:
+                os.close(fd)
+                raise OutputError(f"{self.db}: cannot write lock file ({exc.strerror})") from None
+            self.fd = fd
+            return
+        raise InputError(f"{self.db}: cannot take the writer lock (lock file keeps changing)")
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        os.close(self.fd)
+        self.fd = None
+
+
+class BatchStore:
+    """A batch's runs in one SQLite file. Use :meth:`create` or :meth:`open`."""
+
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        *,
+        writable: bool,
+        lock: _WriterLock | None,
+        meta: dict[str, str],
+        columns: tuple[tuple[str, str], ...],
+    ) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = conn
+        self._writable = writable
+        self._lock = lock
+        self._meta = meta
+        self._columns = columns
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        meta: Mapping[str, str],
+        columns: Sequence[tuple[str, str]],
+    ) -> BatchStore:
+        """A new, empty store opened for writing; refuses an existing file."""
+        path = Path(path)
+        meta = cls._check_meta(path, meta)
+        columns = cls._check_columns(path, columns)
+        if path.exists():
+            raise InputError(f"{path}: file already exists; refusing to overwrite it")
+        if not path.parent.is_dir():
+            raise InputError(f"{path}: directory {path.parent} does not exist")
+        lock = _WriterLock(path)
+        lock.acquire()
+        try:
+            cls._build(path, meta, columns)
+            return cls._connect_writer(path, lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, write: bool = False) -> BatchStore:
+        """An existing store; ``write=True`` takes the single-writer lock."""
+        path = Path(path)
+        if not path.is_file():
+            what = "is not a file" if path.exists() else "no such file"
+            raise InputError(f"{path}: {what}")
+        if not write:
+            uri = path.resolve().as_uri() + "?mode=ro"
+            try:
+                conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise InputError(f"{path}: cannot open batch store ({exc})") from None
+            meta, columns = cls._inspect(path, conn)
+            return cls(path, conn, writable=False, lock=None, meta=meta, columns=columns)
+        lock = _WriterLock(path)
+        lock.acquire()
+        try:
+            return cls._connect_writer(path, lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _connect_writer(cls, path: Path, lock: _WriterLock) -> BatchStore:
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise InputError(f"{path}: cannot open batch store ({exc})") from None
+        try:
+            meta, columns = cls._inspect(path, conn)
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                conn.execute("PRAGMA synchronous=FULL")
+            except sqlite3.Error as exc:
+                raise OutputError(
+                    f"{path}: cannot set up batch store for writing ({exc})"
+                ) from None
+            if str(mode).lower() != "wal":
+                raise OutputError(f"{path}: filesystem does not support SQLite WAL mode")
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, conn, writable=True, lock=lock, meta=meta, columns=columns)
+
+    @staticmethod
+    def _build(path: Path, meta: dict[str, str], columns: tuple[tuple[str, str], ...]) -> None:
+        """Write the complete empty store beside ``path``, then link it into place.
+
+        The store appears at ``path`` only whole, so a crash during creation never
+        leaves a half-made file there.
+        """
+        tmp = path.with_name(f"{path.name}.creating-{os.getpid()}")
+        summary = "".join(f"    {_quote(name)} {kind},\n" for name, kind in columns)
+        ddl = (
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);\n"
+            "CREATE TABLE runs (\n"
+            "    run INTEGER PRIMARY KEY,\n"
+            "    seed TEXT NOT NULL,\n"
+            "    digest TEXT NOT NULL,\n"
+            "    events INTEGER NOT NULL,\n"
+            "    params TEXT NOT NULL,\n"
+            f"{summary}"
+            "    log BLOB NOT NULL\n"
+            ")"
+        )
+        all_meta = {"format": FORMAT, "format_version": FORMAT_VERSION, **meta}
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in ddl.split(";\n"):
+                    conn.execute(statement)
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", all_meta.items())
+                conn.execute("COMMIT")
+            finally:
+                conn.close()  # last connection: checkpoints and removes tmp's WAL
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise InputError(f"{path}: file already exists; refusing to overwrite it") from None
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                    raise
+                # no hard links here: claim the name exclusively, then replace it.
+                try:
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+                except FileExistsError:
+                    raise InputError(
+                        f"{path}: file already exists; refusing to overwrite it"
+                    ) from None
+                os.replace(tmp, path)
+            dirfd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dirfd)
+            finally:
+                os.close(dirfd)
+        except (sqlite3.Error, OSError) as exc:
+            raise OutputError(f"{path}: cannot create batch store ({exc})") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    @staticmethod
+    def _inspect(
+        path: Path, conn: sqlite3.Connection
+    ) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+        """Check that ``conn`` is a negsim batch store; its user meta and summary columns."""
+
+        def refuse(why: str) -> InputError:
+            conn.close()
+            return InputError(f"{path}: not a negsim batch store ({why})")
+
+        try:
+            tables = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if not {"meta", "runs"} <= tables:
+                raise refuse("no meta and runs tables")
+            meta = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+            info = [
+                (row[1], str(row[2]).upper()) for row in conn.execute("PRAGMA table_info(runs)")
+            ]
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                conn.close()
+                raise InputError(f"{path}: cannot read batch store ({exc})") from None
+            raise refuse(str(exc)) from None
+        if meta.get("format") != FORMAT:
+            raise refuse(f"meta format is {meta.get('format')!r}, expected {FORMAT!r}")
+        if meta.get("format_version") != FORMAT_VERSION:
+            conn.close()
+            raise InputError(
+                f"{path}: unsupported batch store format_version {meta.get('format_version')!r}"
+                f" (this negsim reads {FORMAT_VERSION})"
+            )
+        declared = dict(info)
+        for name, kind in _FIXED_DECL.items():
+            if declared.get(name) != kind:
+                raise refuse(f"runs has no {kind} column {name!r}")
+        columns = tuple((n, k) for n, k in info if n not in _FIXED_DECL)
+        user_meta = {k: v for k, v in meta.items() if k not in RESERVED_META}
+        return user_meta, columns
+
+    @staticmethod
+    def _check_meta(path: Path, meta: Mapping[str, str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, value in meta.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise InputError(f"{path}: meta {key!r} must map a string to a string")
+            if key in RESERVED_META:
+                raise InputError(f"{path}: meta key {key!r} is reserved")
+            out[key] = value
+        return out
+
+    @staticmethod
+    def _check_columns(
+        path: Path, columns: Sequence[tuple[str, str]]
+    ) -> tuple[tuple[str, str], ...]:
+        seen: set[str] = set()
+        out: list[tuple[str, str]] = []
+        for item in columns:
+            try:
+                name, kind = item
+            except (TypeError, ValueError):
+                raise InputError(
+                    f"{path}: summary column {item!r} must be a (name, type) pair"
+                ) from None
+            if not isinstance(name, str) or not _IDENTIFIER.match(name):
+                raise InputError(
+                    f"{path}: summary column name {name!r} is not an identifier "
+                    "(letters, digits, underscore; not starting with a digit)"
+                )
+            folded = name.lower()  # SQLite column names are case-insensitive
+            if folded in FIXED_COLUMNS or folded.startswith("sqlite_"):
+                raise InputError(f"{path}: summary column name {name!r} is reserved")
+            if folded in seen:
+                raise InputError(f"{path}: summary column {name!r} is given twice")
+            seen.add(folded)
+            upper = kind.upper() if isinstance(kind, str) else kind
+            if upper not in SUMMARY_TYPES:
+                raise InputError(
+                    f"{path}: summary column {name!r} has type {kind!r}; "
+                    f"expected one of {', '.join(SUMMARY_TYPES)}"
+                )
+            out.append((name, upper))
+        return tuple(out)
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """Batch-level key/values as given to :meth:`create` (without format keys)."""
+        return dict(self._meta)
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        """The summary columns: (name, INTEGER|REAL|TEXT), in table order."""
+        return self._columns
+
+    @property
+    def writable(self) -> bool:
+        return self._writable
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise InputError(f"{self.path}: batch store is closed")
+        return self._conn
+
+    # ------------------------------------------------------------------ writing
+
+    def put(
+        self,
+        run: int,
+        seed: str,
+        params: Mapping[str, Any],
+        summary: Mapping[str, Any],
+        digest: str,
+        events: int,
+        log: bytes,
+    ) -> None:
+        """Store one run in one transaction; a run already stored -> InputError."""
+        self.put_many([RunRecord(run, seed, params, summary, digest, events, log)])
+
+    def put_many(self, rows: Sequence[RunRecord]) -> None:
+        """Store a small group of runs in one transaction: all of them or none."""
+        conn = self._db()
+        if not self._writable:
+            raise InputError(f"{self.path}: batch store is open read-only (open with write=True)")
+        prepared = [self._prepare(record) for record in rows]
+        if not prepared:
+            return
+        names = [*FIXED_COLUMNS[:-1], *(name for name, _ in self._columns), "log"]
+        sql = (
+            f"INSERT INTO runs ({', '.join(_quote(n) for n in names)}) "
+            f"VALUES ({', '.join('?' * len(names))})"
+        )
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for values in prepared:
+                    try:
+                        conn.execute(sql, values)
+                    except sqlite3.IntegrityError:
+                        raise InputError(
+                            f"{self.path}: run {values[0]} is already stored"
+                        ) from None
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+        except (sqlite3.OperationalError, OSError) as exc:
+            if _is_write_failure(exc):
+                raise OutputError(f"{self.path}: cannot write batch store ({exc})") from None
+            raise
+
+    def _prepare(self, record: RunRecord) -> tuple[Any, ...]:
+        path = self.path
+        run = record.run
+        if isinstance(run, bool) or not isinstance(run, int) or run < 0:
+            raise InputError(f"{path}: run must be a non-negative integer, got {run!r}")
+        if not isinstance(record.seed, str):
+            raise InputError(f"{path}: run {run}: seed must be a string, got {record.seed!r}")
+        events = record.events
+        if isinstance(events, bool) or not isinstance(events, int) or events < 0:
+            raise InputError(f"{path}: run {run}: events must be a non-negative integer")
+        log = record.log
+        if not isinstance(log, bytes | bytearray | memoryview):
+            raise InputError(f"{path}: run {run}: log must be bytes")
+        log = bytes(log)
+        if not log.endswith(b"\n"):
+            raise ValueError(f"run {run}: log does not end with a newline (torn last line?)")
+        if not isinstance(record.digest, str) or not _HEX64.match(record.digest):
+            raise ValueError(f"run {run}: digest {record.digest!r} is not lowercase hex SHA-256")
+        actual = log_digest(log)
+        if actual != record.digest:
+            raise ValueError(f"run {run}: digest {record.digest} does not match its log ({actual})")
+        lines = log.count(b"\n")
+        if lines != events:
+            raise ValueError(f"run {run}: events={events} but the log has {lines} lines")
+        if not isinstance(record.params, Mapping):
+            raise InputError(f"{path}: run {run}: params must be a mapping")
+        try:
+            params = orjson.dumps(record.params, option=_PARAMS_OPTIONS).decode("utf-8")
+        except TypeError as exc:
+            raise InputError(
+                f"{path}: run {run}: params are not JSON-serialisable ({exc})"
+            ) from None
+        summary = record.summary
+        expected = {name for name, _ in self._columns}
+        given = set(summary)
+        if given != expected:
+            parts = []
+            if expected - given:
+                parts.append("missing " + ", ".join(sorted(expected - given)))
+            if given - expected:
+                parts.append("unknown " + ", ".join(sorted(map(str, given - expected))))
+            raise InputError(f"{path}: run {run}: summary columns: {'; '.join(parts)}")
+        values = [
+            self._summary_value(run, name, kind, summary[name]) for name, kind in self._columns
+        ]
+        return (
+            run,
+            record.seed,
+            record.digest,
+            events,
+            params,
+            *values,
+            zlib.compress(log, 6),
+        )
+
+    def _summary_value(self, run: int, name: str, kind: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, bool | int | float | str) and hasattr(value, "item"):
+            value = value.item()  # a numpy scalar
+        ok = False
+        if kind == "INTEGER" and isinstance(value, bool | int):
+            value, ok = int(value), True
+        elif kind == "REAL" and isinstance(value, int | float) and not isinstance(value, bool):
+            value, ok = float(value), True
+        elif kind == "TEXT" and isinstance(value, str):
+            ok = True
+        if not ok:
+            raise InputError(f"{self.path}: run {run}: summary {name!r} is {kind}, got {value!r}")
+        return value
+
+    # ------------------------------------------------------------------ reading
+
+    def run_ids(self) -> list[int]:
+        """The stored runs, sorted."""
+        return [row[0] for row in self._db().execute("SELECT run FROM runs ORDER BY run")]
+
+    def __len__(self) -> int:
+        return int(self._db().execute("SELECT count(*) FROM runs").fetchone()[0])
+
+    def has(self, run: int) -> bool:
+        cur = self._db().execute("SELECT 1 FROM runs WHERE run = ?", (run,))
+        return cur.fetchone() is not None
+
+    def log(self, run: int) -> bytes:
+        """The run's JSONL log, checked against its stored digest."""
+        conn = self._db()
+        row = conn.execute("SELECT digest, log FROM runs WHERE run = ?", (run,)).fetchone()
+        if row is None:
+            lo, hi, n = conn.execute("SELECT min(run), max(run), count(*) FROM runs").fetchone()
+            raise InputError(f"{self.path}: no run {run!r}; {_range_text(lo, hi, n)}")
+        digest, blob = row
+        try:
+            data = zlib.decompress(blob)
+        except (zlib.error, TypeError) as exc:
+            raise IntegrityError(f"{self.path}: run {run}: stored log is corrupt ({exc})") from None
+        try:
+            actual = log_digest(data)
+        except ValueError:
+            actual = "(empty log)"
+        if actual != digest:
+            raise IntegrityError(
+                f"{self.path}: run {run}: stored log does not match its digest "
+                f"(stored {digest}, log has {actual})"
+            )
+        return data
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Summary rows ordered by run (no log blobs), streamed from the database."""
+        names = ["run", "seed", "digest", "events", "params", *(n for n, _ in self._columns)]
+        sql = f"SELECT {', '.join(_quote(n) for n in names)} FROM runs ORDER BY run"
+        cur = self._db().execute(sql)
+        try:
+            while True:
+                batch = cur.fetchmany(256)
+                if not batch:
+                    return
+                for values in batch:
+                    row = dict(zip(names, values, strict=True))
+                    row["params"] = orjson.loads(row["params"])
+                    yield row
+        finally:
+            cur.close()
+
+    # ------------------------------------------------------------------ closing
+
+    def close(self) -> None:
+        """Close the database and release the writer lock (idempotent)."""
+        conn, self._conn = self._conn, None
+        try:
+            if conn is not None:
+                conn.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def __enter__(self) -> BatchStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "closed" if self._conn is None else ("write" if self._writable else "read")
+        return f"<BatchStore {str(self.path)!r} {mode}>"
