@@ -1,0 +1,76 @@
+"""Adaptive aspiration: the aspiration level moves toward what the opponent offers.
+
+Sources: the level of aspiration in bargaining, Siegel & Fouraker, *Bargaining and
+Group Decision Making* (1960); the adaptation rule of Karandikar, Mookherjee, Ray &
+Vega-Redondo, "Evolving aspirations and cooperation", J. Econ. Theory 80 (1998):
+the new aspiration is a weighted average of the old one and the payoff just seen,
+``a_k = (1 - rate) * a_(k-1) + rate * payoff_k``.
+
+Here the payoff after the opponent's k-th offer is the best own utility it has been
+offered so far (at least its reservation value), ``m_k = max(reservation,
+u(o_1), ..., u(o_k))``, and ``a_0`` is the best own utility of any outcome. So
+
+    a_n = (1 - rate)**n * best + rate * sum_k (1 - rate)**(n - k) * m_k
+
+after ``n`` opponent offers (a pure function of the view: nothing is remembered).
+
+- offer: the outcome with the smallest own utility that is
+  ``>= max(a_n, m_n)`` (it never asks for less than it has already been offered);
+  among equal utilities the lowest index.
+- accept the opponent's n-th offer iff its own utility is ``>= max(a_(n-1),
+  reservation)``: the offer meets the aspiration held when it arrived.
+- with no outcome at or above the reservation it walks away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import ClassVar
+
+import attrs
+import numpy as np
+
+from agents.strategies._params import Parametrised, real
+from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
+
+
+@attrs.frozen(kw_only=True)
+class Aspiration(Parametrised):
+    """Aspiration level adapting toward the best offer received, at ``rate`` per
+    opponent offer (``rate`` in (0, 1]; 1 jumps straight to the best offer)."""
+
+    name: ClassVar[str] = "aspiration"
+    classifier: ClassVar[Mapping[str, object]] = MappingProxyType(
+        {"stochastic": False, "uses_time": False, "memory_depth": float("inf")}
+    )
+
+    rate: float = attrs.field(default=0.1, converter=real("rate", low=0.0, high=1.0, low_open=True))
+
+    def levels(self, view: NegotiationView, n: int) -> tuple[float, float]:
+        """``(a_n, m_n)``: aspiration and best payoff after the opponent's first ``n``
+        offers (``m_0`` is the reservation value)."""
+        best = float(view.sorted_utilities[0])
+        reservation = view.reservation
+        if n <= 0:
+            return best, reservation
+        offered = view.utilities[np.asarray(view.opponent_offers[:n], dtype=np.intp)]
+        payoffs = np.maximum.accumulate(np.maximum(offered, reservation))
+        keep = 1.0 - self.rate
+        weights = keep ** np.arange(n - 1, -1, -1, dtype=np.float64)
+        aspiration = keep**n * best + self.rate * float(weights @ payoffs)
+        return aspiration, float(payoffs[-1])
+
+    def propose(self, view: NegotiationView) -> int | None:
+        if view.sorted_utilities[0] < view.reservation:
+            return None
+        aspiration, best_offered = self.levels(view, len(view.opponent_offers))
+        return view.lowest_at_least(max(aspiration, best_offered) - UTILITY_EPS)
+
+    def respond(self, view: NegotiationView, offer: int) -> Response:
+        if view.sorted_utilities[0] < view.reservation:
+            return Response.WALK_AWAY
+        aspiration, _ = self.levels(view, len(view.opponent_offers) - 1)
+        if view.utilities[offer] >= max(aspiration, view.reservation) - UTILITY_EPS:
+            return Response.ACCEPT
+        return Response.REJECT

@@ -1,0 +1,224 @@
+"""The strategy protocol: what a strategy sees (``NegotiationView``) and answers.
+
+Contract between the engine and a strategy (a strategy may rely on it):
+
+- The engine owns one ``NegotiationView`` per party and negotiation, builds it with
+  ``NegotiationView.create`` and updates it in place; strategies only read it.
+- ``utilities``, ``ranking`` and ``sorted_utilities`` never change after creation.
+  ``reservation`` may rise during a run (e.g. after an outside offer).
+- ``propose(view)`` is called with ``own_offers`` holding this party's earlier offers
+  (not the one being made); the engine appends the returned index afterwards.
+- ``respond(view, offer)`` is called after the engine appended ``offer`` to
+  ``opponent_offers``: ``offer == view.opponent_offers[-1]``.
+- Outcomes are integer indices into the negotiation's ``OutcomeSpace``.
+
+Comparisons of utilities use ``UTILITY_EPS`` of slack so that float rounding (e.g.
+0.1 + 0.2 vs 0.3) never flips a decision.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import ClassVar, Protocol
+
+import numpy as np
+
+UTILITY_EPS = 1e-9
+
+
+class Response(enum.StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    WALK_AWAY = "walk_away"
+
+
+class NegotiationView:
+    """What one party knows about a running bilateral negotiation.
+
+    - ``relative_time``: in [0, 1], NegMAS semantics (see
+      ``agents.strategies.time_based.relative_time`` for step-limited negotiations).
+    - ``step``: 0-based step number.
+    - ``utilities``: read-only float64 array, own undiscounted utility of every outcome.
+    - ``ranking``: read-only outcome indices by own utility, descending; ties by index
+      ascending.
+    - ``sorted_utilities``: read-only ``utilities[ranking]`` (descending).
+    - ``reservation``: own reservation value (may rise during a run).
+    - ``discount`` / ``opponent_discount``: per-step discount factors (1.0 if unknown).
+    - ``own_offers`` / ``opponent_offers``: outcome indices offered, oldest first.
+    - ``rng``: the party's ``numpy.random.Generator`` (the only randomness allowed).
+    - ``is_first_mover``: whether this party made the opening offer.
+    """
+
+    __slots__ = (
+        "_ascending",
+        "discount",
+        "is_first_mover",
+        "opponent_discount",
+        "opponent_offers",
+        "own_offers",
+        "ranking",
+        "relative_time",
+        "reservation",
+        "rng",
+        "sorted_utilities",
+        "step",
+        "utilities",
+    )
+
+    relative_time: float
+    step: int
+    utilities: np.ndarray
+    ranking: np.ndarray
+    sorted_utilities: np.ndarray
+    reservation: float
+    discount: float
+    opponent_discount: float
+    own_offers: list[int]
+    opponent_offers: list[int]
+    rng: np.random.Generator
+    is_first_mover: bool
+    _ascending: np.ndarray
+
+    def __init__(
+        self,
+        *,
+        utilities: np.ndarray,
+        ranking: np.ndarray,
+        reservation: float,
+        rng: np.random.Generator,
+        discount: float = 1.0,
+        opponent_discount: float = 1.0,
+        relative_time: float = 0.0,
+        step: int = 0,
+        own_offers: list[int] | None = None,
+        opponent_offers: list[int] | None = None,
+        is_first_mover: bool = True,
+    ) -> None:
+        self.utilities = utilities
+        self.ranking = ranking
+        sorted_utilities = np.ascontiguousarray(utilities[ranking])
+        sorted_utilities.flags.writeable = False
+        self.sorted_utilities = sorted_utilities
+        ascending = np.ascontiguousarray(sorted_utilities[::-1])
+        ascending.flags.writeable = False
+        self._ascending = ascending
+        self.reservation = float(reservation)
+        self.rng = rng
+        self.discount = float(discount)
+        self.opponent_discount = float(opponent_discount)
+        self.relative_time = float(relative_time)
+        self.step = int(step)
+        self.own_offers = [] if own_offers is None else own_offers
+        self.opponent_offers = [] if opponent_offers is None else opponent_offers
+        self.is_first_mover = bool(is_first_mover)
+
+    @classmethod
+    def create(
+        cls,
+        utilities: np.ndarray,
+        reservation: float,
+        rng: np.random.Generator,
+        discount: float = 1.0,
+        opponent_discount: float = 1.0,
+        *,
+        is_first_mover: bool = True,
+    ) -> NegotiationView:
+        """A fresh view (time 0, step 0, no offers), ranking precomputed once.
+
+        ``utilities`` is copied into a read-only float64 array.
+        """
+        u = np.array(utilities, dtype=np.float64)
+        if u.ndim != 1 or u.size == 0:
+            raise ValueError(f"utilities must be a non-empty 1-d array, got shape {u.shape}")
+        if not np.all(np.isfinite(u)):
+            raise ValueError("utilities must be finite")
+        u.flags.writeable = False
+        # lexsort sorts by the last key first: utility descending, then index ascending.
+        ranking = np.lexsort((np.arange(u.size), -u)).astype(np.intp)
+        ranking.flags.writeable = False
+        return cls(
+            utilities=u,
+            ranking=ranking,
+            reservation=reservation,
+            rng=rng,
+            discount=discount,
+            opponent_discount=opponent_discount,
+            is_first_mover=is_first_mover,
+        )
+
+    @property
+    def best_utility(self) -> float:
+        return float(self.sorted_utilities[0])
+
+    @property
+    def worst_utility(self) -> float:
+        return float(self.sorted_utilities[-1])
+
+    def count_at_least(self, threshold: float) -> int:
+        """How many outcomes have own utility >= ``threshold`` (O(log n))."""
+        n = self._ascending.shape[0]
+        return n - int(np.searchsorted(self._ascending, threshold, side="left"))
+
+    def count_above(self, threshold: float) -> int:
+        """How many outcomes have own utility > ``threshold`` (O(log n))."""
+        n = self._ascending.shape[0]
+        return n - int(np.searchsorted(self._ascending, threshold, side="right"))
+
+    def lowest_at_least(self, threshold: float) -> int | None:
+        """The outcome with the smallest own utility that is >= ``threshold``; among
+        equal utilities the lowest index. None if no outcome reaches ``threshold``."""
+        k = self.count_at_least(threshold)
+        if k == 0:
+            return None
+        # First ranking position holding that utility = number of strictly better ones.
+        j = self.count_above(float(self.sorted_utilities[k - 1]))
+        return int(self.ranking[j])
+
+    def closest_level(self, target: float, *, prefer_higher: bool = True) -> float:
+        """The own utility level (of some outcome) closest to ``target``; a tie between
+        a higher and a lower level goes to the higher one unless ``prefer_higher`` is
+        False."""
+        sorted_u = self.sorted_utilities
+        k = self.count_at_least(target)
+        if k == 0:
+            return float(sorted_u[0])
+        if k == sorted_u.shape[0]:
+            return float(sorted_u[-1])
+        above = float(sorted_u[k - 1])
+        below = float(sorted_u[k])
+        gap_above, gap_below = above - target, target - below
+        if gap_above < gap_below or (gap_above == gap_below and prefer_higher):
+            return above
+        return below
+
+    def closest_to(self, target: float) -> int:
+        """The outcome whose own utility is closest to ``target``; ties between a
+        higher and a lower utility go to the higher; among equal utilities the lowest
+        index."""
+        return int(self.ranking[self.count_above(self.closest_level(target))])
+
+    def __repr__(self) -> str:
+        return (
+            f"NegotiationView(step={self.step}, relative_time={self.relative_time}, "
+            f"n_outcomes={self.utilities.shape[0]}, reservation={self.reservation}, "
+            f"own_offers={len(self.own_offers)}, opponent_offers={len(self.opponent_offers)})"
+        )
+
+
+class Strategy(Protocol):
+    """A negotiation strategy: small, parametrised, picklable, deterministic given
+    ``view.rng``. Equality is by name and parameters."""
+
+    name: ClassVar[str]
+
+    def propose(self, view: NegotiationView) -> int | None:
+        """An outcome index to offer; None to walk away."""
+        ...
+
+    def respond(self, view: NegotiationView, offer: int) -> Response:
+        """The answer to the opponent's ``offer`` (already in ``view.opponent_offers``)."""
+        ...
+
+    def params(self) -> dict[str, float | int | str | bool]:
+        """The keyword arguments that recreate this strategy."""
+        ...
