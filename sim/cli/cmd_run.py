@@ -1,5 +1,77 @@
-"""``negsim run``: run one seeded simulation and print its summary."""
+"""``negsim run``: run one seeded simulation, write its log, print what happened."""
 
-from sim.cli.app import not_implemented
+from __future__ import annotations
 
-command = not_implemented("run", "Run one seeded simulation and print its summary.")
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from sim.cli.options import json_option, scenario_argument, seed_type, set_option
+
+
+@click.command("run", help="Run one seeded simulation and print its summary.")
+@scenario_argument
+@click.option("--seed", default="0", show_default=True, callback=lambda c, p, v: seed_type(v),
+              help="Run seed: N, or S:I for run I of a batch with master seed S.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the JSONL log [default: runs/<scenario>-<seed>.jsonl].")
+@set_option
+@json_option
+def command(
+    scenario: str, seed: str, out: Path | None, assignments: tuple[str, ...], as_json: bool
+) -> None:
+    from events.writer import write_log
+    from sim.engine import simulate
+    from sim.scenario import load_scenario
+
+    loaded = load_scenario(scenario, assignments)
+    result = simulate(loaded, seed)
+    path = out or Path("runs") / f"{loaded.name}-{seed.replace(':', '_')}.jsonl"
+    if path.parent != Path(""):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from events.errors import OutputError
+
+            raise OutputError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
+    write_log(path, result.log_bytes())
+    report = run_report(result, path)
+    if as_json:
+        click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    else:
+        from sim.run_summary import print_run_summary
+
+        print_run_summary(result, path)
+
+
+def run_report(result: Any, path: Path) -> dict[str, Any]:
+    """The ``--json`` object: what happened, where the log is, and the derived states."""
+    summary = result.summary
+    scenario = result.scenario
+    agreement = None
+    if summary["agreement"]:
+        agreement = {
+            "time": summary["agreement_time"],
+            "date": summary["agreement_date"],
+            "terms": {
+                issue.name: summary[f"terms_{issue.name}"] for issue in scenario.negotiation.issues
+            },
+            "regulator_outcome": summary["regulator_outcome"],
+        }
+    return {
+        "scenario": scenario.name,
+        "seed": result.seed,
+        "log": str(path),
+        "digest": result.digest,
+        "events": len(result.records),
+        "agreement": agreement,
+        "agi_time": summary["agi_time"],
+        "agi_date": summary["agi_date"],
+        "drawn": result.drawn,
+        "summary": summary,
+        "before_agi": result.before_agi.to_data() if result.before_agi else None,
+        "after_agi": result.after_agi.to_data() if result.after_agi else None,
+        "final": result.final.to_data(),
+    }

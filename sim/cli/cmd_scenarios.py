@@ -1,5 +1,22 @@
-"""``negsim scenarios``: list the built-in scenarios."""
+"""``negsim scenarios``: list the built-in scenarios, one line each."""
 
-from sim.cli.app import not_implemented
+from __future__ import annotations
 
-command = not_implemented("scenarios", "List the built-in scenarios.")
+import click
+import orjson
+
+from sim.cli.options import json_option
+
+
+@click.command("scenarios", help="List the built-in scenarios.")
+@json_option
+def command(as_json: bool) -> None:
+    from sim.scenario import list_builtins
+
+    builtins = list_builtins()
+    if as_json:
+        click.echo(orjson.dumps([{"name": n, "description": d} for n, d in builtins]).decode())
+        return
+    width = max(len(name) for name, _ in builtins)
+    for name, description in builtins:
+        click.echo(f"{name:<{width}}  {description}")

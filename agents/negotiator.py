@@ -1,0 +1,120 @@
+"""A negotiating party (Microsoft, OpenAI, a buyer, a seller) as a SimPy process.
+
+It waits for talks to open, makes the opening offer if it moves first, then answers
+every offer that reaches its inbox after ``clock.round`` (the time a counter-offer
+takes): accept, walk away, or reject and counter. Outside offers that reach it raise
+its reservation value by the competitor's ``boost``. All choices are its strategy's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import attrs
+import simpy
+
+from agents.strategies.base import NegotiationView, Response, Strategy
+from agents.strategies.time_based import relative_time as sao_relative_time
+from agents.world import World
+from events.model import (
+    NegotiationEnded,
+    OfferAccepted,
+    OfferMade,
+    OfferRejected,
+    OutsideOfferMade,
+)
+from events.terms import Offer
+
+
+@attrs.frozen
+class NegotiationClock:
+    """When talks run and how time maps to the strategies' relative time.
+
+    Dated talks (alternating offers) measure relative time as the elapsed share of
+    ``[opens, deadline]``. Step-limited talks (``n_steps``, NegMAS SAO mode) use
+    NegMAS's relative time of the step number.
+    """
+
+    opens: float
+    deadline: float
+    round: float
+    n_steps: int | None = None
+
+    def step(self, now: float) -> int:
+        return int((now - self.opens) / self.round + 1e-9)
+
+    def relative_time(self, now: float) -> float:
+        if self.n_steps is not None:
+            return sao_relative_time(self.step(now), self.n_steps)
+        span = self.deadline - self.opens
+        return min(1.0, max(0.0, (now - self.opens) / span)) if span > 0 else 1.0
+
+
+@attrs.define
+class Negotiator:
+    key: str
+    opponent: str
+    strategy: Strategy
+    view: NegotiationView
+    clock: NegotiationClock
+    offer_of: Callable[[int], Offer]
+    inbox: simpy.Store
+    first: bool
+
+    def process(self, world: World) -> Generator[Any, Any, None]:
+        env = world.env
+        clock = self.clock
+        if env.now < clock.opens:
+            yield env.timeout(clock.opens - env.now)
+        if self.first and world.talks_open() and not self._propose(world, None):
+            return
+        get = self.inbox.get
+        while True:
+            seq, event, payload = yield get()
+            kind = type(event)
+            if kind is OfferMade:
+                yield env.timeout(clock.round)
+                if not world.talks_open():
+                    return
+                if not self._respond(world, seq, event, payload):
+                    return
+            elif kind is OutsideOfferMade:
+                self.view.reservation = min(1.0, self.view.reservation + payload)
+            elif kind is NegotiationEnded:
+                return
+
+    def _tick(self, now: float) -> None:
+        view = self.view
+        view.step = self.clock.step(now)
+        view.relative_time = self.clock.relative_time(now)
+
+    def _respond(self, world: World, seq: int, offer: OfferMade, index: int) -> bool:
+        """Answer the offer at ``seq``; False once this party's talks are over."""
+        view = self.view
+        self._tick(world.env.now)
+        view.opponent_offers.append(index)
+        answer = self.strategy.respond(view, index)
+        if answer is Response.ACCEPT:
+            world.post(self.key, OfferAccepted(self.key, offer.sender, seq, offer.terms))
+            return False
+        if answer is Response.WALK_AWAY:
+            world.post(self.key, NegotiationEnded("walk_away", self._parties(), self.key))
+            return False
+        world.post(self.key, OfferRejected(self.key, offer.sender, seq))
+        return self._propose(world, seq)
+
+    def _propose(self, world: World, reply_to: int | None) -> bool:
+        view = self.view
+        self._tick(world.env.now)
+        index = self.strategy.propose(view)
+        if index is None:
+            world.post(self.key, NegotiationEnded("walk_away", self._parties(), self.key))
+            return False
+        view.own_offers.append(index)
+        terms = self.offer_of(index)
+        world.post(self.key, OfferMade(self.key, self.opponent, terms, reply_to, view.step), index)
+        return True
+
+    def _parties(self) -> tuple[str, str]:
+        return (self.key, self.opponent) if self.first else (self.opponent, self.key)

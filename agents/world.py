@@ -1,0 +1,35 @@
+"""What a party may do and see of the world it lives in.
+
+The engine (in ``sim/``) implements this protocol; parties only use it, so ``agents/``
+never imports ``sim/``. A party never edits contract state: it posts events, and reads
+the state the engine derives from the log with the shared fold.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import simpy
+
+from events.model import Event
+from events.state import ContractState
+
+
+class World(Protocol):
+    env: simpy.Environment
+
+    def post(self, sender: str, event: Event, index: int | None = None) -> int:
+        """Record ``event`` now and deliver it to whoever it concerns; returns its seq.
+
+        ``index`` is the outcome index of an offer's terms, passed along so the
+        receiver need not look the terms up again.
+        """
+        ...
+
+    def state(self) -> ContractState:
+        """The contract state the log implies right now (the shared fold)."""
+        ...
+
+    def talks_open(self) -> bool:
+        """Whether the negotiation is still running."""
+        ...

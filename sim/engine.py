@@ -1,0 +1,347 @@
+"""The engine: builds a SimPy world from a scenario, runs it, records every act.
+
+The engine routes messages between parties and records each as an event (through a
+log writer) and folds it with the shared ``Folder``; it keeps no contract state of
+its own. Deterministic: no wall clock, no random ids; every actor draws from its own
+named stream of the run's seed (``sim.seeding``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Generator
+from typing import Any, Protocol
+
+import simpy
+
+from agents.competitor import Competitor
+from agents.first_refusal import first_refusal
+from agents.milestone import AgiMilestone
+from agents.negotiator import NegotiationClock, Negotiator
+from agents.outcome_space import Issue, OutcomeSpace
+from agents.regulator import Regulator
+from agents.strategies import make_strategy
+from agents.strategies.base import NegotiationView
+from events import SCHEMA_VERSION, __version__
+from events.calendar import months_between
+from events.codec import Recorded
+from events.model import (
+    AgiClause,
+    ContractExpired,
+    ContractSigned,
+    Event,
+    NegotiationEnded,
+    OfferAccepted,
+    OfferMade,
+    OutsideOfferMade,
+    RunEnded,
+    RunStarted,
+)
+from events.replay import Folder
+from events.state import ContractState
+from events.terms import Offer, Outcome, Terms
+from events.writer import MemoryLog
+from sim.run_result import RunResult
+from sim.scenario import Scenario, ScenarioError, resolve
+from sim.seeding import RunSeed, stream
+from sim.utilities import utility_for
+
+
+class LogSink(Protocol):
+    def append(self, t: float, event: Event) -> int: ...
+
+    @property
+    def digest(self) -> str: ...
+
+
+class _World:
+    """The running world: what parties see through ``agents.world.World``."""
+
+    def __init__(self, env: simpy.Environment, sink: LogSink) -> None:
+        self.env = env
+        self.sink = sink
+        self.folder = Folder()
+        self.records: list[Recorded] = []
+        self.negotiators: dict[str, Negotiator] = {}
+        self.regulators: list[Regulator] = []
+        self.review = False
+        self.open = True
+        self.holder = ""
+        self.target = ""
+        self.rofr_window = 1.0
+        self.max_match_bn = 0.0
+        self.expiry_of: Callable[[Offer], float | None] = lambda _: None
+        self._contract: str | None = None
+        self._extensions = 0
+        self.agi_clause = AgiClause()
+        self.boosts: dict[str, float] = {}
+
+    # --- recording --------------------------------------------------------------
+
+    def record(self, event: Event) -> int:
+        now = self.env.now
+        seq = self.sink.append(now, event)
+        record = Recorded(seq, now, event)
+        self.records.append(record)
+        self.folder.apply(record)
+        if self.folder.contract_id != self._contract:
+            self._contract = self.folder.contract_id
+            if self._contract is not None and self.folder.terms is not None:
+                self._schedule_expiry(self._contract, self.folder.terms)
+        return seq
+
+    # --- agents.world.World -----------------------------------------------------
+
+    def post(self, sender: str, event: Event, index: int | None = None) -> int:
+        seq = self.record(event)
+        kind = type(event)
+        if kind is OfferMade:
+            self.negotiators[event.receiver].inbox.put((seq, event, index))
+        elif kind is OfferAccepted:
+            self._close_deal(seq, event)
+        elif kind is NegotiationEnded:
+            self._end_talks(seq, event)
+        elif kind is OutsideOfferMade:
+            target = self.negotiators.get(event.to)
+            if target is not None:
+                target.inbox.put((seq, event, self.boosts[event.competitor]))
+            self.env.process(
+                first_refusal(self, self.holder, seq, event, self.rofr_window, self.max_match_bn)
+            )
+        return seq
+
+    def state(self) -> ContractState:
+        return self.folder.state()
+
+    def talks_open(self) -> bool:
+        return self.open
+
+    # --- protocol rules ----------------------------------------------------------
+
+    def _end_talks(self, seq: int, event: NegotiationEnded) -> None:
+        self.open = False
+        for party in self.negotiators.values():
+            party.inbox.put((seq, event, None))
+
+    def _close_deal(self, seq: int, accepted: OfferAccepted) -> None:
+        parties = tuple(self.negotiators)
+        ended = NegotiationEnded("agreement", parties, None)
+        self._end_talks(self.record(ended), ended)
+        self._extensions += 1
+        review = self.review and bool(self.regulators)
+        signed = ContractSigned(
+            f"extension-{self._extensions}",
+            parties,
+            accepted.terms,
+            accepted.terms.investment_bn if isinstance(accepted.terms, Terms) else 0.0,
+            review,
+            self.agi_clause,
+        )
+        signed_seq = self.record(signed)
+        if review:
+            for regulator in self.regulators:
+                regulator.inbox.put((signed_seq, signed, None))
+
+    def _schedule_expiry(self, contract_id: str, terms: Offer) -> None:
+        at = self.expiry_of(terms)
+        if at is not None:
+            self.env.process(self._expire(contract_id, at))
+
+    def _expire(self, contract_id: str, at: float) -> Generator[Any, Any, None]:
+        if at > self.env.now:
+            yield self.env.timeout(at - self.env.now)
+        if self.folder.contract_id == contract_id:
+            self.record(ContractExpired(contract_id))
+
+
+def simulate(
+    scenario: Scenario, seed: RunSeed | str | int = 0, *, sink: LogSink | None = None
+) -> RunResult:
+    """Run one seeded simulation of ``scenario``; the log goes to ``sink`` (memory by default)."""
+    run_seed = seed if isinstance(seed, RunSeed) else RunSeed.parse(str(seed))
+    resolved, drawn = resolve(scenario, stream(run_seed, "draws"))
+    env = simpy.Environment()
+    log = sink if sink is not None else MemoryLog()
+    world = _World(env, log)
+    world.record(
+        RunStarted(
+            resolved.to_data(),
+            str(run_seed),
+            SCHEMA_VERSION,
+            __version__,
+            resolved.start.isoformat(),
+            resolved.time_unit,
+            {key: drawn[key] for key in sorted(drawn)},
+        )
+    )
+    _build(world, resolved, run_seed)
+    horizon = resolved.horizon
+    step = env.step
+    peek = env.peek
+    while peek() <= horizon:
+        step()
+    if math.isinf(peek()):
+        reason = "quiescent"
+    else:
+        reason = "horizon"
+        if env.now < horizon:
+            env.run(until=horizon)
+    world.record(RunEnded(reason))
+    return RunResult(
+        scenario=resolved,
+        seed=str(run_seed),
+        drawn=drawn,
+        records=world.records,
+        log=log,
+        digest=log.digest,
+    )
+
+
+def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
+    """Create every actor of the scenario and start its process."""
+    env = world.env
+    negotiation = scenario.negotiation
+    partnership = scenario.domain == "partnership"
+    first_key, second_key = negotiation.parties
+    world.holder = "microsoft" if "microsoft" in negotiation.parties else first_key
+    world.target = "openai" if "openai" in negotiation.parties else second_key
+    world.review = negotiation.review
+
+    if partnership:
+        start = scenario.start
+        world.expiry_of = lambda terms: (
+            months_between(start, dt.date(terms.term_end + 1, 1, 1))
+            if isinstance(terms, Terms)
+            else None
+        )
+    if scenario.agi is not None:
+        world.agi_clause = AgiClause(scenario.agi.lapses, scenario.agi.lapse_on)
+    if scenario.rofr is not None:
+        world.rofr_window = scenario.rofr.window
+        world.max_match_bn = scenario.rofr.max_match_bn
+
+    # History first: the prelude's contracts take force at their dates.
+    if scenario.prelude:
+        env.process(_prelude(world, scenario, negotiation.parties))
+
+    space = OutcomeSpace(tuple(Issue(spec.name, tuple(spec.values)) for spec in negotiation.issues))
+    offer_of = _offer_factory(space, scenario)
+    if negotiation.protocol == "sao":
+        clock = NegotiationClock(
+            opens=negotiation.opens,
+            deadline=negotiation.opens + negotiation.n_steps,
+            round=1.0,
+            n_steps=negotiation.n_steps,
+        )
+    else:
+        clock = NegotiationClock(negotiation.opens, negotiation.deadline, negotiation.round)
+    specs = {party.key: party for party in scenario.parties}
+    for key, opponent in ((first_key, second_key), (second_key, first_key)):
+        spec = specs[key]
+        utility = utility_for(spec)
+        try:
+            strategy = make_strategy(spec.strategy, **dict(spec.params))
+        except ValueError as exc:
+            raise ScenarioError(f"parties.{key}.params: {exc}") from None
+        step_discount = spec.discount**clock.round
+        opponent_discount = specs[opponent].discount**clock.round
+        view = NegotiationView.create(
+            utility.evaluate(space),
+            spec.reservation,
+            stream(seed, f"party:{key}"),
+            step_discount,
+            opponent_discount,
+            is_first_mover=key == first_key,
+        )
+        party = Negotiator(
+            key, opponent, strategy, view, clock, offer_of, simpy.Store(env), key == first_key
+        )
+        world.negotiators[key] = party
+    for party in world.negotiators.values():
+        env.process(party.process(world))
+    if negotiation.protocol != "sao":
+        env.process(_deadline(world, negotiation.deadline, negotiation.parties))
+
+    for spec in scenario.regulators:
+        regulator = Regulator(
+            spec.key,
+            spec.name,
+            spec.strictness,
+            spec.review_months,
+            spec.conditions,
+            stream(seed, f"regulator:{spec.key}"),
+            simpy.Store(env),
+        )
+        world.regulators.append(regulator)
+        env.process(regulator.process(world))
+
+    world.boosts = {spec.key: spec.boost for spec in scenario.competitors}
+    for spec in scenario.competitors:
+        competitor = Competitor(
+            spec.key,
+            spec.name,
+            world.target,
+            spec.kind,
+            spec.intensity,
+            spec.first,
+            spec.value_bn_low,
+            spec.value_bn_high,
+            world.rofr_window,
+            stream(seed, f"competitor:{spec.key}"),
+        )
+        env.process(competitor.process(world))
+
+    if scenario.agi is not None:
+        agi = scenario.agi
+        milestone = AgiMilestone(
+            agi.at,
+            world.target,
+            agi.verification,
+            agi.verification_delay,
+            agi.verification_probability,
+            stream(seed, "agi"),
+        )
+        env.process(milestone.process(world))
+
+
+def _offer_factory(space: OutcomeSpace, scenario: Scenario) -> Callable[[int], Offer]:
+    """Outcome index -> the typed offer (``Terms`` for the partnership), cached."""
+    cache: dict[int, Offer] = {}
+    names = space.issue_names
+    fixed = dict(scenario.negotiation.fixed)
+    partnership = scenario.domain == "partnership"
+
+    def offer_of(index: int) -> Offer:
+        offer = cache.get(index)
+        if offer is None:
+            values = space.outcome(index)
+            if partnership:
+                offer = Terms(**fixed, **dict(zip(names, values, strict=True)))
+            else:
+                offer = Outcome(tuple(zip(names, values, strict=True)))
+            cache[index] = offer
+        return offer
+
+    return offer_of
+
+
+def _prelude(world: _World, scenario: Scenario, parties: tuple[str, ...]) -> Generator[Any, Any, None]:
+    env = world.env
+    for entry in scenario.prelude:
+        if entry.at > env.now:
+            yield env.timeout(entry.at - env.now)
+        world.record(
+            ContractSigned(entry.id, parties, entry.terms, entry.investment_bn, False, world.agi_clause)
+        )
+
+
+def _deadline(world: _World, deadline: float, parties: tuple[str, ...]) -> Generator[Any, Any, None]:
+    env = world.env
+    if deadline > env.now:
+        yield env.timeout(deadline - env.now)
+    if world.open:
+        world.post("engine", NegotiationEnded("deadline", parties, None))
+
+
+__all__ = ["LogSink", "simulate"]

@@ -1,0 +1,53 @@
+"""What one simulation gives back: the log, its records, and derived views of them."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from events.codec import Recorded
+from events.replay import around_milestone, fold
+from events.state import ContractState
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+
+
+@attrs.define
+class RunResult:
+    """A finished run. Every state here is derived from ``records`` by the shared fold."""
+
+    scenario: Scenario
+    seed: str
+    drawn: dict[str, Any]
+    records: list[Recorded]
+    log: Any  # the sink the log was written to (MemoryLog by default)
+    digest: str
+
+    @cached_property
+    def final(self) -> ContractState:
+        return fold(self.records)
+
+    @cached_property
+    def around_agi(self) -> tuple[ContractState, ContractState] | None:
+        return around_milestone(self.records, "agi")
+
+    @property
+    def before_agi(self) -> ContractState | None:
+        return self.around_agi[0] if self.around_agi else None
+
+    @property
+    def after_agi(self) -> ContractState | None:
+        return self.around_agi[1] if self.around_agi else None
+
+    def log_bytes(self) -> bytes:
+        """The JSONL bytes (only for in-memory logs)."""
+        return self.log.to_bytes()  # type: ignore[no-any-return]
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        from sim.summary import summarize
+
+        return summarize(self.records, self.scenario)

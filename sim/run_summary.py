@@ -1,0 +1,74 @@
+"""The human summary ``negsim run`` prints: did a deal close, when, on what terms,
+what the regulators ruled, when AGI came, and the contract around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from events.model import (
+    FirstRefusalExercised,
+    OfferMade,
+    OutsideDealAccepted,
+    OutsideOfferMade,
+    RulingIssued,
+)
+from sim.run_result import RunResult
+
+
+def _when(result: RunResult, t: float | None) -> str:
+    if t is None:
+        return "-"
+    scenario = result.scenario
+    if scenario.time_unit == "month":
+        return f"{scenario.date_of(t).isoformat()} (t={t:.2f})"
+    return f"step {t:g}"
+
+
+def print_run_summary(result: RunResult, path: Path, console: Console | None = None) -> None:
+    from sim.render_state import state_table
+
+    out = console or Console(highlight=False, soft_wrap=True)
+    scenario = result.scenario
+    summary = result.summary
+    offers = sum(1 for r in result.records if type(r.event) is OfferMade)
+    out.print(f"[bold]{scenario.name}[/bold], seed {result.seed}: {len(result.records)} events")
+    if summary["agreement"]:
+        terms = ", ".join(
+            f"{issue.name}={summary[f'terms_{issue.name}']}" for issue in scenario.negotiation.issues
+        )
+        out.print(f"Deal: agreed {_when(result, summary['agreement_time'])} after {offers} offers")
+        out.print(f"  terms: {terms}")
+        out.print(f"  regulator outcome: {summary['regulator_outcome']}")
+    else:
+        out.print(f"Deal: none ({result.final.talks_outcome or 'talks never ended'}, {offers} offers)")
+    for record in result.records:
+        event = record.event
+        if type(event) is RulingIssued:
+            conditions = event.conditions.changes()
+            extra = f" conditions {conditions}" if conditions else ""
+            out.print(f"  ruling {_when(result, record.t)}: {event.regulator} {event.outcome}{extra}")
+    outside = sum(1 for r in result.records if type(r.event) is OutsideOfferMade)
+    taken = sum(1 for r in result.records if type(r.event) is OutsideDealAccepted)
+    matched = sum(1 for r in result.records if type(r.event) is FirstRefusalExercised)
+    if outside:
+        out.print(f"Outside offers: {outside} ({matched} matched under ROFR, {taken} taken by OpenAI)")
+    if scenario.agi is not None:
+        if summary["agi_time"] is None:
+            out.print("AGI: not declared before the horizon")
+        else:
+            verified = "verified" if summary["agi_verified"] else "not verified"
+            access = summary["msft_post_agi_access"]
+            out.print(
+                f"AGI: declared {_when(result, summary['agi_time'])}, {verified}; "
+                f"Microsoft keeps access after AGI: {'yes' if access else 'no'}"
+            )
+    for key in scenario.negotiation.parties:
+        out.print(f"  utility {key}: {summary[f'utility_{key}']:.3f}")
+    columns = [("before AGI", result.before_agi), ("after AGI", result.after_agi), ("end", result.final)]
+    if result.around_agi is None:
+        columns = [("end", result.final)]
+    out.print(state_table(columns, scenario.start))
+    out.print(f"Log: {path}")
+    out.print(f"Digest: {result.digest}")
