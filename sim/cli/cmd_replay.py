@@ -1,5 +1,129 @@
-"""``negsim replay``: verify a log and print the contract state it implies."""
+"""``negsim replay``: verify a log and print the contract state it implies.
 
-from sim.cli.app import not_implemented
+By default: the state just before AGI, just after AGI and at the end of the log; with
+``--at TIME`` the state at that time. The log is verified first (same errors and exit
+codes as ``negsim verify``); states come from ``events.replay`` and nothing else.
+"""
 
-command = not_implemented("replay", "Verify a log and print the contract state it implies.")
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+
+from events.calendar import date_at, parse_date, parse_time
+from events.codec import Recorded
+from events.errors import IntegrityError
+from events.model import RunStarted
+from events.replay import around_milestone, fold, state_at
+from events.verify import verify_file
+from sim.render_state import state_table, when
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    sys.stdout.write(orjson.dumps(payload).decode() + "\n")
+    sys.stdout.flush()
+
+
+def _start_date(log: str, records: list[Recorded]) -> dt.date | None:
+    """The calendar date of t = 0, or None when the log's time unit is not a month."""
+    first = records[0].event
+    assert isinstance(first, RunStarted)  # verification guarantees it
+    if first.time_unit != "month":
+        return None
+    try:
+        return parse_date(str(first.start_date))
+    except ValueError as exc:
+        raise IntegrityError(f"{log}: line 1: RunStarted start_date: {exc}", line=1) from None
+
+
+def _parse_at(text: str, start: dt.date | None) -> float:
+    """``--at`` as simulated time; a usage error (exit 2) naming ``--at`` otherwise."""
+    try:
+        if start is None:
+            t = float(text)  # abstract steps: no calendar to read a date against
+        else:
+            t = parse_time(text, start)
+        if not math.isfinite(t):
+            raise ValueError(f"expected a finite time, got {text!r}")
+        if start is not None:
+            date_at(start, t)  # a time must fall on a calendar date to be shown
+    except (ValueError, OverflowError) as exc:
+        message = str(exc)
+        if isinstance(exc, OverflowError) or "out of range" in message:
+            message = f"{text!r} is outside the calendar"
+        elif start is None:
+            message = f"expected a number of steps since start, got {text!r}"
+        elif repr(text) not in message:
+            message = f"{message} (got {text!r})"
+        raise click.BadParameter(message, param_hint="'--at'") from None
+    return t
+
+
+@click.command(name="replay")
+@click.argument("log", metavar="LOG")
+@click.option(
+    "--at",
+    "at",
+    metavar="TIME",
+    help="State at TIME: months since start (e.g. 78.5) or an ISO date (e.g. 2031-06-01).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the states as JSON on stdout.")
+def command(log: str, at: str | None, as_json: bool) -> None:
+    """Verify LOG and print the contract state it implies.
+
+    Without --at: the state just before AGI, just after AGI and at the end.
+    JSON: {"before_agi": STATE|null, "after_agi": STATE|null, "final": STATE}, or with
+    --at: {"at": T, "date": "YYYY-MM-DD", "state": STATE}. Exit codes as 'verify'.
+    """
+    records = verify_file(log).records
+    start = _start_date(log, records)
+    if at is not None:
+        t = _parse_at(at, start)
+        state = state_at(records, t)
+        if as_json:
+            payload: dict[str, Any] = {"at": t}
+            if start is not None:
+                payload["date"] = date_at(start, t).isoformat()
+            payload["state"] = state.to_data()
+            _print_json(payload)
+            return
+        console = Console()
+        console.print(state_table([(f"at {when(t, start)} (t={t:g})", state)], start))
+        return
+
+    final = fold(records)
+    around = around_milestone(records, "agi")
+    if as_json:
+        _print_json(
+            {
+                "before_agi": around[0].to_data() if around else None,
+                "after_agi": around[1].to_data() if around else None,
+                "final": final.to_data(),
+            }
+        )
+        return
+    console = Console()
+    console.print(f"{log}: {len(records)} events, verified")
+    if around is None:
+        console.print("AGI never happened in this log; the final state:")
+        console.print(state_table([(f"final ({when(final.t, start)})", final)], start))
+        return
+    before, after = around
+    agi_when = when(after.t, start)
+    console.print(
+        state_table(
+            [
+                (f"just before AGI ({agi_when})", before),
+                (f"just after AGI ({agi_when})", after),
+                (f"final ({when(final.t, start)})", final),
+            ],
+            start,
+            title="Contract state around AGI",
+        )
+    )

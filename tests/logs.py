@@ -1,0 +1,120 @@
+"""Test logs: ``build_log`` and a hand-written partnership history.
+
+``PARTNERSHIP`` follows the seed's history (``seed/FACTS.md``) and then plays out an
+extension: talks, a signed deal under review by two regulators, a conditional
+approval, an outside deal, AGI declared and later verified, expiry, end.
+
+Times are months since the start date 2019-01-01, worked out by hand: the first of a
+month is a whole number; 21 January 2025 is 72 + 20/31 (twenty of January's 31 days
+have passed); 15 July 2025 is 78 + 14/31.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from events.model import (
+    AgiClause,
+    ContractExpired,
+    ContractSigned,
+    Event,
+    FirstRefusalWaived,
+    MilestoneReached,
+    NegotiationEnded,
+    OfferAccepted,
+    OfferMade,
+    OfferRejected,
+    OutsideDealAccepted,
+    OutsideOfferMade,
+    ReviewOpened,
+    RulingIssued,
+    RunEnded,
+    RunStarted,
+)
+from events.terms import Terms, TermsPatch
+from events.writer import MemoryLog
+
+MS, OAI = "microsoft", "openai"
+BOTH = (MS, OAI)
+START_DATE = "2019-01-01"
+
+
+def build_log(events_with_times: Iterable[tuple[float, Event]]) -> bytes:
+    """The exact bytes of a log holding these ``(t, event)`` pairs, in order."""
+    log = MemoryLog()
+    for t, event in events_with_times:
+        log.append(t, event)
+    return log.to_bytes()
+
+
+def run_started(start_date: str = START_DATE, **scenario: object) -> RunStarted:
+    return RunStarted(
+        scenario=dict(scenario) or {"name": "partnership-history", "horizon_months": 192},
+        seed="20190101",
+        schema=1,
+        package_version="0.1.0",
+        start_date=start_date,
+    )
+
+
+# --- the terms of each stage of the partnership -----------------------------------
+
+TERMS_2019 = Terms(
+    term_end=2030,
+    post_agi_access=False,
+    ip_scope="models",
+    revenue_share=0.2,
+    cloud="exclusive",
+    equity=0.49,
+    investment_bn=1,
+)
+TERMS_2021 = Terms(2030, False, "models", 0.2, "exclusive", 0.49, 2)
+TERMS_2023 = Terms(2030, False, "models_and_infra", 0.2, "exclusive", 0.49, 10)
+TERMS_2025_AMENDED = Terms(2030, False, "models_and_infra", 0.2, "rofr", 0.49, 0)
+OFFER_MS_1 = Terms(2036, True, "models_and_infra", 0.2, "rofr", 0.35, 0)
+OFFER_OAI_1 = Terms(2032, False, "models", 0.1, "open", 0.27, 0)
+OFFER_MS_2 = Terms(2034, True, "models_and_infra", 0.15, "rofr", 0.3, 5)
+CONDITIONS = TermsPatch(cloud="open", post_agi_access=False)
+# OFFER_MS_2 with the conditions applied, written out by hand:
+TERMS_EXTENSION_IN_FORCE = Terms(2034, False, "models_and_infra", 0.15, "open", 0.3, 5)
+
+JAN_21_2025 = 72 + 20 / 31
+JUL_15_2025 = 78 + 14 / 31
+
+PARTNERSHIP: list[tuple[float, Event]] = [
+    (0.0, run_started()),  # seq 0, 2019-01-01
+    (6.0, ContractSigned("ms-oai-2019", BOTH, TERMS_2019, 1, False)),  # 1, 2019-07-01
+    (24.0, ContractSigned("ms-oai-2021", BOTH, TERMS_2021, 2, False)),  # 2, 2021-01-01
+    (48.0, ContractSigned("ms-oai-2023", BOTH, TERMS_2023, 10, False)),  # 3, 2023-01-01
+    (JAN_21_2025, ContractSigned("ms-oai-2025", BOTH, TERMS_2025_AMENDED, 0, False)),  # 4
+    (JUL_15_2025, OfferMade(MS, OAI, OFFER_MS_1, None, 0)),  # 5
+    (79.0, OfferRejected(OAI, MS, 5)),  # 6, 2025-08-01
+    (79.0, OfferMade(OAI, MS, OFFER_OAI_1, 5, 1)),  # 7
+    (80.0, OfferRejected(MS, OAI, 7)),  # 8, 2025-09-01
+    (80.0, OfferMade(MS, OAI, OFFER_MS_2, 7, 2)),  # 9
+    (81.0, OfferAccepted(OAI, MS, 9, OFFER_MS_2)),  # 10, 2025-10-01
+    (81.0, NegotiationEnded("agreement", BOTH)),  # 11
+    (
+        81.0,
+        ContractSigned("ms-oai-ext", BOTH, OFFER_MS_2, 5, True, AgiClause(on="verified")),
+    ),  # 12
+    (82.0, ReviewOpened("uk-cma", "ms-oai-ext", 90)),  # 13, 2025-11-01
+    (83.0, ReviewOpened("us-ftc", "ms-oai-ext", 88)),  # 14, 2025-12-01
+    (86.0, OutsideOfferMade("oracle", OAI, "cloud", 30, 89)),  # 15, 2026-03-01
+    (87.0, FirstRefusalWaived(MS, 15, "oracle")),  # 16, 2026-04-01
+    (87.0, OutsideDealAccepted(OAI, 15, "oracle", 30)),  # 17
+    (88.0, RulingIssued("us-ftc", "ms-oai-ext", "approved")),  # 18, 2026-05-01
+    (90.0, RulingIssued("uk-cma", "ms-oai-ext", "approved_with_conditions", CONDITIONS)),  # 19
+    (96.0, MilestoneReached("agi", OAI, False)),  # 20, 2027-01-01: declared
+    (102.0, MilestoneReached("agi", "expert-panel", True)),  # 21, 2027-07-01: verified
+    (192.0, ContractExpired("ms-oai-ext")),  # 22, 2035-01-01
+    (192.0, RunEnded("horizon")),  # 23
+]
+
+SEQ_AGI_DECLARED = 20
+SEQ_AGI_VERIFIED = 21
+
+
+def partnership_log() -> bytes:
+    """The partnership history as log bytes (24 events)."""
+    return build_log(PARTNERSHIP)

@@ -1,0 +1,229 @@
+"""Hypothesis strategies for terms, events and whole valid event logs.
+
+The one shared place for them: tests in every package import from here. Values stay
+inside what the log format can carry (finite floats, 53-bit integers, text without
+lone surrogates), so every generated event must round-trip through the codec.
+
+Identifiers (contract ids, regulators, parties) come from small pools so that
+generated sequences hit the interesting paths of the fold: a review opened on the
+pending contract, a ruling on it, an expiry of the contract in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import strategies as st
+
+from events.model import (
+    AGI_LAPSE_ON,
+    NEGOTIATION_END_REASONS,
+    RIGHTS,
+    RULING_OUTCOMES,
+    AgiClause,
+    ContractExpired,
+    ContractSigned,
+    Event,
+    FirstRefusalExercised,
+    FirstRefusalWaived,
+    MilestoneReached,
+    NegotiationEnded,
+    OfferAccepted,
+    OfferMade,
+    OfferRejected,
+    OutsideDealAccepted,
+    OutsideOfferMade,
+    ReviewOpened,
+    RulingIssued,
+    RunEnded,
+    RunStarted,
+)
+from events.terms import CLOUD_ARRANGEMENTS, IP_SCOPES, Outcome, Terms, TermsPatch
+
+PARTIES = ("microsoft", "openai")
+REGULATORS = ("uk-cma", "us-ftc", "eu-dg-comp")
+COMPETITORS = ("amazon", "google", "oracle")
+CONTRACT_IDS = ("c-2019", "c-2023", "c-ext")
+
+# Text the log can hold: any Unicode scalar value (lone surrogates are not UTF-8).
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+names = st.one_of(st.sampled_from(PARTIES + REGULATORS + COMPETITORS), text)
+small_ints = st.integers(min_value=-(2**53), max_value=2**53)
+seqs = st.integers(min_value=0, max_value=10**6)
+fractions = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+money = st.floats(min_value=0.0, max_value=1e6, allow_nan=False, allow_infinity=False)
+finite = st.floats(allow_nan=False, allow_infinity=False)
+years = st.integers(min_value=2019, max_value=2100)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | small_ints | finite | text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def terms() -> st.SearchStrategy[Terms]:
+    return st.builds(
+        Terms,
+        term_end=years,
+        post_agi_access=st.booleans(),
+        ip_scope=st.sampled_from(IP_SCOPES),
+        revenue_share=fractions,
+        cloud=st.sampled_from(CLOUD_ARRANGEMENTS),
+        equity=fractions,
+        investment_bn=money,
+    )
+
+
+def terms_patches() -> st.SearchStrategy[TermsPatch]:
+    return st.builds(
+        TermsPatch,
+        term_end=st.none() | years,
+        post_agi_access=st.none() | st.booleans(),
+        ip_scope=st.none() | st.sampled_from(IP_SCOPES),
+        revenue_share=st.none() | fractions,
+        cloud=st.none() | st.sampled_from(CLOUD_ARRANGEMENTS),
+        equity=st.none() | fractions,
+        investment_bn=st.none() | money,
+    )
+
+
+def outcomes() -> st.SearchStrategy[Outcome]:
+    value = st.booleans() | small_ints | finite | text
+    return st.builds(Outcome, st.lists(st.tuples(text, value), max_size=4))
+
+
+def offers() -> st.SearchStrategy[Terms | Outcome]:
+    # Mostly partnership terms, as in real logs; generic outcomes too.
+    return st.one_of(terms(), terms(), outcomes())
+
+
+def agi_clauses() -> st.SearchStrategy[AgiClause]:
+    return st.builds(
+        AgiClause,
+        lapses=st.lists(st.sampled_from(RIGHTS), max_size=2, unique=True),
+        on=st.sampled_from(AGI_LAPSE_ON),
+    )
+
+
+def run_started() -> st.SearchStrategy[RunStarted]:
+    start = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+    return st.builds(
+        RunStarted,
+        scenario=st.dictionaries(text, json_values, max_size=4),
+        seed=st.integers(min_value=0, max_value=2**128).map(str),
+        schema=st.integers(min_value=1, max_value=9),
+        package_version=st.sampled_from(("0.1.0", "1.2.3.dev4")),
+        start_date=start.map(dt.date.isoformat),
+        time_unit=st.sampled_from(("month", "step")),
+        drawn=st.dictionaries(text, json_values, max_size=3),
+    )
+
+
+def run_ended() -> st.SearchStrategy[RunEnded]:
+    return st.builds(RunEnded, st.sampled_from(("horizon", "quiescent", "agreement", "no_agreement")))
+
+
+def _party_pair() -> st.SearchStrategy[tuple[str, str]]:
+    return st.permutations(PARTIES).map(lambda pair: (pair[0], pair[1]))
+
+
+def middle_events() -> st.SearchStrategy[Event]:
+    """Any event that may appear between RunStarted and RunEnded."""
+    contract_ids = st.sampled_from(CONTRACT_IDS)
+    regulators = st.sampled_from(REGULATORS)
+    competitors = st.sampled_from(COMPETITORS)
+    return st.one_of(
+        _party_pair().flatmap(
+            lambda p: st.builds(
+                OfferMade,
+                st.just(p[0]),
+                st.just(p[1]),
+                offers(),
+                st.none() | seqs,
+                st.integers(min_value=0, max_value=500),
+            )
+        ),
+        _party_pair().flatmap(
+            lambda p: st.builds(OfferAccepted, st.just(p[0]), st.just(p[1]), seqs, offers())
+        ),
+        _party_pair().flatmap(
+            lambda p: st.builds(OfferRejected, st.just(p[0]), st.just(p[1]), seqs)
+        ),
+        st.builds(
+            NegotiationEnded,
+            st.sampled_from(NEGOTIATION_END_REASONS),
+            st.just(PARTIES),
+            st.none() | st.sampled_from(PARTIES),
+        ),
+        st.builds(
+            ContractSigned,
+            contract_ids,
+            st.just(PARTIES),
+            offers(),
+            money,
+            st.booleans(),
+            agi_clauses(),
+        ),
+        st.builds(ReviewOpened, regulators, contract_ids, money),
+        st.builds(
+            RulingIssued,
+            regulators,
+            contract_ids,
+            st.sampled_from(RULING_OUTCOMES),
+            terms_patches(),
+        ),
+        st.builds(OutsideOfferMade, competitors, st.just("openai"), text, money, money),
+        st.builds(FirstRefusalExercised, st.just("microsoft"), seqs, competitors, money),
+        st.builds(FirstRefusalWaived, st.just("microsoft"), seqs, competitors),
+        st.builds(OutsideDealAccepted, st.just("openai"), seqs, competitors, money),
+        st.builds(
+            MilestoneReached,
+            st.sampled_from(("agi", "agi", "superintelligence")),
+            st.sampled_from(("openai", "expert-panel")),
+            st.booleans(),
+        ),
+        st.builds(ContractExpired, contract_ids),
+    )
+
+
+def any_event() -> st.SearchStrategy[Event]:
+    """An event of any of the fifteen types."""
+    return st.one_of(run_started(), run_ended(), middle_events())
+
+
+def times(n: int) -> st.SearchStrategy[list[float]]:
+    """``n`` non-decreasing simulated times starting at 0 (repeats allowed, as in a log)."""
+    steps = st.one_of(
+        st.sampled_from((0.0, 0.25, 0.5, 1.0, 12.0)),
+        st.floats(min_value=0.0, max_value=6.0, allow_nan=False),
+    )
+
+    def accumulate(increments: list[float]) -> list[float]:
+        out, t = [0.0], 0.0
+        for step in increments:
+            t += step
+            out.append(t)
+        return out
+
+    return st.lists(steps, min_size=n - 1, max_size=n - 1).map(accumulate)
+
+
+@st.composite
+def event_sequences(
+    draw: st.DrawFn, min_middle: int = 0, max_middle: int = 12
+) -> list[tuple[float, Event]]:
+    """A whole valid log as ``(t, event)`` pairs: RunStarted, middle events, RunEnded."""
+    middle = draw(st.lists(middle_events(), min_size=min_middle, max_size=max_middle))
+    events: list[Event] = [draw(run_started()), *middle, draw(run_ended())]
+    return list(zip(draw(times(len(events))), events, strict=True))
+
+
+def unfinished_sequences(max_middle: int = 8) -> st.SearchStrategy[list[tuple[float, Event]]]:
+    """A log being written: RunStarted and some events, no RunEnded yet."""
+    return event_sequences(max_middle=max_middle).map(lambda pairs: pairs[:-1])
+
+
+def scenario_dicts() -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(text, json_values, max_size=4)
