@@ -1,0 +1,439 @@
+"""The validated scenario: frozen value objects, and their canonical data form.
+
+Times are floats in time units (months, or steps) since ``Scenario.start``.
+Mappings are tuples of ``(key, value)`` pairs sorted by key, with accessor methods,
+so every object is hashable, picklable and compares by value. Keys that may hold a
+:class:`~sim.scenario.distributions.Distribution` say so in their type; a scenario
+fresh from a file may hold some, one from :func:`~sim.scenario.distributions.resolve`
+holds none.
+
+``Scenario.to_data()`` is the canonical JSON-able form (the TOML layout with times as
+numbers and value tables expanded); ``Scenario.from_data`` validates it like a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from events.calendar import date_at, months_between
+from events.terms import IssueValue, Terms, TermsPatch
+from sim.scenario.distributions import Distribution
+
+# The keys each table of a scenario file may hold (the loader and --set share them).
+TOP_KEYS: Final = (
+    "scenario",
+    "prelude",
+    "negotiation",
+    "parties",
+    "regulators",
+    "competitors",
+    "rofr",
+    "agi",
+)
+SCENARIO_KEYS: Final = ("name", "description", "domain", "start", "time_unit", "horizon")
+PRELUDE_KEYS: Final = ("at", "id", "terms", "amend", "note")
+NEGOTIATION_KEYS: Final = (
+    "protocol",
+    "parties",
+    "opens",
+    "deadline",
+    "round",
+    "n_steps",
+    "review",
+    "fixed",
+    "issues",
+)
+ISSUE_KEYS: Final = ("name", "values")
+PARTY_KEYS: Final = (
+    "name",
+    "strategy",
+    "reservation",
+    "discount",
+    "params",
+    "weights",
+    "values",
+)
+REGULATOR_KEYS: Final = ("name", "strictness", "review_months", "conditions")
+COMPETITOR_KEYS: Final = ("name", "intensity", "first", "value_bn", "boost", "kind")
+ROFR_KEYS: Final = ("window", "max_match_bn")
+AGI_KEYS: Final = (
+    "at",
+    "verification",
+    "verification_delay",
+    "verification_probability",
+    "lapses",
+    "lapse_on",
+)
+
+DOMAINS: Final = ("partnership", "generic")
+TIME_UNITS: Final = ("month", "step")
+PROTOCOLS: Final = ("alternating", "sao")
+COMPETITOR_KINDS: Final = ("cloud_capacity", "investment")
+LAPSABLE_RIGHTS: Final = ("ip_access", "revenue_share_to_microsoft")
+LAPSE_ON: Final = ("declared", "verified")
+PARTNERSHIP_PARTIES: Final = ("microsoft", "openai")
+
+Drawable = float | Distribution
+ParamValue = bool | int | float | str | Distribution
+
+
+def _get(pairs: tuple[tuple[str, Any], ...], key: str, what: str) -> Any:
+    for name, value in pairs:
+        if name == key:
+            return value
+    raise KeyError(f"no {what} {key!r}")
+
+
+def _data(value: object) -> object:
+    return value.to_data() if isinstance(value, Distribution) else value
+
+
+def value_key(value: IssueValue) -> str:
+    """How an issue value is written as a TOML key: ``str(value)``, booleans lower case."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@attrs.frozen(slots=True)
+class PreludeEntry:
+    """A historical contract event before the negotiation opens.
+
+    ``terms`` are the full terms after this entry; ``terms.investment_bn`` and
+    ``investment_bn`` are both the new money of this entry (not a running total).
+    """
+
+    at: float
+    id: str
+    terms: Terms
+    investment_bn: float
+    note: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        return {"at": self.at, "id": self.id, "note": self.note, "terms": self.terms.to_data()}
+
+
+@attrs.frozen(slots=True)
+class IssueSpec:
+    """A negotiated issue and its discrete values, in the order the file lists them."""
+
+    name: str
+    values: tuple[IssueValue, ...]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"name": self.name, "values": list(self.values)}
+
+
+@attrs.frozen(slots=True)
+class NegotiationSpec:
+    """How the two parties negotiate. ``parties[0]`` proposes first.
+
+    ``deadline`` and ``round`` are ``None`` when a ``sao`` scenario leaves them out;
+    ``n_steps`` is ``None`` when an ``alternating`` one does.
+    """
+
+    protocol: str
+    parties: tuple[str, str]
+    opens: float
+    deadline: float | None
+    round: float | None
+    n_steps: int | None
+    review: bool
+    fixed: tuple[tuple[str, IssueValue], ...]
+    issues: tuple[IssueSpec, ...]
+
+    @property
+    def issue_names(self) -> tuple[str, ...]:
+        return tuple(issue.name for issue in self.issues)
+
+    def issue(self, name: str) -> IssueSpec:
+        for issue in self.issues:
+            if issue.name == name:
+                return issue
+        raise KeyError(f"no issue {name!r}")
+
+    def fixed_values(self) -> dict[str, IssueValue]:
+        return dict(self.fixed)
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "deadline": self.deadline,
+            "fixed": dict(self.fixed),
+            "issues": [issue.to_data() for issue in self.issues],
+            "n_steps": self.n_steps,
+            "opens": self.opens,
+            "parties": list(self.parties),
+            "protocol": self.protocol,
+            "review": self.review,
+            "round": self.round,
+        }
+        return {key: value for key, value in data.items() if value is not None}
+
+
+@attrs.frozen(slots=True)
+class PartySpec:
+    """A negotiating party: strategy, reservation value, discount and utility.
+
+    ``value_tables`` is ``((issue, ((value, utility), ...)), ...)`` sorted by issue,
+    each table in the issue's value order and fully expanded ("increasing" and
+    "decreasing" become explicit utilities).
+    """
+
+    key: str
+    name: str
+    strategy: str
+    params: tuple[tuple[str, ParamValue], ...]
+    reservation: Drawable
+    discount: Drawable
+    weights: tuple[tuple[str, float], ...]
+    value_tables: tuple[tuple[str, tuple[tuple[IssueValue, float], ...]], ...]
+
+    def weight(self, issue: str) -> float:
+        return float(_get(self.weights, issue, "issue"))
+
+    def weight_dict(self) -> dict[str, float]:
+        return dict(self.weights)
+
+    def param_dict(self) -> dict[str, ParamValue]:
+        """Strategy keyword arguments (concrete once the scenario is resolved)."""
+        return dict(self.params)
+
+    def value_table(self, issue: str) -> dict[IssueValue, float]:
+        return dict(_get(self.value_tables, issue, "issue"))
+
+    def value_of(self, issue: str, value: IssueValue) -> float:
+        """The utility (in [0, 1]) this party gives ``value`` of ``issue``."""
+        for candidate, utility in _get(self.value_tables, issue, "issue"):
+            if candidate == value and isinstance(candidate, bool) == isinstance(value, bool):
+                return float(utility)
+        raise KeyError(f"{value!r} is not a value of issue {issue!r}")
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "discount": _data(self.discount),
+            "name": self.name,
+            "params": {name: _data(value) for name, value in self.params},
+            "reservation": _data(self.reservation),
+            "strategy": self.strategy,
+            "values": {
+                issue: dict(sorted((value_key(value), utility) for value, utility in table))
+                for issue, table in self.value_tables
+            },
+            "weights": dict(self.weights),
+        }
+
+
+@attrs.frozen(slots=True)
+class RegulatorSpec:
+    """A regulator reviewing signed deals; ``conditions`` is imposed on approval with
+    conditions (may be empty)."""
+
+    key: str
+    name: str
+    strictness: Drawable
+    review_months: Drawable
+    conditions: TermsPatch
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "conditions": dict(sorted(self.conditions.to_data().items())),
+            "name": self.name,
+            "review_months": _data(self.review_months),
+            "strictness": _data(self.strictness),
+        }
+
+
+@attrs.frozen(slots=True)
+class CompetitorSpec:
+    """A competitor making outside offers to OpenAI (a Poisson process of ``intensity``
+    offers per year from time ``first``, bids uniform in USD bn ``[low, high]``)."""
+
+    key: str
+    name: str
+    intensity: Drawable
+    first: float
+    value_bn_low: float
+    value_bn_high: float
+    boost: Drawable
+    kind: str
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "boost": _data(self.boost),
+            "first": self.first,
+            "intensity": _data(self.intensity),
+            "kind": self.kind,
+            "name": self.name,
+            "value_bn": [self.value_bn_low, self.value_bn_high],
+        }
+
+
+@attrs.frozen(slots=True)
+class RofrSpec:
+    """Microsoft's right of first refusal: time to match, and the largest bid it matches."""
+
+    window: float
+    max_match_bn: Drawable
+
+    def to_data(self) -> dict[str, Any]:
+        return {"max_match_bn": _data(self.max_match_bn), "window": self.window}
+
+
+@attrs.frozen(slots=True)
+class AgiSpec:
+    """The AGI milestone: when it is declared, whether an expert panel verifies it, and
+    which rights lapse (unless the terms grant ``post_agi_access``) and when."""
+
+    at: Drawable
+    verification: bool
+    verification_delay: float
+    verification_probability: float
+    lapses: tuple[str, ...]
+    lapse_on: str
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "at": _data(self.at),
+            "lapse_on": self.lapse_on,
+            "lapses": list(self.lapses),
+            "verification": self.verification,
+            "verification_delay": self.verification_delay,
+            "verification_probability": self.verification_probability,
+        }
+
+
+@attrs.frozen(slots=True)
+class Scenario:
+    """A validated scenario. Build one with :func:`~sim.scenario.load.load_scenario`."""
+
+    name: str
+    description: str
+    domain: str
+    start: dt.date
+    time_unit: str
+    horizon: float
+    prelude: tuple[PreludeEntry, ...]
+    negotiation: NegotiationSpec
+    parties: tuple[PartySpec, ...]
+    regulators: tuple[RegulatorSpec, ...] = ()
+    competitors: tuple[CompetitorSpec, ...] = ()
+    rofr: RofrSpec | None = None
+    agi: AgiSpec | None = None
+
+    # -- look-ups ---------------------------------------------------------------------
+    def party(self, key: str) -> PartySpec:
+        return _find(self.parties, key, "party")
+
+    def regulator(self, key: str) -> RegulatorSpec:
+        return _find(self.regulators, key, "regulator")
+
+    def competitor(self, key: str) -> CompetitorSpec:
+        return _find(self.competitors, key, "competitor")
+
+    def negotiating_parties(self) -> tuple[PartySpec, PartySpec]:
+        """The two parties in negotiation order (the first proposes first)."""
+        first, second = self.negotiation.parties
+        return self.party(first), self.party(second)
+
+    def time_of(self, date: dt.date) -> float:
+        """Simulated time of a calendar date (month scenarios only)."""
+        if self.time_unit != "month":
+            raise ValueError(f"scenario {self.name!r} counts {self.time_unit}s, not dates")
+        return months_between(self.start, date)
+
+    def date_of(self, t: float) -> dt.date:
+        """The calendar date simulated time ``t`` falls on (month scenarios only)."""
+        if self.time_unit != "month":
+            raise ValueError(f"scenario {self.name!r} counts {self.time_unit}s, not dates")
+        return date_at(self.start, t)
+
+    # -- distributions ------------------------------------------------------------------
+    def distributions(self) -> tuple[tuple[str, Distribution], ...]:
+        """``(dotted_key, distribution)`` for every key still to draw, sorted by key."""
+        found: list[tuple[str, Distribution]] = []
+
+        def add(key: str, value: object) -> None:
+            if isinstance(value, Distribution):
+                found.append((key, value))
+
+        if self.agi is not None:
+            add("agi.at", self.agi.at)
+        for competitor in self.competitors:
+            add(f"competitors.{competitor.key}.boost", competitor.boost)
+            add(f"competitors.{competitor.key}.intensity", competitor.intensity)
+        for party in self.parties:
+            add(f"parties.{party.key}.discount", party.discount)
+            for name, value in party.params:
+                add(f"parties.{party.key}.params.{name}", value)
+            add(f"parties.{party.key}.reservation", party.reservation)
+        for regulator in self.regulators:
+            add(f"regulators.{regulator.key}.review_months", regulator.review_months)
+            add(f"regulators.{regulator.key}.strictness", regulator.strictness)
+        if self.rofr is not None:
+            add("rofr.max_match_bn", self.rofr.max_match_bn)
+        return tuple(sorted(found, key=lambda pair: pair[0]))
+
+    @property
+    def is_resolved(self) -> bool:
+        """True when no key holds a distribution (every value is concrete)."""
+        return not self.distributions()
+
+    # -- data form ----------------------------------------------------------------------
+    def to_data(self) -> dict[str, Any]:
+        """Canonical JSON-able form: sorted keys, ISO start date, times as floats."""
+        data: dict[str, Any] = {
+            "competitors": {c.key: c.to_data() for c in self.competitors},
+            "negotiation": self.negotiation.to_data(),
+            "parties": {p.key: p.to_data() for p in self.parties},
+            "prelude": [entry.to_data() for entry in self.prelude],
+            "regulators": {r.key: r.to_data() for r in self.regulators},
+            "scenario": {
+                "description": self.description,
+                "domain": self.domain,
+                "horizon": self.horizon,
+                "name": self.name,
+                "start": self.start.isoformat(),
+                "time_unit": self.time_unit,
+            },
+        }
+        if self.agi is not None:
+            data["agi"] = self.agi.to_data()
+        if self.rofr is not None:
+            data["rofr"] = self.rofr.to_data()
+        return dict(sorted(data.items()))
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], *, source: str = "<data>") -> Scenario:
+        """Rebuild (and validate) a scenario from :meth:`to_data` output."""
+        from sim.scenario.load import scenario_from_raw
+
+        return scenario_from_raw(data, source=source)
+
+    def with_overrides(
+        self,
+        values: Mapping[str, object] | None = None,
+        *,
+        assignments: Sequence[str] = (),
+    ) -> Scenario:
+        """This scenario with ``{dotted_key: value}`` and/or ``"KEY=VALUE"`` overrides.
+
+        Dates given for time keys are converted with this scenario's start date.
+        """
+        from sim.scenario.load import scenario_from_raw
+        from sim.scenario.overrides import apply_overrides, apply_set_values
+
+        raw = apply_overrides(self.to_data(), assignments)
+        if values:
+            raw = apply_set_values(raw, values)
+        return scenario_from_raw(raw, source=f"{self.name} (with overrides)")
+
+
+def _find(items: tuple[Any, ...], key: str, what: str) -> Any:
+    for item in items:
+        if item.key == key:
+            return item
+    raise KeyError(f"no {what} {key!r}")
