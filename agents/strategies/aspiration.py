@@ -17,8 +17,11 @@ after ``n`` opponent offers (a pure function of the view: nothing is remembered)
 - offer: the outcome with the smallest own utility that is
   ``>= max(a_n, m_n)`` (it never asks for less than it has already been offered);
   among equal utilities the lowest index.
-- accept the opponent's n-th offer iff its own utility is ``>= max(a_(n-1),
-  reservation)``: the offer meets the aspiration held when it arrived.
+- accept the opponent's n-th offer iff its own utility is ``>= max(a_(n-1) -
+  tolerance, reservation)``: the offer meets (satisfices) the aspiration held when it
+  arrived. The aspiration only approaches a stationary opponent's offer
+  geometrically, never reaching it; ``tolerance`` (default 0.01) is how close is
+  close enough.
 - with no outcome at or above the reservation it walks away.
 """
 
@@ -38,14 +41,18 @@ from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
 @attrs.frozen(kw_only=True)
 class Aspiration(Parametrised):
     """Aspiration level adapting toward the best offer received, at ``rate`` per
-    opponent offer (``rate`` in (0, 1]; 1 jumps straight to the best offer)."""
+    opponent offer (``rate`` in (0, 1]; 1 jumps straight to the best offer); accepts
+    offers within ``tolerance`` (in [0, 1)) of its aspiration."""
 
     name: ClassVar[str] = "aspiration"
     classifier: ClassVar[Mapping[str, object]] = MappingProxyType(
         {"stochastic": False, "uses_time": False, "memory_depth": float("inf")}
     )
 
-    rate: float = attrs.field(default=0.1, converter=real("rate", low=0.0, high=1.0, low_open=True))
+    rate: float = attrs.field(default=0.2, converter=real("rate", low=0.0, high=1.0, low_open=True))
+    tolerance: float = attrs.field(
+        default=0.01, converter=real("tolerance", low=0.0, high=1.0, high_open=True)
+    )
 
     def levels(self, view: NegotiationView, n: int) -> tuple[float, float]:
         """``(a_n, m_n)``: aspiration and best payoff after the opponent's first ``n``
@@ -71,6 +78,7 @@ class Aspiration(Parametrised):
         if view.sorted_utilities[0] < view.reservation:
             return Response.WALK_AWAY
         aspiration, _ = self.levels(view, len(view.opponent_offers) - 1)
-        if view.utilities[offer] >= max(aspiration, view.reservation) - UTILITY_EPS:
+        threshold = max(aspiration - self.tolerance, view.reservation)
+        if view.utilities[offer] >= threshold - UTILITY_EPS:
             return Response.ACCEPT
         return Response.REJECT

@@ -49,6 +49,16 @@ def test_accepts_an_offer_meeting_the_aspiration_it_arrived_at() -> None:
     assert strategy.respond(make_view(U, opponent_offers=[10]), 10) is Response.ACCEPT
 
 
+def test_tolerance_lets_it_settle_with_a_stationary_opponent() -> None:
+    strategy = Aspiration(rate=0.5)  # default tolerance 0.01
+    # a_6 = 0.3 + 0.7 / 2**6 = 0.311: the 7th offer of 0.3 is still too far below
+    assert strategy.respond(make_view(U, opponent_offers=[3] * 7), 3) is Response.REJECT
+    # a_7 = 0.3 + 0.7 / 2**7 = 0.305: the 8th is within 0.01
+    assert strategy.respond(make_view(U, opponent_offers=[3] * 8), 3) is Response.ACCEPT
+    strict = Aspiration(rate=0.5, tolerance=0.0)
+    assert strict.respond(make_view(U, opponent_offers=[3] * 30), 3) is Response.REJECT
+
+
 def test_small_rate_concedes_slowly() -> None:
     offers = [0] * 5
     slow = Aspiration(rate=0.05).propose(make_view(U, opponent_offers=offers))
@@ -68,7 +78,17 @@ def test_rejects_below_reservation_and_walks_away_without_rational_outcomes() ->
     assert strategy.respond(hopeless, 0) is Response.WALK_AWAY
 
 
+def test_defaults() -> None:
+    assert Aspiration().params() == {"rate": 0.2, "tolerance": 0.01}
+
+
 @pytest.mark.parametrize("rate", [0, -0.1, 1.5, "fast"])
 def test_rate_validation(rate: object) -> None:
     with pytest.raises(ValueError, match="rate must be a number in"):
         Aspiration(rate=rate)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("tolerance", [-0.1, 1.0, "some"])
+def test_tolerance_validation(tolerance: object) -> None:
+    with pytest.raises(ValueError, match="tolerance must be a number in"):
+        Aspiration(tolerance=tolerance)  # type: ignore[arg-type]

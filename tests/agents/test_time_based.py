@@ -126,7 +126,7 @@ def test_relative_time_is_negmas_step_clock() -> None:
     assert relative_time(7, None) == 0.0
     for n in (1, 5, 100):
         ts = [relative_time(s, n) for s in range(n)]
-        assert ts == sorted(ts) and 0 < ts[0] and ts[-1] < 1
+        assert ts == sorted(ts) and ts[0] > 0 and ts[-1] < 1
         assert all(math.isclose(x, (s + 1) / (n + 1)) for s, x in enumerate(ts))
 
 
