@@ -119,7 +119,8 @@ def _yes_no(value: bool) -> str:
 
 def _rights(state: ContractState) -> str:
     return ", ".join(
-        f"{right.replace('_', ' ')}: {_yes_no(held)}" for right, held in sorted(state.rights.items())
+        f"{right.replace('_', ' ')}: {_yes_no(held)}"
+        for right, held in sorted(state.rights.items())
     )
 
 
@@ -147,7 +148,9 @@ def _offer(offer: Terms | Outcome | None) -> str:
 def _reviews(state: ContractState) -> str:
     if not state.reviews:
         return MISSING
-    return ", ".join(f"{regulator}: {outcome.replace('_', ' ')}" for regulator, outcome in state.reviews)
+    return ", ".join(
+        f"{regulator}: {outcome.replace('_', ' ')}" for regulator, outcome in state.reviews
+    )
 
 
 def _outside(state: ContractState) -> str:

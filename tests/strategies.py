@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from events.model import (
@@ -122,7 +123,9 @@ def run_started() -> st.SearchStrategy[RunStarted]:
 
 
 def run_ended() -> st.SearchStrategy[RunEnded]:
-    return st.builds(RunEnded, st.sampled_from(("horizon", "quiescent", "agreement", "no_agreement")))
+    return st.builds(
+        RunEnded, st.sampled_from(("horizon", "quiescent", "agreement", "no_agreement"))
+    )
 
 
 def _party_pair() -> st.SearchStrategy[tuple[str, str]]:
@@ -227,3 +230,16 @@ def unfinished_sequences(max_middle: int = 8) -> st.SearchStrategy[list[tuple[fl
 
 def scenario_dicts() -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(text, json_values, max_size=4)
+
+
+def cli_settings(max_examples: int) -> settings:
+    """Settings for property tests that run the CLI in-process: fewer examples, and
+    capsys allowed (each ``run_cli`` reads and resets it, so examples do not mix)."""
+    return settings(
+        max_examples=max_examples,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
