@@ -273,11 +273,13 @@ class _Loader:
             return float(default)  # type: ignore[arg-type]
         return self.number_value(value, _join(key, name), allowed)
 
-    def number_value(self, value: object, key: str, allowed: _Range, type_text: str = "") -> float:
+    def number_value(
+        self, value: object, key: str, allowed: _Range, type_text: str = "", range_text: str = ""
+    ) -> float:
         if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
-            self.fail(key, type_text or allowed.text(), value)
+            self.fail(key, type_text or range_text or allowed.text(), value)
         if value not in allowed:  # type: ignore[operator]
-            self.fail(key, allowed.text(), value)
+            self.fail(key, range_text or allowed.text(), value)
         return float(value)  # type: ignore[arg-type]
 
     def integer(self, table: Mapping[str, Any], key: str, name: str, minimum: int) -> int | None:
@@ -345,7 +347,7 @@ class _Loader:
             return self.distribution(value, key, allowed)
         if allowed is None:
             if value is MISSING or not isinstance(value, str | dt.date | int | float):
-                self.fail(key, f"{self.time_text} or a distribution table", value)
+                self.fail(key, f"{self.time_text}, or a distribution table", value)
             return self.check_time(self.time_value(value, key), key, value)
         return self.number_value(
             value, key, allowed, type_text=f"{allowed.text()} or a distribution table"
@@ -695,7 +697,7 @@ class _Loader:
                 weights_table.get(issue, MISSING),
                 f"{where}.weights.{issue}",
                 NON_NEGATIVE,
-                "a weight >= 0",
+                range_text="a weight >= 0",
             )
             for issue in names
         }
@@ -768,11 +770,8 @@ class _Loader:
                 listed = ", ".join(value_key(v) for v in issue.values)
                 self.fail(where, f"a value of issue {issue.name} ({listed})", text)
             if matches[0] in utilities:
-                self.fail(
-                    where,
-                    "one utility per value",
-                    f"a second one for {value_key(issue.values[matches[0]])}",
-                )
+                second = f"a second one for {value_key(issue.values[matches[0]])}"
+                self.fail_text(where, "one utility per value", second)
             utilities[matches[0]] = self.number_value(utility, where, FRACTION)
         for index, v in enumerate(issue.values):
             if index not in utilities:
