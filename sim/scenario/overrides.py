@@ -117,6 +117,8 @@ def apply_overrides(raw: Mapping[str, Any], assignments: Sequence[str]) -> dict[
     for assignment in assignments:
         key, sep, text = assignment.partition("=")
         key = key.strip()
+        if not key:
+            raise fail(f"--set {assignment}", "", "KEY=VALUE", "an empty KEY")
         if not sep:
             raise fail(f"--set {key}", "", "KEY=VALUE", 'no "="')
         _assign(result, key, parse_value(text.strip()))
@@ -181,8 +183,8 @@ def _assign(raw: dict[str, Any], key: str, value: object) -> None:
         if isinstance(node, _Table):
             if part not in node.children:
                 known = ", ".join(sorted(node.children))
-                where = f"in {here}" if here else "top-level"
-                raise error(f"a known {where} key ({known})", show(part))
+                where = f"key of {here}" if here else "top-level key"
+                raise error(f"a known {where} ({known})", show(part))
             child = node.children[part]
         elif isinstance(node, _Named):
             if not last and part not in container:

@@ -114,7 +114,8 @@ class PreludeEntry:
     note: str = ""
 
     def to_data(self) -> dict[str, Any]:
-        return {"at": self.at, "id": self.id, "note": self.note, "terms": self.terms.to_data()}
+        terms = dict(sorted(self.terms.to_data().items()))
+        return {"at": self.at, "id": self.id, "note": self.note, "terms": terms}
 
 
 @attrs.frozen(slots=True)
@@ -349,7 +350,9 @@ class Scenario:
         """The calendar date simulated time ``t`` falls on (month scenarios only)."""
         if self.time_unit != "month":
             raise ValueError(f"scenario {self.name!r} counts {self.time_unit}s, not dates")
-        return date_at(self.start, t)
+        # A nudge so a time computed from a date maps back to that date: date_at floors,
+        # and months_between's fraction (e.g. 20/31 * 31) can land a hair below the day.
+        return date_at(self.start, t + 1e-9)
 
     # -- distributions ------------------------------------------------------------------
     def distributions(self) -> tuple[tuple[str, Distribution], ...]:
