@@ -31,18 +31,23 @@ from events.terms import Offer
 class NegotiationClock:
     """When talks run and how time maps to the strategies' relative time.
 
-    Dated talks (alternating offers) measure relative time as the elapsed share of
-    ``[opens, deadline]``. Step-limited talks (``n_steps``, NegMAS SAO mode) use
-    NegMAS's relative time of the step number.
+    ``round`` is the time between an offer and the answer to it. Dated talks
+    (alternating offers) count one step per round and measure relative time as the
+    elapsed share of ``[opens, deadline]``. Step-limited talks (NegMAS SAO mode,
+    ``n_steps``) follow NegMAS's default ``one_offer_per_step=False``: a step is one
+    time unit in which *each* negotiator acts once (``round`` = 0.5), and relative
+    time is NegMAS's ``(step + 1) / (n_steps + 1)``.
     """
 
     opens: float
     deadline: float
     round: float
     n_steps: int | None = None
+    step_length: float | None = None  # time units per step; default: one round
 
     def step(self, now: float) -> int:
-        return int((now - self.opens) / self.round + 1e-9)
+        length = self.step_length if self.step_length is not None else self.round
+        return int((now - self.opens) / length + 1e-9)
 
     def relative_time(self, now: float) -> float:
         if self.n_steps is not None:

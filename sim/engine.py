@@ -195,6 +195,7 @@ def simulate(
         records=world.records,
         log=log,
         digest=log.digest,
+        live_final=world.folder.state(),
     )
 
 
@@ -231,8 +232,9 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         clock = NegotiationClock(
             opens=negotiation.opens,
             deadline=negotiation.opens + negotiation.n_steps,
-            round=1.0,
+            round=0.5,
             n_steps=negotiation.n_steps,
+            step_length=1.0,
         )
     else:
         clock = NegotiationClock(negotiation.opens, negotiation.deadline, negotiation.round)
@@ -244,8 +246,9 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             strategy = make_strategy(spec.strategy, **dict(spec.params))
         except ValueError as exc:
             raise ScenarioError(f"parties.{key}.params: {exc}") from None
-        step_discount = spec.discount**clock.round
-        opponent_discount = specs[opponent].discount**clock.round
+        per_step = clock.step_length or clock.round
+        step_discount = spec.discount**per_step
+        opponent_discount = specs[opponent].discount ** per_step
         view = NegotiationView.create(
             utility.evaluate(space),
             spec.reservation,
@@ -260,8 +263,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         world.negotiators[key] = party
     for party in world.negotiators.values():
         env.process(party.process(world))
-    if negotiation.protocol != "sao":
-        env.process(_deadline(world, negotiation.deadline, negotiation.parties))
+    env.process(_deadline(world, clock.deadline, negotiation.parties))
 
     for spec in scenario.regulators:
         regulator = Regulator(
@@ -326,17 +328,23 @@ def _offer_factory(space: OutcomeSpace, scenario: Scenario) -> Callable[[int], O
     return offer_of
 
 
-def _prelude(world: _World, scenario: Scenario, parties: tuple[str, ...]) -> Generator[Any, Any, None]:
+def _prelude(
+    world: _World, scenario: Scenario, parties: tuple[str, ...]
+) -> Generator[Any, Any, None]:
     env = world.env
     for entry in scenario.prelude:
         if entry.at > env.now:
             yield env.timeout(entry.at - env.now)
         world.record(
-            ContractSigned(entry.id, parties, entry.terms, entry.investment_bn, False, world.agi_clause)
+            ContractSigned(
+                entry.id, parties, entry.terms, entry.investment_bn, False, world.agi_clause
+            )
         )
 
 
-def _deadline(world: _World, deadline: float, parties: tuple[str, ...]) -> Generator[Any, Any, None]:
+def _deadline(
+    world: _World, deadline: float, parties: tuple[str, ...]
+) -> Generator[Any, Any, None]:
     env = world.env
     if deadline > env.now:
         yield env.timeout(deadline - env.now)

@@ -25,6 +25,7 @@ class RunResult:
     records: list[Recorded]
     log: Any  # the sink the log was written to (MemoryLog by default)
     digest: str
+    live_final: ContractState | None = None  # the engine's running fold at the end
 
     @cached_property
     def final(self) -> ContractState:

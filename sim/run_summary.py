@@ -36,24 +36,31 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
     out.print(f"[bold]{scenario.name}[/bold], seed {result.seed}: {len(result.records)} events")
     if summary["agreement"]:
         terms = ", ".join(
-            f"{issue.name}={summary[f'terms_{issue.name}']}" for issue in scenario.negotiation.issues
+            f"{issue.name}={summary[f'terms_{issue.name}']}"
+            for issue in scenario.negotiation.issues
         )
         out.print(f"Deal: agreed {_when(result, summary['agreement_time'])} after {offers} offers")
         out.print(f"  terms: {terms}")
         out.print(f"  regulator outcome: {summary['regulator_outcome']}")
     else:
-        out.print(f"Deal: none ({result.final.talks_outcome or 'talks never ended'}, {offers} offers)")
+        out.print(
+            f"Deal: none ({result.final.talks_outcome or 'talks never ended'}, {offers} offers)"
+        )
     for record in result.records:
         event = record.event
         if type(event) is RulingIssued:
             conditions = event.conditions.changes()
             extra = f" conditions {conditions}" if conditions else ""
-            out.print(f"  ruling {_when(result, record.t)}: {event.regulator} {event.outcome}{extra}")
+            out.print(
+                f"  ruling {_when(result, record.t)}: {event.regulator} {event.outcome}{extra}"
+            )
     outside = sum(1 for r in result.records if type(r.event) is OutsideOfferMade)
     taken = sum(1 for r in result.records if type(r.event) is OutsideDealAccepted)
     matched = sum(1 for r in result.records if type(r.event) is FirstRefusalExercised)
     if outside:
-        out.print(f"Outside offers: {outside} ({matched} matched under ROFR, {taken} taken by OpenAI)")
+        out.print(
+            f"Outside offers: {outside} ({matched} matched under ROFR, {taken} taken by OpenAI)"
+        )
     if scenario.agi is not None:
         if summary["agi_time"] is None:
             out.print("AGI: not declared before the horizon")
@@ -66,7 +73,11 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
             )
     for key in scenario.negotiation.parties:
         out.print(f"  utility {key}: {summary[f'utility_{key}']:.3f}")
-    columns = [("before AGI", result.before_agi), ("after AGI", result.after_agi), ("end", result.final)]
+    columns = [
+        ("before AGI", result.before_agi),
+        ("after AGI", result.after_agi),
+        ("end", result.final),
+    ]
     if result.around_agi is None:
         columns = [("end", result.final)]
     out.print(state_table(columns, scenario.start))

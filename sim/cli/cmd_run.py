@@ -13,10 +13,19 @@ from sim.cli.options import json_option, scenario_argument, seed_type, set_optio
 
 @click.command("run", help="Run one seeded simulation and print its summary.")
 @scenario_argument
-@click.option("--seed", default="0", show_default=True, callback=lambda c, p, v: seed_type(v),
-              help="Run seed: N, or S:I for run I of a batch with master seed S.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the JSONL log [default: runs/<scenario>-<seed>.jsonl].")
+@click.option(
+    "--seed",
+    default="0",
+    show_default=True,
+    callback=lambda c, p, v: seed_type(v),
+    help="Run seed: N, or S:I for run I of a batch with master seed S.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the JSONL log [default: runs/<scenario>-<seed>.jsonl].",
+)
 @set_option
 @json_option
 def command(
