@@ -11,6 +11,7 @@ have passed); 15 July 2025 is 78 + 14/31.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from events.model import (
@@ -45,6 +46,20 @@ def build_log(events_with_times: Iterable[tuple[float, Event]]) -> bytes:
     for t, event in events_with_times:
         log.append(t, event)
     return log.to_bytes()
+
+
+def reseal(lines: list[bytes]) -> bytes:
+    """Re-chain and re-seal edited lines, as a forger would: each line's ``prev`` and
+    ``hash`` are recomputed from scratch with hashlib (the format in events/codec.py),
+    so only checks other than the hashes can catch the edit."""
+    prev = "0" * 64
+    out = []
+    for line in lines:
+        head = line[: line.rindex(b',"prev":"')] + b',"prev":"' + prev.encode() + b'"'
+        line = head + b',"hash":"' + hashlib.sha256(head + b"}").hexdigest().encode() + b'"}'
+        out.append(line + b"\n")
+        prev = hashlib.sha256(line).hexdigest()
+    return b"".join(out)
 
 
 def run_started(start_date: str = START_DATE, **scenario: object) -> RunStarted:

@@ -45,10 +45,8 @@ def _start_date(log: str, records: list[Recorded]) -> dt.date | None:
 def _parse_at(text: str, start: dt.date | None) -> float:
     """``--at`` as simulated time; a usage error (exit 2) naming ``--at`` otherwise."""
     try:
-        if start is None:
-            t = float(text)  # abstract steps: no calendar to read a date against
-        else:
-            t = parse_time(text, start)
+        # Abstract steps (start is None) have no calendar to read a date against.
+        t = float(text) if start is None else parse_time(text, start)
         if not math.isfinite(t):
             raise ValueError(f"expected a finite time, got {text!r}")
         if start is not None:

@@ -7,6 +7,7 @@ bad line and why); 2 the file cannot be read. ``--repair`` drops a torn last lin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -53,10 +54,10 @@ def command(log: str, repair: bool, as_json: bool) -> None:
     {"ok": false, "line": N, "error": WHY}, with the same exit codes.
     """
     if repair:
-        try:
+        # Any fault but a torn tail is never repaired; it is reported below exactly as
+        # without --repair.
+        with contextlib.suppress(LogFaultError):
             _repair(log)
-        except LogFaultError:
-            pass  # not a torn tail: never repaired; reported below exactly as without --repair
     try:
         verified = verify_bytes(read_log_bytes(log), name=log)
     except LogFaultError as exc:
