@@ -8,23 +8,33 @@ agi; keys of named tables sorted), so the same file always reports the same prob
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 import attrs
 
 from agents.strategies import STRATEGY_NAMES
-from events.calendar import months_between
-from events.terms import CLOUD_ARRANGEMENTS, IP_SCOPES, TERMS_FIELDS, IssueValue, Terms, TermsPatch
+from events.terms import TERMS_FIELDS, IssueValue
 from sim.scenario.builtins import BUILTINS, builtin_text
-from sim.scenario.distributions import DIST_KINDS, DIST_PARAMS, Distribution
-from sim.scenario.errors import MISSING, ScenarioError, fail, number_text, show
+from sim.scenario.checks import (
+    ANY,
+    DISCOUNT,
+    FRACTION,
+    ISO_DATE,
+    NAME,
+    NAME_TEXT,
+    NON_NEGATIVE,
+    POSITIVE,
+    Checker,
+    is_number,
+    join_key,
+)
+from sim.scenario.errors import MISSING, ScenarioError, fail, show
 from sim.scenario.overrides import apply_overrides, apply_set_values
 from sim.scenario.schema import (
     AGI_KEYS,
@@ -46,7 +56,6 @@ from sim.scenario.schema import (
     TOP_KEYS,
     AgiSpec,
     CompetitorSpec,
-    Drawable,
     IssueSpec,
     NegotiationSpec,
     ParamValue,
@@ -60,9 +69,6 @@ from sim.scenario.schema import (
 
 WEIGHT_TOLERANCE: Final = 1e-6
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-_NAME_TEXT = 'a name of letters, digits, "_" or "-"'
 _GENERIC = '(domain is "generic")'
 
 
@@ -122,351 +128,9 @@ def scenario_from_raw(raw: Mapping[str, Any], *, source: str) -> Scenario:
     return _Loader(source).scenario(raw)
 
 
-# -- value ranges ------------------------------------------------------------------------
+class _Loader(Checker):
+    """One validation pass over one raw document, table by table."""
 
-
-@attrs.frozen(slots=True)
-class _Range:
-    lo: float | None = None
-    hi: float | None = None
-    lo_open: bool = False
-    hi_open: bool = False
-
-    def __contains__(self, value: float) -> bool:
-        if self.lo is not None and (value < self.lo or (self.lo_open and value == self.lo)):
-            return False
-        return not (
-            self.hi is not None and (value > self.hi or (self.hi_open and value == self.hi))
-        )
-
-    @property
-    def bounded(self) -> bool:
-        return self.lo is not None and self.hi is not None
-
-    def text(self) -> str:
-        if self.lo is None and self.hi is None:
-            return "a number"
-        if self.hi is None:
-            return f"a number {'>' if self.lo_open else '>='} {number_text(_req(self.lo))}"
-        if self.lo is None:
-            return f"a number {'<' if self.hi_open else '<='} {number_text(self.hi)}"
-        return (
-            f"a number in {'(' if self.lo_open else '['}{number_text(self.lo)}, "
-            f"{number_text(self.hi)}{')' if self.hi_open else ']'}"
-        )
-
-
-def _req(value: float | None) -> float:
-    assert value is not None
-    return value
-
-
-ANY: Final = _Range()
-FRACTION: Final = _Range(0.0, 1.0)
-NON_NEGATIVE: Final = _Range(0.0)
-POSITIVE: Final = _Range(0.0, lo_open=True)
-DISCOUNT: Final = _Range(0.0, 1.0, lo_open=True)
-
-_TERM_TEXT: Final = {
-    "term_end": "an integer year",
-    "post_agi_access": "true or false",
-    "ip_scope": f"one of ({', '.join(IP_SCOPES)})",
-    "cloud": f"one of ({', '.join(CLOUD_ARRANGEMENTS)})",
-}
-
-
-def _join(key: str, name: str) -> str:
-    return f"{key}.{name}" if key else name
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    return "string" if isinstance(value, str) else "number"
-
-
-# -- the loader --------------------------------------------------------------------------
-
-
-class _Loader:
-    """One validation pass over one raw document (holds the start date and horizon)."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.domain = "partnership"
-        self.time_unit = "month"
-        self.start = dt.date(2000, 1, 1)
-        self.horizon = math.inf
-        self.horizon_raw: object = MISSING
-        self.opens_raw: object = MISSING
-
-    # -- errors and scalars ----------------------------------------------------------------
-    def fail(self, key: str, expected: str, got: object) -> NoReturn:
-        raise fail(self.source, key, expected, show(got))
-
-    def fail_text(self, key: str, expected: str, got: str) -> NoReturn:
-        raise fail(self.source, key, expected, got)
-
-    def table(self, value: object, key: str, allowed: Sequence[str]) -> dict[str, Any]:
-        if not isinstance(value, Mapping):
-            self.fail(key, "a table", value)
-        unknown = sorted(set(value) - set(allowed))
-        if unknown:
-            where = f"a known key ({', '.join(sorted(allowed))})"
-            self.fail(_join(key, unknown[0]), where, unknown[0])
-        return dict(value)
-
-    def named_tables(self, value: object, key: str) -> dict[str, dict[str, Any]]:
-        if value is MISSING:
-            return {}
-        if not isinstance(value, Mapping):
-            self.fail(key, "a table of named tables", value)
-        for name in sorted(value):
-            if not _NAME.match(name):
-                self.fail(_join(key, name), _NAME_TEXT, name)
-            if not isinstance(value[name], Mapping):
-                self.fail(_join(key, name), "a table", value[name])
-        return {name: dict(value[name]) for name in sorted(value)}
-
-    def string(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        name: str,
-        default: object = MISSING,
-        choices: Sequence[str] = (),
-        *,
-        nonempty: bool = False,
-    ) -> str:
-        value = table.get(name, MISSING)
-        if value is MISSING and default is not MISSING:
-            return str(default)
-        if choices:
-            if not isinstance(value, str) or value not in choices:
-                self.fail(_join(key, name), f"one of ({', '.join(choices)})", value)
-        elif not isinstance(value, str) or (nonempty and not value):
-            self.fail(_join(key, name), "a non-empty string" if nonempty else "a string", value)
-        return value
-
-    def boolean(self, table: Mapping[str, Any], key: str, name: str, default: object) -> bool:
-        value = table.get(name, MISSING)
-        if value is MISSING and default is not MISSING:
-            return bool(default)
-        if not isinstance(value, bool):
-            self.fail(_join(key, name), "true or false", value)
-        return value
-
-    def number(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        name: str,
-        allowed: _Range,
-        default: object = MISSING,
-    ) -> float:
-        value = table.get(name, MISSING)
-        if value is MISSING and default is not MISSING:
-            return float(default)  # type: ignore[arg-type]
-        return self.number_value(value, _join(key, name), allowed)
-
-    def number_value(
-        self, value: object, key: str, allowed: _Range, type_text: str = "", range_text: str = ""
-    ) -> float:
-        if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
-            self.fail(key, type_text or range_text or allowed.text(), value)
-        if value not in allowed:  # type: ignore[operator]
-            self.fail(key, range_text or allowed.text(), value)
-        return float(value)  # type: ignore[arg-type]
-
-    def integer(self, table: Mapping[str, Any], key: str, name: str, minimum: int) -> int | None:
-        value = table.get(name, MISSING)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            self.fail(_join(key, name), f"an integer >= {minimum}", value)
-        return value
-
-    # -- times --------------------------------------------------------------------------------
-    @property
-    def time_text(self) -> str:
-        if self.time_unit == "step":
-            return "a number of steps since scenario.start"
-        return "a date or a number of months since scenario.start"
-
-    def date_value(self, value: object, key: str, expected: str) -> dt.date:
-        if isinstance(value, str) and _ISO_DATE.match(value):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                self.fail(key, "a valid date", value)
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        self.fail(key, expected, value)
-
-    def time_value(self, value: object, key: str) -> float:
-        """A time (date, ISO string or number of units) without a range check."""
-        if isinstance(value, str | dt.date) and self.time_unit == "month":
-            return months_between(self.start, self.date_value(value, key, self.time_text))
-        if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
-            self.fail(key, self.time_text, value)
-        return float(value)  # type: ignore[arg-type]
-
-    def check_time(self, t: float, key: str, raw: object) -> float:
-        if t < 0:
-            self.fail(key, f"a time on or after scenario.start ({self.start.isoformat()})", raw)
-        if t >= self.horizon:
-            self.fail(key, f"a time before scenario.horizon ({show(self.horizon_raw)})", raw)
-        return t
-
-    def time(
-        self, table: Mapping[str, Any], key: str, name: str, default: object = MISSING
-    ) -> float:
-        value = table.get(name, MISSING)
-        if value is MISSING and default is not MISSING:
-            return float(default)  # type: ignore[arg-type]
-        key = _join(key, name)
-        return self.check_time(self.time_value(value, key), key, value)
-
-    # -- distributions ------------------------------------------------------------------------
-    def drawable(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        name: str,
-        allowed: _Range | None,
-        default: object = MISSING,
-    ) -> Drawable:
-        """A number (or a time, when ``allowed`` is None) or a distribution table."""
-        value = table.get(name, MISSING)
-        if value is MISSING and default is not MISSING:
-            return float(default)  # type: ignore[arg-type]
-        key = _join(key, name)
-        if isinstance(value, Mapping):
-            return self.distribution(value, key, allowed)
-        if allowed is None:
-            if value is MISSING or not isinstance(value, str | dt.date | int | float):
-                self.fail(key, f"{self.time_text}, or a distribution table", value)
-            return self.check_time(self.time_value(value, key), key, value)
-        return self.number_value(
-            value, key, allowed, type_text=f"{allowed.text()} or a distribution table"
-        )
-
-    def distribution(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        allowed: _Range | None,
-        *,
-        keep_int: bool = False,
-    ) -> Distribution:
-        """A distribution table; ``allowed`` None means a time key (dates allowed)."""
-        kind = table.get("dist", MISSING)
-        if not isinstance(kind, str) or kind not in DIST_KINDS:
-            self.fail(_join(key, "dist"), f"one of ({', '.join(DIST_KINDS)})", kind)
-        required, optional = DIST_PARAMS[kind]
-        table = self.table(table, key, ("dist", *required, *optional))
-
-        def bound(name: str, *, needed: bool = True) -> float | None:
-            """A parameter that is also a possible value (checked against the key's range)."""
-            value = table.get(name, MISSING)
-            if value is MISSING and not needed:
-                return None
-            return self.support_value(value, _join(key, name), allowed)
-
-        if kind == "uniform":
-            low, high = _req(bound("low")), _req(bound("high"))
-            if low > high:
-                self.fail_text(key, "low <= high", _order(table, "low", "high"))
-            return Distribution("uniform", low=low, high=high)
-        if kind == "triangular":
-            low, mode, high = _req(bound("low")), _req(bound("mode")), _req(bound("high"))
-            if not low <= mode <= high:
-                self.fail_text(key, "low <= mode <= high", _order(table, "low", "mode", "high"))
-            return Distribution("triangular", low=low, mode=mode, high=high)
-        if kind == "normal":
-            mean_raw = table.get("mean", MISSING)
-            if allowed is None:
-                mean = self.time_value(mean_raw, _join(key, "mean"))
-            else:
-                mean = self.number_value(mean_raw, _join(key, "mean"), ANY)
-            sd = self.number(table, key, "sd", NON_NEGATIVE)
-            # A key with a bounded range needs the clip bounds, or a draw could fall outside.
-            bounded = allowed is None or allowed.bounded
-            low = bound("low", needed=bounded or (allowed is not None and allowed.lo is not None))
-            high = bound("high", needed=bounded or (allowed is not None and allowed.hi is not None))
-            if low is not None and high is not None and low > high:
-                self.fail_text(key, "low <= high", _order(table, "low", "high"))
-            return Distribution("normal", low=low, high=high, mean=mean, sd=sd)
-        # choice
-        values_raw = table.get("values", MISSING)
-        if not isinstance(values_raw, list) or not values_raw:
-            what = "dates or numbers" if allowed is None else "numbers"
-            self.fail(_join(key, "values"), f"a non-empty array of {what}", values_raw)
-        values: list[int | float] = []
-        for index, item in enumerate(values_raw):
-            value = self.support_value(item, f"{key}.values[{index}]", allowed)
-            values.append(
-                item if keep_int and isinstance(item, int) and _is_number(item) else value
-            )
-        weights_raw = table.get("weights", MISSING)
-        weights: tuple[float, ...] | None = None
-        if weights_raw is not MISSING:
-            expected = f"an array of {len(values)} numbers >= 0"
-            if (
-                not isinstance(weights_raw, list)
-                or len(weights_raw) != len(values)
-                or not all(_is_number(w) and math.isfinite(w) and w >= 0 for w in weights_raw)
-            ):
-                self.fail(_join(key, "weights"), expected, weights_raw)
-            if sum(weights_raw) <= 0:
-                self.fail(_join(key, "weights"), "weights with a positive sum", weights_raw)
-            weights = tuple(float(w) for w in weights_raw)
-        return Distribution("choice", values=tuple(values), weights=weights)
-
-    def support_value(self, value: object, key: str, allowed: _Range | None) -> float:
-        if allowed is None:
-            return self.check_time(self.time_value(value, key), key, value)
-        return self.number_value(value, key, allowed)
-
-    # -- terms ---------------------------------------------------------------------------------
-    def term_value(self, field: str, value: object, key: str) -> IssueValue:
-        """One value of a Terms field, normalised as Terms stores it."""
-        if field == "term_end":
-            if not isinstance(value, int) or isinstance(value, bool):
-                self.fail(key, _TERM_TEXT[field], value)
-            return value
-        if field == "post_agi_access":
-            if not isinstance(value, bool):
-                self.fail(key, _TERM_TEXT[field], value)
-            return value
-        if field in ("ip_scope", "cloud"):
-            choices = IP_SCOPES if field == "ip_scope" else CLOUD_ARRANGEMENTS
-            if not isinstance(value, str) or value not in choices:
-                self.fail(key, _TERM_TEXT[field], value)
-            return value
-        allowed = NON_NEGATIVE if field == "investment_bn" else FRACTION
-        return self.number_value(value, key, allowed)
-
-    def terms(self, value: object, key: str) -> Terms:
-        table = self.table(value, key, TERMS_FIELDS)
-        fields = {
-            field: self.term_value(field, table.get(field, MISSING), _join(key, field))
-            for field in TERMS_FIELDS
-        }
-        return Terms(**fields)
-
-    def patch(self, value: object, key: str) -> TermsPatch:
-        table = self.table(value, key, TERMS_FIELDS)
-        fields = {
-            field: self.term_value(field, table[field], _join(key, field))
-            for field in TERMS_FIELDS
-            if field in table
-        }
-        return TermsPatch(**fields)
-
-    # -- sections --------------------------------------------------------------------------------
     def scenario(self, raw: Mapping[str, Any]) -> Scenario:
         raw = self.table(raw, "", TOP_KEYS)
         head = self.table(raw.get("scenario", MISSING), "scenario", SCENARIO_KEYS)
@@ -478,7 +142,7 @@ class _Loader:
             head.get("start", MISSING), "scenario.start", "a date (YYYY-MM-DD)"
         )
         horizon_raw = head.get("horizon", MISSING)
-        if isinstance(horizon_raw, str) and _ISO_DATE.match(horizon_raw):
+        if isinstance(horizon_raw, str) and ISO_DATE.match(horizon_raw):
             horizon_raw = self.date_value(horizon_raw, "scenario.horizon", self.time_text)
         self.horizon_raw = horizon_raw
         self.horizon = self.time_value(horizon_raw, "scenario.horizon")
@@ -521,6 +185,7 @@ class _Loader:
         alternating = protocol == "alternating"
         self.opens_raw = table.get("opens", MISSING if alternating else 0.0)
         opens = self.time(table, key, "opens", MISSING if alternating else 0.0)
+        self.opens = opens
         deadline = round_ = None
         if alternating or "deadline" in table:
             deadline = self.time(table, key, "deadline")
@@ -556,7 +221,7 @@ class _Loader:
         ):
             self.fail(key, "an array of two party keys", value)
         for item in value:
-            if not _NAME.match(item):
+            if not NAME.match(item):
                 self.fail(key, 'party keys of letters, digits, "_" or "-"', value)
         if value[0] == value[1]:
             self.fail(key, "two different party keys", value)
@@ -576,8 +241,8 @@ class _Loader:
                 name = self.string(table, where, "name", choices=TERMS_FIELDS)
             else:
                 name = self.string(table, where, "name", nonempty=True)
-                if not _NAME.match(name):
-                    self.fail(f"{where}.name", _NAME_TEXT, name)
+                if not NAME.match(name):
+                    self.fail(f"{where}.name", NAME_TEXT, name)
             if any(issue.name == name for issue in issues):
                 self.fail(f"{where}.name", "a name no other issue has", name)
             issues.append(
@@ -617,10 +282,14 @@ class _Loader:
         for field in TERMS_FIELDS:
             if field in table:
                 if field in issue_names:
-                    self.fail(_join(key, field), "a term that is not also an issue", table[field])
-                fixed[field] = self.term_value(field, table[field], _join(key, field))
+                    self.fail(
+                        join_key(key, field), "a term that is not also an issue", table[field]
+                    )
+                fixed[field] = self.term_value(field, table[field], join_key(key, field))
             elif field not in issue_names:
-                self.fail(_join(key, field), "a value for this term (it is not an issue)", MISSING)
+                self.fail(
+                    join_key(key, field), "a value for this term (it is not an issue)", MISSING
+                )
         return tuple(sorted(fixed.items()))
 
     def prelude(self, value: object) -> tuple[PreludeEntry, ...]:
@@ -635,7 +304,7 @@ class _Loader:
             where = f"prelude[{index}]"
             table = self.table(item, where, PRELUDE_KEYS)
             at = self.time(table, where, "at")
-            if at >= self.opens_time:
+            if at >= self.opens:
                 expected = f"a time before negotiation.opens ({show(self.opens_raw)})"
                 self.fail(f"{where}.at", expected, table["at"])
             if entries and at < entries[-1].at:
@@ -660,12 +329,6 @@ class _Loader:
                 self.fail(f"{where}.amend", expected, MISSING)
             entries.append(PreludeEntry(at, entry_id, terms, terms.investment_bn, note))
         return tuple(entries)
-
-    @property
-    def opens_time(self) -> float:
-        if self.opens_raw is MISSING:  # pragma: no cover - negotiation is checked first
-            return math.inf
-        return self.time_value(self.opens_raw, "negotiation.opens")
 
     def parties(self, value: object, negotiation: NegotiationSpec) -> tuple[PartySpec, ...]:
         if value is MISSING:
@@ -729,7 +392,7 @@ class _Loader:
             self.fail(key, "a table with one entry per issue", value)
         for name in sorted(value):
             if name not in names:
-                self.fail(_join(key, name), f"an issue ({', '.join(names)})", name)
+                self.fail(join_key(key, name), f"an issue ({', '.join(names)})", name)
         return dict(value)
 
     def params(self, value: object, key: str) -> tuple[tuple[str, ParamValue], ...]:
@@ -738,12 +401,12 @@ class _Loader:
         params: list[tuple[str, ParamValue]] = []
         for name in sorted(value):
             item = value[name]
-            where = _join(key, name)
-            if not _NAME.match(name):
-                self.fail(where, _NAME_TEXT, name)
+            where = join_key(key, name)
+            if not NAME.match(name):
+                self.fail(where, NAME_TEXT, name)
             if isinstance(item, Mapping):
                 params.append((name, self.distribution(item, where, ANY, keep_int=True)))
-            elif isinstance(item, bool | str) or (_is_number(item) and math.isfinite(item)):
+            elif isinstance(item, bool | str) or (is_number(item) and math.isfinite(item)):
                 params.append((name, item))
             else:
                 self.fail(where, "a boolean, number, string or distribution table", item)
@@ -764,7 +427,7 @@ class _Loader:
             self.fail(key, '"increasing", "decreasing" or a table of utilities', value)
         utilities: dict[int, float] = {}
         for text, utility in sorted(_flatten(value).items()):
-            where = _join(key, text)
+            where = join_key(key, text)
             matches = [index for index, v in enumerate(issue.values) if _key_matches(text, v)]
             if not matches:
                 listed = ", ".join(value_key(v) for v in issue.values)
@@ -775,7 +438,7 @@ class _Loader:
             utilities[matches[0]] = self.number_value(utility, where, FRACTION)
         for index, v in enumerate(issue.values):
             if index not in utilities:
-                self.fail(_join(key, value_key(v)), FRACTION.text(), MISSING)
+                self.fail(join_key(key, value_key(v)), FRACTION.text(), MISSING)
         return tuple((v, utilities[index]) for index, v in enumerate(issue.values))
 
     def regulator(self, key: str, value: dict[str, Any]) -> RegulatorSpec:
@@ -808,7 +471,7 @@ class _Loader:
         if (
             not isinstance(bids, list)
             or len(bids) != 2
-            or not all(_is_number(b) and math.isfinite(b) for b in bids)
+            or not all(is_number(b) and math.isfinite(b) for b in bids)
         ):
             self.fail(f"{where}.value_bn", "an array [low, high] of numbers (USD bn)", bids)
         if not 0 <= bids[0] <= bids[1]:
@@ -868,11 +531,13 @@ class _Loader:
         return tuple(sorted(value))
 
 
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return "string" if isinstance(value, str) else "number"
+
+
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _order(table: Mapping[str, Any], *names: str) -> str:
-    return ", ".join(f"{name} = {show(table[name])}" for name in names)
 
 
 def _same_value(a: IssueValue, b: IssueValue) -> bool:

@@ -1,0 +1,370 @@
+"""The value checks scenario validation is built from: ranges, scalars, times,
+distribution tables and contract terms. Each failure raises one ``ScenarioError`` line
+``"<source>: <key>: expected <what>, got <what>"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, NoReturn
+
+import attrs
+
+from events.calendar import months_between
+from events.terms import CLOUD_ARRANGEMENTS, IP_SCOPES, TERMS_FIELDS, IssueValue, Terms, TermsPatch
+from sim.scenario.distributions import DIST_KINDS, DIST_PARAMS, Distribution
+from sim.scenario.errors import MISSING, fail, number_text, show
+from sim.scenario.schema import Drawable
+
+ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NAME: Final = re.compile(r"^[A-Za-z0-9_-]+$")
+NAME_TEXT: Final = 'a name of letters, digits, "_" or "-"'
+
+
+# -- value ranges ------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class _Range:
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+
+    def __contains__(self, value: float) -> bool:
+        if self.lo is not None and (value < self.lo or (self.lo_open and value == self.lo)):
+            return False
+        return not (
+            self.hi is not None and (value > self.hi or (self.hi_open and value == self.hi))
+        )
+
+    @property
+    def bounded(self) -> bool:
+        return self.lo is not None and self.hi is not None
+
+    def text(self) -> str:
+        if self.lo is None and self.hi is None:
+            return "a number"
+        if self.hi is None:
+            return f"a number {'>' if self.lo_open else '>='} {number_text(_req(self.lo))}"
+        if self.lo is None:
+            return f"a number {'<' if self.hi_open else '<='} {number_text(self.hi)}"
+        return (
+            f"a number in {'(' if self.lo_open else '['}{number_text(self.lo)}, "
+            f"{number_text(self.hi)}{')' if self.hi_open else ']'}"
+        )
+
+
+def _req(value: float | None) -> float:
+    assert value is not None
+    return value
+
+
+ANY: Final = _Range()
+FRACTION: Final = _Range(0.0, 1.0)
+NON_NEGATIVE: Final = _Range(0.0)
+POSITIVE: Final = _Range(0.0, lo_open=True)
+DISCOUNT: Final = _Range(0.0, 1.0, lo_open=True)
+
+_TERM_TEXT: Final = {
+    "term_end": "an integer year",
+    "post_agi_access": "true or false",
+    "ip_scope": f"one of ({', '.join(IP_SCOPES)})",
+    "cloud": f"one of ({', '.join(CLOUD_ARRANGEMENTS)})",
+}
+
+
+def join_key(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# -- the checker -------------------------------------------------------------------------
+
+
+class Checker:
+    """Checks for the values of one raw document; errors name ``source`` and the key.
+
+    Holds what later checks need: the domain, the time unit, the start date and the
+    horizon (times are checked against them).
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.domain = "partnership"
+        self.time_unit = "month"
+        self.start = dt.date(2000, 1, 1)
+        self.horizon = math.inf
+        self.horizon_raw: object = MISSING
+        self.opens = math.inf
+        self.opens_raw: object = MISSING
+
+    # -- errors and scalars ----------------------------------------------------------------
+    def fail(self, key: str, expected: str, got: object) -> NoReturn:
+        raise fail(self.source, key, expected, show(got))
+
+    def fail_text(self, key: str, expected: str, got: str) -> NoReturn:
+        raise fail(self.source, key, expected, got)
+
+    def table(self, value: object, key: str, allowed: Sequence[str]) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            self.fail(key, "a table", value)
+        unknown = sorted(set(value) - set(allowed))
+        if unknown:
+            where = f"a known key ({', '.join(sorted(allowed))})"
+            self.fail(join_key(key, unknown[0]), where, unknown[0])
+        return dict(value)
+
+    def named_tables(self, value: object, key: str) -> dict[str, dict[str, Any]]:
+        if value is MISSING:
+            return {}
+        if not isinstance(value, Mapping):
+            self.fail(key, "a table of named tables", value)
+        for name in sorted(value):
+            if not NAME.match(name):
+                self.fail(join_key(key, name), NAME_TEXT, name)
+            if not isinstance(value[name], Mapping):
+                self.fail(join_key(key, name), "a table", value[name])
+        return {name: dict(value[name]) for name in sorted(value)}
+
+    def string(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        name: str,
+        default: object = MISSING,
+        choices: Sequence[str] = (),
+        *,
+        nonempty: bool = False,
+    ) -> str:
+        value = table.get(name, MISSING)
+        if value is MISSING and default is not MISSING:
+            return str(default)
+        if choices:
+            if not isinstance(value, str) or value not in choices:
+                self.fail(join_key(key, name), f"one of ({', '.join(choices)})", value)
+        elif not isinstance(value, str) or (nonempty and not value):
+            self.fail(join_key(key, name), "a non-empty string" if nonempty else "a string", value)
+        return value
+
+    def boolean(self, table: Mapping[str, Any], key: str, name: str, default: object) -> bool:
+        value = table.get(name, MISSING)
+        if value is MISSING and default is not MISSING:
+            return bool(default)
+        if not isinstance(value, bool):
+            self.fail(join_key(key, name), "true or false", value)
+        return value
+
+    def number(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        name: str,
+        allowed: _Range,
+        default: object = MISSING,
+    ) -> float:
+        value = table.get(name, MISSING)
+        if value is MISSING and default is not MISSING:
+            return float(default)  # type: ignore[arg-type]
+        return self.number_value(value, join_key(key, name), allowed)
+
+    def number_value(
+        self, value: object, key: str, allowed: _Range, type_text: str = "", range_text: str = ""
+    ) -> float:
+        if not is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+            self.fail(key, type_text or range_text or allowed.text(), value)
+        if value not in allowed:  # type: ignore[operator]
+            self.fail(key, range_text or allowed.text(), value)
+        return float(value)  # type: ignore[arg-type]
+
+    def integer(self, table: Mapping[str, Any], key: str, name: str, minimum: int) -> int | None:
+        value = table.get(name, MISSING)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            self.fail(join_key(key, name), f"an integer >= {minimum}", value)
+        return value
+
+    # -- times --------------------------------------------------------------------------------
+    @property
+    def time_text(self) -> str:
+        if self.time_unit == "step":
+            return "a number of steps since scenario.start"
+        return "a date or a number of months since scenario.start"
+
+    def date_value(self, value: object, key: str, expected: str) -> dt.date:
+        if isinstance(value, str) and ISO_DATE.match(value):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                self.fail(key, "a valid date", value)
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        self.fail(key, expected, value)
+
+    def time_value(self, value: object, key: str) -> float:
+        """A time (date, ISO string or number of units) without a range check."""
+        if isinstance(value, str | dt.date) and self.time_unit == "month":
+            return months_between(self.start, self.date_value(value, key, self.time_text))
+        if not is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+            self.fail(key, self.time_text, value)
+        return float(value)  # type: ignore[arg-type]
+
+    def check_time(self, t: float, key: str, raw: object) -> float:
+        if t < 0:
+            self.fail(key, f"a time on or after scenario.start ({self.start.isoformat()})", raw)
+        if t >= self.horizon:
+            self.fail(key, f"a time before scenario.horizon ({show(self.horizon_raw)})", raw)
+        return t
+
+    def time(
+        self, table: Mapping[str, Any], key: str, name: str, default: object = MISSING
+    ) -> float:
+        value = table.get(name, MISSING)
+        if value is MISSING and default is not MISSING:
+            return float(default)  # type: ignore[arg-type]
+        key = join_key(key, name)
+        return self.check_time(self.time_value(value, key), key, value)
+
+    # -- distributions ------------------------------------------------------------------------
+    def drawable(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        name: str,
+        allowed: _Range | None,
+        default: object = MISSING,
+    ) -> Drawable:
+        """A number (or a time, when ``allowed`` is None) or a distribution table."""
+        value = table.get(name, MISSING)
+        if value is MISSING and default is not MISSING:
+            return float(default)  # type: ignore[arg-type]
+        key = join_key(key, name)
+        if isinstance(value, Mapping):
+            return self.distribution(value, key, allowed)
+        if allowed is None:
+            if value is MISSING or not isinstance(value, str | dt.date | int | float):
+                self.fail(key, f"{self.time_text}, or a distribution table", value)
+            return self.check_time(self.time_value(value, key), key, value)
+        return self.number_value(
+            value, key, allowed, type_text=f"{allowed.text()} or a distribution table"
+        )
+
+    def distribution(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        allowed: _Range | None,
+        *,
+        keep_int: bool = False,
+    ) -> Distribution:
+        """A distribution table; ``allowed`` None means a time key (dates allowed)."""
+        kind = table.get("dist", MISSING)
+        if not isinstance(kind, str) or kind not in DIST_KINDS:
+            self.fail(join_key(key, "dist"), f"one of ({', '.join(DIST_KINDS)})", kind)
+        required, optional = DIST_PARAMS[kind]
+        table = self.table(table, key, ("dist", *required, *optional))
+
+        def bound(name: str, *, needed: bool = True) -> float | None:
+            """A parameter that is also a possible value (checked against the key's range)."""
+            value = table.get(name, MISSING)
+            if value is MISSING and not needed:
+                return None
+            return self.support_value(value, join_key(key, name), allowed)
+
+        if kind == "uniform":
+            low, high = _req(bound("low")), _req(bound("high"))
+            if low > high:
+                self.fail_text(key, "low <= high", _order(table, "low", "high"))
+            return Distribution("uniform", low=low, high=high)
+        if kind == "triangular":
+            low, mode, high = _req(bound("low")), _req(bound("mode")), _req(bound("high"))
+            if not low <= mode <= high:
+                self.fail_text(key, "low <= mode <= high", _order(table, "low", "mode", "high"))
+            return Distribution("triangular", low=low, mode=mode, high=high)
+        if kind == "normal":
+            mean_raw = table.get("mean", MISSING)
+            if allowed is None:
+                mean = self.time_value(mean_raw, join_key(key, "mean"))
+            else:
+                mean = self.number_value(mean_raw, join_key(key, "mean"), ANY)
+            sd = self.number(table, key, "sd", NON_NEGATIVE)
+            # A key with a bounded range needs the clip bounds, or a draw could fall outside.
+            bounded = allowed is None or allowed.bounded
+            low = bound("low", needed=bounded or (allowed is not None and allowed.lo is not None))
+            high = bound("high", needed=bounded or (allowed is not None and allowed.hi is not None))
+            if low is not None and high is not None and low > high:
+                self.fail_text(key, "low <= high", _order(table, "low", "high"))
+            return Distribution("normal", low=low, high=high, mean=mean, sd=sd)
+        # choice
+        values_raw = table.get("values", MISSING)
+        if not isinstance(values_raw, list) or not values_raw:
+            what = "dates or numbers" if allowed is None else "numbers"
+            self.fail(join_key(key, "values"), f"a non-empty array of {what}", values_raw)
+        values: list[int | float] = []
+        for index, item in enumerate(values_raw):
+            value = self.support_value(item, f"{key}.values[{index}]", allowed)
+            values.append(item if keep_int and isinstance(item, int) and is_number(item) else value)
+        weights_raw = table.get("weights", MISSING)
+        weights: tuple[float, ...] | None = None
+        if weights_raw is not MISSING:
+            expected = f"an array of {len(values)} numbers >= 0"
+            if (
+                not isinstance(weights_raw, list)
+                or len(weights_raw) != len(values)
+                or not all(is_number(w) and math.isfinite(w) and w >= 0 for w in weights_raw)
+            ):
+                self.fail(join_key(key, "weights"), expected, weights_raw)
+            if sum(weights_raw) <= 0:
+                self.fail(join_key(key, "weights"), "weights with a positive sum", weights_raw)
+            weights = tuple(float(w) for w in weights_raw)
+        return Distribution("choice", values=tuple(values), weights=weights)
+
+    def support_value(self, value: object, key: str, allowed: _Range | None) -> float:
+        if allowed is None:
+            return self.check_time(self.time_value(value, key), key, value)
+        return self.number_value(value, key, allowed)
+
+    # -- terms ---------------------------------------------------------------------------------
+    def term_value(self, field: str, value: object, key: str) -> IssueValue:
+        """One value of a Terms field, normalised as Terms stores it."""
+        if field == "term_end":
+            if not isinstance(value, int) or isinstance(value, bool):
+                self.fail(key, _TERM_TEXT[field], value)
+            return value
+        if field == "post_agi_access":
+            if not isinstance(value, bool):
+                self.fail(key, _TERM_TEXT[field], value)
+            return value
+        if field in ("ip_scope", "cloud"):
+            choices = IP_SCOPES if field == "ip_scope" else CLOUD_ARRANGEMENTS
+            if not isinstance(value, str) or value not in choices:
+                self.fail(key, _TERM_TEXT[field], value)
+            return value
+        allowed = NON_NEGATIVE if field == "investment_bn" else FRACTION
+        return self.number_value(value, key, allowed)
+
+    def terms(self, value: object, key: str) -> Terms:
+        table = self.table(value, key, TERMS_FIELDS)
+        fields = {
+            field: self.term_value(field, table.get(field, MISSING), join_key(key, field))
+            for field in TERMS_FIELDS
+        }
+        return Terms(**fields)
+
+    def patch(self, value: object, key: str) -> TermsPatch:
+        table = self.table(value, key, TERMS_FIELDS)
+        fields = {
+            field: self.term_value(field, table[field], join_key(key, field))
+            for field in TERMS_FIELDS
+            if field in table
+        }
+        return TermsPatch(**fields)
+
+
+def _order(table: Mapping[str, Any], *names: str) -> str:
+    return ", ".join(f"{name} = {show(table[name])}" for name in names)
