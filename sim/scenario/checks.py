@@ -28,7 +28,9 @@ NAME_TEXT: Final = 'a name of letters, digits, "_" or "-"'
 
 
 @attrs.frozen(slots=True)
-class _Range:
+class Range:
+    """The valid values of a number: bounds (None = unbounded), each open or closed."""
+
     lo: float | None = None
     hi: float | None = None
     lo_open: bool = False
@@ -63,11 +65,11 @@ def _req(value: float | None) -> float:
     return value
 
 
-ANY: Final = _Range()
-FRACTION: Final = _Range(0.0, 1.0)
-NON_NEGATIVE: Final = _Range(0.0)
-POSITIVE: Final = _Range(0.0, lo_open=True)
-DISCOUNT: Final = _Range(0.0, 1.0, lo_open=True)
+ANY: Final = Range()
+FRACTION: Final = Range(0.0, 1.0)
+NON_NEGATIVE: Final = Range(0.0)
+POSITIVE: Final = Range(0.0, lo_open=True)
+DISCOUNT: Final = Range(0.0, 1.0, lo_open=True)
 
 _TERM_TEXT: Final = {
     "term_end": "an integer year",
@@ -166,7 +168,7 @@ class Checker:
         table: Mapping[str, Any],
         key: str,
         name: str,
-        allowed: _Range,
+        allowed: Range,
         default: object = MISSING,
     ) -> float:
         value = table.get(name, MISSING)
@@ -175,7 +177,7 @@ class Checker:
         return self.number_value(value, join_key(key, name), allowed)
 
     def number_value(
-        self, value: object, key: str, allowed: _Range, type_text: str = "", range_text: str = ""
+        self, value: object, key: str, allowed: Range, type_text: str = "", range_text: str = ""
     ) -> float:
         if not is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
             self.fail(key, type_text or range_text or allowed.text(), value)
@@ -183,7 +185,7 @@ class Checker:
             self.fail(key, range_text or allowed.text(), value)
         return float(value)  # type: ignore[arg-type]
 
-    def integer(self, table: Mapping[str, Any], key: str, name: str, minimum: int) -> int | None:
+    def integer(self, table: Mapping[str, Any], key: str, name: str, minimum: int) -> int:
         value = table.get(name, MISSING)
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
             self.fail(join_key(key, name), f"an integer >= {minimum}", value)
@@ -236,7 +238,7 @@ class Checker:
         table: Mapping[str, Any],
         key: str,
         name: str,
-        allowed: _Range | None,
+        allowed: Range | None,
         default: object = MISSING,
     ) -> Drawable:
         """A number (or a time, when ``allowed`` is None) or a distribution table."""
@@ -258,7 +260,7 @@ class Checker:
         self,
         table: Mapping[str, Any],
         key: str,
-        allowed: _Range | None,
+        allowed: Range | None,
         *,
         keep_int: bool = False,
     ) -> Distribution:
@@ -324,7 +326,7 @@ class Checker:
             weights = tuple(float(w) for w in weights_raw)
         return Distribution("choice", values=tuple(values), weights=weights)
 
-    def support_value(self, value: object, key: str, allowed: _Range | None) -> float:
+    def support_value(self, value: object, key: str, allowed: Range | None) -> float:
         if allowed is None:
             return self.check_time(self.time_value(value, key), key, value)
         return self.number_value(value, key, allowed)
