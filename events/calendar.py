@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -28,10 +29,13 @@ def months_between(start: dt.date, date: dt.date) -> float:
 
 def date_at(start: dt.date, t: float) -> dt.date:
     """The calendar date simulated time ``t`` falls on (rounded down to a day)."""
-    whole = int(t // 1)
+    # A time computed from a date (months_between) may come back a hair below the
+    # exact value in floating point; the epsilons keep such times on their own day.
+    whole = math.floor(t + 1e-9)
     anchor = _add_months(start, whole)
     following = _add_months(start, whole + 1)
-    return anchor + dt.timedelta(days=int((t - whole) * (following - anchor).days))
+    fraction = max(0.0, t - whole)
+    return anchor + dt.timedelta(days=int(fraction * (following - anchor).days + 1e-6))
 
 
 def parse_date(text: str) -> dt.date:

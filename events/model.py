@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from events.terms import Offer, Terms, TermsPatch, offer_from_data
+from events.terms import Offer, Terms, TermsPatch, finite_float, offer_from_data
 
 NEGOTIATION_END_REASONS: Final = ("agreement", "deadline", "walk_away")
 RULING_OUTCOMES: Final = ("approved", "approved_with_conditions", "blocked")
@@ -195,7 +195,7 @@ class ContractSigned:
     contract_id: str
     parties: tuple[str, ...] = attrs.field(converter=tuple)
     terms: Offer
-    investment_bn: float = attrs.field(converter=float)
+    investment_bn: float = attrs.field(converter=finite_float)
     review: bool
     agi_clause: AgiClause = attrs.field(factory=AgiClause)
 
@@ -230,7 +230,7 @@ class ReviewOpened:
 
     regulator: str
     contract_id: str
-    due: float = attrs.field(converter=float)
+    due: float = attrs.field(converter=finite_float)
 
     def to_data(self) -> dict[str, Any]:
         return {"regulator": self.regulator, "contract_id": self.contract_id, "due": self.due}
@@ -277,8 +277,8 @@ class OutsideOfferMade:
     competitor: str
     to: str
     kind: str
-    value_bn: float = attrs.field(converter=float)
-    expires: float = attrs.field(converter=float)
+    value_bn: float = attrs.field(converter=finite_float)
+    expires: float = attrs.field(converter=finite_float)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -304,7 +304,7 @@ class FirstRefusalExercised:
     by: str
     offer_seq: int
     competitor: str
-    value_bn: float = attrs.field(converter=float)
+    value_bn: float = attrs.field(converter=finite_float)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -348,7 +348,7 @@ class OutsideDealAccepted:
     by: str
     offer_seq: int
     competitor: str
-    value_bn: float = attrs.field(converter=float)
+    value_bn: float = attrs.field(converter=finite_float)
 
     def to_data(self) -> dict[str, Any]:
         return {

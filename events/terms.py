@@ -8,6 +8,7 @@ buyer/seller demo): issue names with values, in the scenario's issue order.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Final
 
 import attrs
@@ -16,6 +17,34 @@ CLOUD_ARRANGEMENTS: Final = ("exclusive", "rofr", "open")
 IP_SCOPES: Final = ("none", "models", "models_and_infra")
 
 IssueValue = bool | int | float | str
+
+
+def _year(value: object) -> int:
+    """A calendar year: an int, or a float with no fractional part (never a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"term_end must be a year (an integer), got {value!r}")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"term_end must be a year (an integer), got {value!r}")
+    return int(value)
+
+
+def finite_float(value: object) -> float:
+    """A finite number as float (never a bool, a string, NaN or infinity)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def _optional(converter: Any) -> Any:
+    return lambda value: None if value is None else converter(value)
+
+
+def _is_bool(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{attribute.name} must be true or false, got {value!r}")
 
 
 def _fraction(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -52,13 +81,13 @@ class Terms:
     - ``investment_bn``: new money Microsoft commits under these terms, USD bn.
     """
 
-    term_end: int = attrs.field(converter=int)
-    post_agi_access: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    term_end: int = attrs.field(converter=_year)
+    post_agi_access: bool = attrs.field(validator=_is_bool)
     ip_scope: str = attrs.field(validator=_one_of(IP_SCOPES))
-    revenue_share: float = attrs.field(converter=float, validator=_fraction)
+    revenue_share: float = attrs.field(converter=finite_float, validator=_fraction)
     cloud: str = attrs.field(validator=_one_of(CLOUD_ARRANGEMENTS))
-    equity: float = attrs.field(converter=float, validator=_fraction)
-    investment_bn: float = attrs.field(converter=float, validator=_non_negative)
+    equity: float = attrs.field(converter=finite_float, validator=_fraction)
+    investment_bn: float = attrs.field(converter=finite_float, validator=_non_negative)
 
     def get(self, issue: str) -> IssueValue:
         """The value of one issue, by name (what utility functions read)."""
@@ -83,19 +112,31 @@ TERMS_FIELDS: Final = tuple(field.name for field in attrs.fields(Terms))
 class TermsPatch:
     """A partial change to terms; ``None`` means "unchanged"."""
 
-    term_end: int | None = None
-    post_agi_access: bool | None = None
+    term_end: int | None = attrs.field(default=None, converter=_optional(_year))
+    post_agi_access: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_is_bool)
+    )
     ip_scope: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(_one_of(IP_SCOPES))
     )
     revenue_share: float | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_fraction)
+        default=None,
+        converter=_optional(finite_float),
+        validator=attrs.validators.optional(_fraction),
     )
     cloud: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(_one_of(CLOUD_ARRANGEMENTS))
     )
-    equity: float | None = attrs.field(default=None, validator=attrs.validators.optional(_fraction))
-    investment_bn: float | None = None
+    equity: float | None = attrs.field(
+        default=None,
+        converter=_optional(finite_float),
+        validator=attrs.validators.optional(_fraction),
+    )
+    investment_bn: float | None = attrs.field(
+        default=None,
+        converter=_optional(finite_float),
+        validator=attrs.validators.optional(_non_negative),
+    )
 
     def changes(self) -> dict[str, IssueValue]:
         return {name: value for name in TERMS_FIELDS if (value := getattr(self, name)) is not None}

@@ -115,9 +115,9 @@ def _scan(data: bytes, require_end: bool) -> tuple[Fault | None, VerifiedLog | N
             return Fault(
                 number, f"expected a JSON object, got a JSON {type(obj).__name__}", offset
             ), None
+        if obj.keys() != _ENVELOPE:
+            return Fault(number, _envelope_problem(obj), offset), None
         if not line_seal_ok(line):
-            if obj.keys() != _ENVELOPE:
-                return Fault(number, _envelope_problem(obj), offset), None
             return Fault(
                 number, "hash does not match the line's bytes (the line was changed)", offset
             ), None
@@ -128,8 +128,6 @@ def _scan(data: bytes, require_end: bool) -> tuple[Fault | None, VerifiedLog | N
             obj["v"],
             obj["data"],
         )
-        if obj.keys() != _ENVELOPE:
-            return Fault(number, _envelope_problem(obj), offset), None
         if seq != index or type(seq) is not int:
             return Fault(
                 number,

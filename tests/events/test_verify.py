@@ -242,14 +242,13 @@ def test_fault_names_the_first_bad_line_and_why() -> None:
     assert fault is not None and fault.line == len(lines) - 1 and "RunEnded" in fault.message
 
 
-# --- known bugs in events/ (see the report): strict xfails flip when fixed --------------
+# --- regressions: bugs found in events/ and fixed ---
 
 
 def _sealed(body: bytes) -> bytes:
     return body + b',"hash":"' + hashlib.sha256(body + b"}").hexdigest().encode() + b'"}'
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="events bug: sealed non-envelope line")
 def test_a_sealed_line_without_envelope_keys_is_a_fault() -> None:
     # A line that carries a correct seal of itself but none of the envelope keys:
     # verify reads obj["seq"] before checking the keys, so KeyError escapes.
@@ -258,7 +257,6 @@ def test_a_sealed_line_without_envelope_keys_is_a_fault() -> None:
     assert fault is not None and "envelope" in fault.message
 
 
-@pytest.mark.xfail(strict=True, reason="events bug: sealed non-envelope line -> exit 70")
 def test_cli_on_a_sealed_line_without_envelope_keys_is_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -267,7 +265,6 @@ def test_cli_on_a_sealed_line_without_envelope_keys_is_exit_1(
     assert_one_line_error(run_cli(capsys, ["verify", str(path)]), 1, "line 1")
 
 
-@pytest.mark.xfail(strict=True, reason="events bug: TermsPatch has no type validators")
 def test_a_resealed_ruling_with_a_non_boolean_condition_is_a_fault() -> None:
     # RulingIssued conditions are decoded by TermsPatch.from_data, which checks neither
     # post_agi_access (bool), term_end (int) nor investment_bn (>= 0): the log verifies

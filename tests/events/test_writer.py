@@ -132,10 +132,9 @@ def test_a_reopened_log_refuses_time_before_its_last_event(tmp_path: Path) -> No
         log.append(PARTNERSHIP[9][0] - 1, RunEnded("horizon"))
 
 
-# --- known bug in events/ (see the report): a strict xfail flips when fixed -----------
+# --- regressions: bugs found in events/ and fixed ---
 
 
-@pytest.mark.xfail(strict=True, reason="events bug: non-finite data floats written as null")
 def test_an_event_with_non_finite_data_is_refused_not_written() -> None:
     # Non-finite *times* are refused; a non-finite float inside ``data`` is written as
     # JSON null, so the writer produces a log that can never verify.

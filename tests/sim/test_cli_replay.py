@@ -266,10 +266,9 @@ def test_start_date_that_is_not_a_date(capsys: pytest.CaptureFixture[str], tmp_p
     assert_one_line_error(replay(capsys, str(path)), 1, "line 1", "start_date")
 
 
-# --- known bug in events/ (see the report): a strict xfail flips when fixed -----------
+# --- regressions: bugs found in events/ and fixed ---
 
 
-@pytest.mark.xfail(strict=True, reason="events bug: calendar.date_at is a day early")
 def test_dates_shown_are_the_dates_of_the_events(
     capsys: pytest.CaptureFixture[str], log: Path
 ) -> None:
