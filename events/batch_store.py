@@ -10,7 +10,7 @@ The layout is plain SQL, readable by any SQLite client::
     meta(key TEXT PRIMARY KEY, value TEXT)      -- format = negsim-batch, format_version = 1, ...
     runs(run INTEGER PRIMARY KEY, seed TEXT NOT NULL, digest TEXT NOT NULL,
          events INTEGER NOT NULL, params TEXT NOT NULL,  -- canonical JSON, sorted keys
-         <summary columns ...>,
+         <summary columns ...>,                  -- e.g. "param_agi.at" (quoted)
          log BLOB NOT NULL)                       -- zlib-compressed JSONL
 
 ``log`` is the last column, so reading summaries never touches the log blobs.
@@ -55,7 +55,9 @@ _FIXED_DECL: Final = {
     "params": "TEXT",
     "log": "BLOB",
 }
-_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# A summary column name: an identifier, optionally followed by dot-separated parts
+# (``param_agi.at``, ``sweep_regulators.cma.strictness``); names are always quoted in SQL.
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*\Z")
 _HEX64: Final = re.compile(r"[0-9a-f]{64}\Z")
 _PARAMS_OPTIONS: Final = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
@@ -71,6 +73,61 @@ class RunRecord:
     digest: str
     events: int
     log: bytes
+
+
+@attrs.frozen(slots=True)
+class PackedRun:
+    """A run ready to store, its log already checked and compressed (see :func:`pack_run`).
+
+    Lets worker processes do the CPU work (digest check, compression) so that the one
+    writer only inserts. ``log_z`` is trusted as given; :meth:`BatchStore.log` still
+    checks the digest on every read.
+    """
+
+    run: int
+    seed: str
+    params: Mapping[str, Any]
+    summary: Mapping[str, Any]
+    digest: str
+    events: int
+    log_z: bytes
+
+
+def pack_run(record: RunRecord, level: int = 1) -> PackedRun:
+    """Check ``record``'s log against its digest and event count, and compress it.
+
+    A pure function (no store needed), meant for worker processes. ``level`` is the
+    zlib level: 1 costs a fifth of level 6's time for logs about 15% larger.
+    """
+    log = _checked_log(record.run, record.log, record.digest, record.events)
+    return PackedRun(
+        record.run,
+        record.seed,
+        record.params,
+        record.summary,
+        record.digest,
+        record.events,
+        zlib.compress(log, level),
+    )
+
+
+def _checked_log(run: Any, log: Any, digest: Any, events: Any) -> bytes:
+    """``log`` as bytes, after checking it ends whole and matches digest and events."""
+    if not isinstance(log, bytes | bytearray | memoryview):
+        raise InputError(f"run {run}: log must be bytes")
+    log = bytes(log)
+    if not log.endswith(b"\n"):
+        raise ValueError(f"run {run}: log does not end with a newline (torn last line?)")
+    if not isinstance(digest, str) or not _HEX64.match(digest):
+        raise ValueError(f"run {run}: digest {digest!r} is not lowercase hex SHA-256")
+    actual = log_digest(log)
+    if actual != digest:
+        raise ValueError(f"run {run}: digest {digest} does not match its log ({actual})")
+    if isinstance(events, int) and not isinstance(events, bool):
+        lines = log.count(b"\n")
+        if lines != events:
+            raise ValueError(f"run {run}: events={events} but the log has {lines} lines")
+    return log
 
 
 def log_digest(log: bytes) -> str:
@@ -381,7 +438,8 @@ class BatchStore:
             if not isinstance(name, str) or not _IDENTIFIER.match(name):
                 raise InputError(
                     f"{path}: summary column name {name!r} is not an identifier "
-                    "(letters, digits, underscore; not starting with a digit)"
+                    "(letters, digits, underscore; not starting with a digit; "
+                    "dots may separate parts)"
                 )
             folded = name.lower()  # SQLite column names are case-insensitive
             if folded in FIXED_COLUMNS or folded.startswith("sqlite_"):
@@ -434,8 +492,12 @@ class BatchStore:
         """Store one run in one transaction; a run already stored -> InputError."""
         self.put_many([RunRecord(run, seed, params, summary, digest, events, log)])
 
-    def put_many(self, rows: Sequence[RunRecord]) -> None:
-        """Store a small group of runs in one transaction: all of them or none."""
+    def put_many(self, rows: Sequence[RunRecord | PackedRun]) -> None:
+        """Store a small group of runs in one transaction: all of them or none.
+
+        Each row is a :class:`RunRecord` (checked and compressed here) or a
+        :class:`PackedRun` (checked and compressed by :func:`pack_run` elsewhere).
+        """
         conn = self._db()
         if not self._writable:
             raise InputError(f"{self.path}: batch store is open read-only (open with write=True)")
@@ -468,7 +530,7 @@ class BatchStore:
                 raise OutputError(f"{self.path}: cannot write batch store ({exc})") from None
             raise
 
-    def _prepare(self, record: RunRecord) -> tuple[Any, ...]:
+    def _prepare(self, record: RunRecord | PackedRun) -> tuple[Any, ...]:
         path = self.path
         run = record.run
         if isinstance(run, bool) or not isinstance(run, int) or run < 0:
@@ -478,20 +540,21 @@ class BatchStore:
         events = record.events
         if isinstance(events, bool) or not isinstance(events, int) or events < 0:
             raise InputError(f"{path}: run {run}: events must be a non-negative integer")
-        log = record.log
-        if not isinstance(log, bytes | bytearray | memoryview):
-            raise InputError(f"{path}: run {run}: log must be bytes")
-        log = bytes(log)
-        if not log.endswith(b"\n"):
-            raise ValueError(f"run {run}: log does not end with a newline (torn last line?)")
-        if not isinstance(record.digest, str) or not _HEX64.match(record.digest):
-            raise ValueError(f"run {run}: digest {record.digest!r} is not lowercase hex SHA-256")
-        actual = log_digest(log)
-        if actual != record.digest:
-            raise ValueError(f"run {run}: digest {record.digest} does not match its log ({actual})")
-        lines = log.count(b"\n")
-        if lines != events:
-            raise ValueError(f"run {run}: events={events} but the log has {lines} lines")
+        if isinstance(record, PackedRun):
+            blob = record.log_z
+            if not isinstance(blob, bytes | bytearray | memoryview) or not blob:
+                raise InputError(f"{path}: run {run}: log_z must be non-empty bytes")
+            if not isinstance(record.digest, str) or not _HEX64.match(record.digest):
+                raise ValueError(
+                    f"run {run}: digest {record.digest!r} is not lowercase hex SHA-256"
+                )
+            blob = bytes(blob)
+        else:
+            try:
+                log = _checked_log(run, record.log, record.digest, events)
+            except InputError as exc:
+                raise InputError(f"{path}: {exc.message}") from None
+            blob = zlib.compress(log, 6)
         if not isinstance(record.params, Mapping):
             raise InputError(f"{path}: run {run}: params must be a mapping")
         try:
@@ -520,7 +583,7 @@ class BatchStore:
             events,
             params,
             *values,
-            zlib.compress(log, 6),
+            blob,
         )
 
     def _summary_value(self, run: int, name: str, kind: str, value: Any) -> Any:
