@@ -64,7 +64,7 @@ def encode_line(seq: int, t: float, event: Event, prev: str) -> bytes:
         orjson.dumps(t),
         event.TYPE.encode(),
         event.VERSION,
-        orjson.dumps(event.to_data(), option=_SORT),
+        orjson.dumps(event.json_data(), option=_SORT),
         prev.encode(),
     )
     seal = hashlib.sha256(body + b"}").hexdigest().encode()

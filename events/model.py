@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Final
 
 import attrs
+import orjson
 
 from events.terms import Offer, Terms, TermsPatch, finite_float, offer_from_data
 
@@ -50,6 +51,8 @@ class RunStarted:
             "drawn": self.drawn,
         }
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> RunStarted:
         return cls(
@@ -85,6 +88,16 @@ class OfferMade:
             "round": self.round,
         }
 
+    def json_data(self) -> dict[str, Any]:
+        """``to_data`` with the terms as cached canonical JSON (what the codec writes)."""
+        return {
+            "sender": self.sender,
+            "receiver": self.receiver,
+            "terms": orjson.Fragment(self.terms.json_bytes()),
+            "reply_to": self.reply_to,
+            "round": self.round,
+        }
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> OfferMade:
         return cls(
@@ -112,6 +125,14 @@ class OfferAccepted:
             "terms": self.terms.to_data(),
         }
 
+    def json_data(self) -> dict[str, Any]:
+        return {
+            "sender": self.sender,
+            "receiver": self.receiver,
+            "offer_seq": self.offer_seq,
+            "terms": orjson.Fragment(self.terms.json_bytes()),
+        }
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> OfferAccepted:
         return cls(d["sender"], d["receiver"], d["offer_seq"], offer_from_data(d["terms"]))
@@ -131,6 +152,8 @@ class OfferRejected:
     def to_data(self) -> dict[str, Any]:
         return {"sender": self.sender, "receiver": self.receiver, "offer_seq": self.offer_seq}
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> OfferRejected:
         return cls(d["sender"], d["receiver"], d["offer_seq"])
@@ -149,6 +172,8 @@ class NegotiationEnded:
 
     def to_data(self) -> dict[str, Any]:
         return {"reason": self.reason, "parties": list(self.parties), "by": self.by}
+
+    json_data = to_data  # what the codec writes; no cached parts here
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> NegotiationEnded:
@@ -209,6 +234,8 @@ class ContractSigned:
             "agi_clause": self.agi_clause.to_data(),
         }
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> ContractSigned:
         return cls(
@@ -235,6 +262,8 @@ class ReviewOpened:
     def to_data(self) -> dict[str, Any]:
         return {"regulator": self.regulator, "contract_id": self.contract_id, "due": self.due}
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> ReviewOpened:
         return cls(d["regulator"], d["contract_id"], d["due"])
@@ -259,6 +288,8 @@ class RulingIssued:
             "outcome": self.outcome,
             "conditions": self.conditions.to_data(),
         }
+
+    json_data = to_data  # what the codec writes; no cached parts here
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> RulingIssued:
@@ -289,6 +320,8 @@ class OutsideOfferMade:
             "expires": self.expires,
         }
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> OutsideOfferMade:
         return cls(d["competitor"], d["to"], d["kind"], d["value_bn"], d["expires"])
@@ -314,6 +347,8 @@ class FirstRefusalExercised:
             "value_bn": self.value_bn,
         }
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> FirstRefusalExercised:
         return cls(d["by"], d["offer_seq"], d["competitor"], d["value_bn"])
@@ -332,6 +367,8 @@ class FirstRefusalWaived:
 
     def to_data(self) -> dict[str, Any]:
         return {"by": self.by, "offer_seq": self.offer_seq, "competitor": self.competitor}
+
+    json_data = to_data  # what the codec writes; no cached parts here
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> FirstRefusalWaived:
@@ -358,6 +395,8 @@ class OutsideDealAccepted:
             "value_bn": self.value_bn,
         }
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> OutsideDealAccepted:
         return cls(d["by"], d["offer_seq"], d["competitor"], d["value_bn"])
@@ -381,6 +420,8 @@ class MilestoneReached:
             "verified": self.verified,
         }
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> MilestoneReached:
         return cls(d["milestone"], d["declared_by"], d["verified"])
@@ -398,6 +439,8 @@ class ContractExpired:
     def to_data(self) -> dict[str, Any]:
         return {"contract_id": self.contract_id}
 
+    json_data = to_data  # what the codec writes; no cached parts here
+
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> ContractExpired:
         return cls(d["contract_id"])
@@ -414,6 +457,8 @@ class RunEnded:
 
     def to_data(self) -> dict[str, Any]:
         return {"reason": self.reason}
+
+    json_data = to_data  # what the codec writes; no cached parts here
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> RunEnded:

@@ -12,6 +12,7 @@ import math
 from typing import Any, Final
 
 import attrs
+import orjson
 
 CLOUD_ARRANGEMENTS: Final = ("exclusive", "rofr", "open")
 IP_SCOPES: Final = ("none", "models", "models_and_infra")
@@ -88,6 +89,17 @@ class Terms:
     cloud: str = attrs.field(validator=_one_of(CLOUD_ARRANGEMENTS))
     equity: float = attrs.field(converter=finite_float, validator=_fraction)
     investment_bn: float = attrs.field(converter=finite_float, validator=_non_negative)
+    # Canonical JSON of these terms, made once: offers repeat, and encoding them is the
+    # engine's hottest path. Not part of equality, hashing or the constructor.
+    _json: bytes | None = attrs.field(init=False, default=None, eq=False, repr=False)
+
+    def json_bytes(self) -> bytes:
+        """Canonical JSON (sorted keys) of ``to_data()``, cached."""
+        cached = self._json
+        if cached is None:
+            cached = orjson.dumps(self.to_data(), option=orjson.OPT_SORT_KEYS)
+            object.__setattr__(self, "_json", cached)
+        return cached
 
     def get(self, issue: str) -> IssueValue:
         """The value of one issue, by name (what utility functions read)."""
@@ -105,7 +117,9 @@ class Terms:
         return attrs.evolve(self, **patch.changes())
 
 
-TERMS_FIELDS: Final = tuple(field.name for field in attrs.fields(Terms))
+TERMS_FIELDS: Final = tuple(
+    field.name for field in attrs.fields(Terms) if not field.name.startswith("_")
+)
 
 
 @attrs.frozen(slots=True)
@@ -159,6 +173,16 @@ class Outcome:
     values: tuple[tuple[str, IssueValue], ...] = attrs.field(
         converter=lambda items: tuple((str(k), v) for k, v in items)
     )
+
+    _json: bytes | None = attrs.field(init=False, default=None, eq=False, repr=False)
+
+    def json_bytes(self) -> bytes:
+        """Canonical JSON of ``to_data()``, cached."""
+        cached = self._json
+        if cached is None:
+            cached = orjson.dumps(self.to_data(), option=orjson.OPT_SORT_KEYS)
+            object.__setattr__(self, "_json", cached)
+        return cached
 
     def get(self, issue: str) -> IssueValue:
         for name, value in self.values:
