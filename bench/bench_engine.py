@@ -49,7 +49,11 @@ def engine() -> Result:
 
     scenario = load_scenario(
         "bilateral-demo",
-        ["parties.buyer.strategy=boulware", "parties.seller.strategy=conceder", "negotiation.n_steps=100"],
+        [
+            "parties.buyer.strategy=boulware",
+            "parties.seller.strategy=conceder",
+            "negotiation.n_steps=100",
+        ],
     )
     result = simulate(scenario, 0)
     rounds = sum(1 for r in result.records if type(r.event) is OfferMade)
@@ -69,7 +73,11 @@ def engine() -> Result:
         "rounds/s",
         floor,
         "simpy Store ping-pong, same message count",
-        {"rounds_per_run": rounds, "us_per_round": round(1e6 / value, 2), "negmas_us_per_round": 245},
+        {
+            "rounds_per_run": rounds,
+            "us_per_round": round(1e6 / value, 2),
+            "negmas_us_per_round": 245,
+        },
     )
 
 

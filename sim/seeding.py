@@ -33,7 +33,9 @@ class RunSeed:
     def parse(cls, text: str | int) -> RunSeed:
         match = _SEED.match(str(text).strip())
         if not match:
-            raise ValueError(f"expected a seed like 42 or 42:7 (non-negative integers), got {text!r}")
+            raise ValueError(
+                f"expected a seed like 42 or 42:7 (non-negative integers), got {text!r}"
+            )
         path = tuple(int(part) for part in match.group(2).split(":")) if match.group(2) else ()
         return cls(int(match.group(1)), path)
 

@@ -128,7 +128,9 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     row["rofr_exercised"] = final.rofr_exercised
     row["final_status"] = final.status
     opens = scenario.negotiation.opens
-    for spec in (p for key in scenario.negotiation.parties for p in scenario.parties if p.key == key):
+    for spec in (
+        p for key in scenario.negotiation.parties for p in scenario.parties if p.key == key
+    ):
         utility = utility_for(spec)
         if effective_terms is not None and agreement_time is not None:
             value = utility.discounted(utility.of(effective_terms), agreement_time - opens)

@@ -11,9 +11,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def scenario_argument(fn: F) -> F:
-    return click.argument("scenario", required=False, default="msft-openai", metavar="[SCENARIO|PATH]")(
-        fn
-    )
+    return click.argument(
+        "scenario", required=False, default="msft-openai", metavar="[SCENARIO|PATH]"
+    )(fn)
 
 
 def set_option(fn: F) -> F:
