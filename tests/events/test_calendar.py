@@ -50,8 +50,8 @@ def test_months_since_start_are_plain_numbers() -> None:
 
 
 def test_every_date_survives_the_round_trip_through_simulated_time() -> None:
-    # Found: 2019-02-03 -> t = 1 + 2/28 -> date_at gives 2019-02-02, because
-    # (t - 1) * 28 = 1.9999999999999996 is truncated by int(). Half of all days fail.
+    # Was: 2019-02-03 -> t = 1 + 2/28 -> date_at gave 2019-02-02, because
+    # (t - 1) * 28 = 1.9999999999999996 was truncated by int(); half of all days failed.
     wrong = []
     day = START
     while day < dt.date(2036, 1, 1):

@@ -136,8 +136,8 @@ def test_a_reopened_log_refuses_time_before_its_last_event(tmp_path: Path) -> No
 
 
 def test_an_event_with_non_finite_data_is_refused_not_written() -> None:
-    # Non-finite *times* are refused; a non-finite float inside ``data`` is written as
-    # JSON null, so the writer produces a log that can never verify.
+    # Non-finite *times* were refused, but a non-finite float inside ``data`` was written
+    # as JSON null: the writer produced a log that could never verify.
     log = MemoryLog()
     log.append(0.0, PARTNERSHIP[0][1])
     with pytest.raises(ValueError):

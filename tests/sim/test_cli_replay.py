@@ -272,7 +272,7 @@ def test_start_date_that_is_not_a_date(capsys: pytest.CaptureFixture[str], tmp_p
 def test_dates_shown_are_the_dates_of_the_events(
     capsys: pytest.CaptureFixture[str], log: Path
 ) -> None:
-    # seq 4 is the amendment of 2025-01-21 (t = 72 + 20/31); shown as 2025-01-20.
+    # seq 4 is the amendment of 2025-01-21 (t = 72 + 20/31); it was shown as 2025-01-20.
     out = replay(capsys, str(log), "--at", "2025-07-01").out
     assert row(out, "as of") == ["seq 4, 2025-01-21"]
     payload = orjson.loads(replay(capsys, str(log), "--at", "2025-07-17", "--json").out)
