@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from rich.table import Table
+from rich.text import Text
 
 from events.calendar import date_at
 from events.state import ContractState
@@ -42,13 +43,15 @@ def state_table(
     time unit is not a month, and times are shown as ``t=...``. A ``None`` state (e.g.
     "just before AGI" when AGI never happened) is a column of dashes.
     """
+    # Every cell is a Text, never a markup string: names in a log ("[bold]", "[/]")
+    # are data, and rich must not interpret them.
     table = Table(title=title, show_lines=False, header_style="bold")
     table.add_column("", style="bold", no_wrap=True)
     for heading, _ in title_to_state:
-        table.add_column(heading, overflow="fold")
+        table.add_column(Text(heading), overflow="fold")
     states = [state for _, state in title_to_state]
     for label, cell in _rows(start):
-        table.add_row(label, *(MISSING if s is None else cell(s) for s in states))
+        table.add_row(Text(label), *(Text(MISSING if s is None else cell(s)) for s in states))
     return table
 
 

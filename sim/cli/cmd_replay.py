@@ -107,9 +107,9 @@ def command(log: str, at: str | None, as_json: bool) -> None:
         )
         return
     console = Console()
-    console.print(f"{log}: {len(records)} events, verified")
+    console.print(f"{log}: {len(records)} events, verified", markup=False, highlight=False)
     if around is None:
-        console.print("AGI never happened in this log; the final state:")
+        console.print("AGI never happened in this log; the final state:", highlight=False)
         console.print(state_table([(f"final ({when(final.t, start)})", final)], start))
         return
     before, after = around

@@ -5,19 +5,24 @@ Expected values are worked out by hand from ``tests/logs.py`` (start 2019-01-01)
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given
 
 from events.model import (
     ContractSigned,
+    Event,
     MilestoneReached,
+    OutsideDealAccepted,
     ReviewOpened,
     RulingIssued,
     RunEnded,
     RunStarted,
 )
+from tests import strategies as gen
 from tests.cli_helpers import CliResult, assert_one_line_error, run_cli
 from tests.logs import (
     BOTH,
@@ -231,6 +236,44 @@ def test_step_time_unit_has_no_dates(capsys: pytest.CaptureFixture[str], tmp_pat
     assert list(payload) == ["at", "state"] and payload["at"] == 2.0
     assert "t=3" in replay(capsys, str(path)).out
     assert_one_line_error(replay(capsys, str(path), "--at", "2025-01-01"), 2, "--at")
+
+
+@gen.cli_settings(25)
+@given(gen.event_sequences(max_middle=10))
+def test_any_valid_log_replays_as_table_and_json(
+    capsys: pytest.CaptureFixture[str], pairs: list[tuple[float, Event]]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "run.jsonl"
+        path.write_bytes(build_log(pairs))
+        table = replay(capsys, str(path))
+        assert table.code == 0 and table.err == "", table.err
+        assert f"{len(pairs)} events, verified" in table.out
+        for event in (event for _, event in pairs if isinstance(event, OutsideDealAccepted)):
+            assert event.competitor in table.out  # names are shown as text, not markup
+        payload = orjson.loads(replay(capsys, str(path), "--json").out)
+        assert list(payload) == ["before_agi", "after_agi", "final"]
+        assert payload["final"]["seq"] == len(pairs) - 1
+        at = replay(capsys, str(path), "--at", str(pairs[-1][0] / 2), "--json")
+        assert at.code == 0, at.err
+        assert orjson.loads(at.out)["at"] == pairs[-1][0] / 2
+
+
+def test_names_that_look_like_rich_markup_are_shown_verbatim(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pairs = [
+        (0.0, run_started()),
+        (1.0, OutsideDealAccepted("openai", 0, "[/oops]", 3)),
+        (2.0, OutsideDealAccepted("openai", 0, "[bold]x", 3)),
+        (3.0, RunEnded("horizon")),
+    ]
+    path = tmp_path / "[m].jsonl"
+    path.write_bytes(build_log(pairs))
+    result = replay(capsys, str(path))
+    assert result.code == 0, result.err
+    assert row(result.out, "outside deals") == ["[/oops], [bold]x"]
+    assert f"{path}: 4 events, verified" in result.out
 
 
 # --- errors ---------------------------------------------------------------------------
