@@ -638,6 +638,19 @@ class BatchStore:
             )
         return data
 
+    def row(self, run: int) -> dict[str, Any]:
+        """One run's summary row (no log blob), as :meth:`rows` gives it."""
+        names = ["run", "seed", "digest", "events", "params", *(n for n, _ in self._columns)]
+        sql = f"SELECT {', '.join(_quote(n) for n in names)} FROM runs WHERE run = ?"
+        conn = self._db()
+        values = conn.execute(sql, (run,)).fetchone()
+        if values is None:
+            lo, hi, n = conn.execute("SELECT min(run), max(run), count(*) FROM runs").fetchone()
+            raise InputError(f"{self.path}: no run {run!r}; {_range_text(lo, hi, n)}")
+        row = dict(zip(names, values, strict=True))
+        row["params"] = orjson.loads(row["params"])
+        return row
+
     def rows(self) -> Iterator[dict[str, Any]]:
         """Summary rows ordered by run (no log blobs), streamed from the database."""
         names = ["run", "seed", "digest", "events", "params", *(n for n, _ in self._columns)]

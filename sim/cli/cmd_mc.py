@@ -1,5 +1,220 @@
-"""``negsim mc``: run a Monte Carlo batch."""
+"""``negsim mc``: run a Monte Carlo batch into a crash-safe store, print its statistics."""
 
-from sim.cli.app import not_implemented
+from __future__ import annotations
 
-command = not_implemented("mc", "Run a Monte Carlo batch.")
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from events.errors import NegsimError
+from sim.cli.options import json_option, scenario_argument, set_option
+
+EXIT_INTERRUPTED = 130
+
+
+class Interrupted(NegsimError):
+    """Ctrl-C during a batch: what is stored stays, and how to resume."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+@click.command(
+    "mc",
+    help=(
+        "Run a Monte Carlo batch: N seeded runs (per sweep cell) into a batch store.\n\n"
+        "Run i has seed S:i (re-run it alone with 'negsim run --seed S:i'), whatever N, "
+        "the worker count or the executor. With --sweep, every grid cell (the cartesian "
+        "product of the sweeps, in the order given) runs N runs with the same seeds S:0.."
+        "S:N-1 (common random numbers: cells differ by their values, not their luck); "
+        "run c*N+i is cell c's run i."
+    ),
+)
+@scenario_argument
+@click.option("-n", "n", type=click.IntRange(min=1), required=True, help="Runs (per sweep cell).")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
+)
+@set_option
+@click.option(
+    "--sweep",
+    "sweeps",
+    multiple=True,
+    metavar="K=V1,V2,...",
+    help="Run every value of a scenario key (repeatable; the grid is their product).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: the CPU count].",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["process", "dask"]),
+    default="process",
+    show_default=True,
+    help="A local process pool, or Dask (needs negsim[dask]).",
+)
+@click.option(
+    "--address",
+    default=None,
+    metavar="tcp://HOST:PORT",
+    help="A running Dask scheduler (with --executor dask) [default: a LocalCluster].",
+)
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The batch store [default: runs/<scenario>-mc-<seed>.sqlite].",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the runs table: RESULTS.parquet or RESULTS.csv.",
+)
+@click.option("--resume", is_flag=True, help="Continue the batch in an existing store.")
+@json_option
+def command(
+    scenario: str,
+    n: int,
+    seed: int,
+    assignments: tuple[str, ...],
+    sweeps: tuple[str, ...],
+    workers: int | None,
+    executor: str,
+    address: str | None,
+    store: Path | None,
+    out: Path | None,
+    resume: bool,
+    as_json: bool,
+) -> None:
+    from sim.batch import make_plan, run_batch
+    from sim.batch.results import check_out_path
+    from sim.batch.runner import default_store_path
+
+    if address is not None and executor != "dask":
+        raise click.UsageError("--address needs --executor dask")
+    if out is not None:
+        check_out_path(out)
+    # Validate the scenario, the overrides and the sweep before touching any file.
+    plan = make_plan(scenario, n, seed=seed, overrides=assignments, sweep=sweeps)
+    path = store or default_store_path(plan.scenario.name, seed)
+    show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
+    try:
+        result = run_batch(
+            scenario,
+            n,
+            seed=seed,
+            overrides=assignments,
+            sweep=sweeps,
+            workers=workers,
+            executor=executor,
+            address=address,
+            store=path,
+            resume=resume,
+            progress=show_progress,
+        )
+    except KeyboardInterrupt:
+        hint = _resume_command(scenario, n, seed, assignments, sweeps, executor, address, path)
+        raise Interrupted(
+            f"interrupted after {_stored(path)} of {plan.total} runs; resume with: {hint}"
+        ) from None
+    if out is not None:
+        result.write(out)
+    estimates = result.estimates()
+    if as_json:
+        import orjson
+
+        report = {
+            "store": str(path),
+            "out": str(out) if out is not None else None,
+            "n": n,
+            "runs_stored": len(result),
+            "summary": [estimate.as_dict() for estimate in estimates],
+        }
+        click.echo(orjson.dumps(report, option=orjson.OPT_SERIALIZE_NUMPY).decode())
+        return
+    _print_table(result, estimates, plan.total, path, out)
+
+
+def _stored(path: Path) -> int | str:
+    from events.batch_store import BatchStore
+
+    try:
+        with BatchStore.open(path) as store:
+            return len(store)
+    except (NegsimError, OSError):
+        return "?"
+
+
+def _resume_command(
+    scenario: str,
+    n: int,
+    seed: int,
+    assignments: tuple[str, ...],
+    sweeps: tuple[str, ...],
+    executor: str,
+    address: str | None,
+    path: Path,
+) -> str:
+    words = ["negsim", "mc", scenario, "-n", str(n), "--seed", str(seed)]
+    for assignment in assignments:
+        words += ["--set", assignment]
+    for sweep in sweeps:
+        words += ["--sweep", sweep]
+    if executor != "process":
+        words += ["--executor", executor]
+    if address is not None:
+        words += ["--address", address]
+    words += ["--store", str(path), "--resume"]
+    return shlex.join(words)
+
+
+def _number(value: float | None, proportion: bool) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if proportion or abs(value) < 10 else f"{value:.2f}"
+
+
+def _print_table(
+    result: Any, estimates: list[Any], total: int, path: Path, out: Path | None
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    sweep_keys = result.sweep_keys
+    table = Table(title=f"{result.meta.get('scenario')}: {total} runs, 95% confidence intervals")
+    for key in sweep_keys:
+        table.add_column(key, style="magenta")
+    table.add_column("outcome")
+    table.add_column("value", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("n", justify="right")
+    previous: Any = None
+    for estimate in estimates:
+        group = [str(estimate.group.get(key)) for key in sweep_keys]
+        if previous is not None and group != previous:
+            table.add_section()
+        shown = group if group != previous else [""] * len(group)
+        previous = group
+        proportion = estimate.kind == "proportion"
+        interval = (
+            "-"
+            if estimate.ci_low is None
+            else f"[{_number(estimate.ci_low, proportion)}, {_number(estimate.ci_high, proportion)}]"
+        )
+        name = estimate.outcome + (" (share)" if proportion else " (mean)")
+        table.add_row(*shown, name, _number(estimate.value, proportion), interval, str(estimate.n))
+    console = Console()
+    console.print(table)
+    where = f"{len(result)} runs in {path}" + (f"; table in {out}" if out else "")
+    console.print(
+        "Shares: agreement of all runs, regulator_approved of reviewed deals, "
+        "msft_post_agi_access of runs where AGI came (Wilson intervals); means: Student t."
+    )
+    console.print(f"Stored {where}.")

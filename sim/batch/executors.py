@@ -1,0 +1,140 @@
+"""Where chunks run: a local process pool, or a Dask cluster.
+
+Both give the same interface to the runner: ``submit(chunk)`` returns a future,
+``wait(futures)`` returns the finished ones, ``close()`` shuts workers down (pending
+chunks cancelled). Workers only compute; results come back to the parent, which is the
+only writer. ``dask``/``distributed`` are imported only by :class:`DaskExecutor`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Collection
+from typing import Any, Final, Protocol
+
+from events.errors import InputError
+
+EXECUTORS: Final = ("process", "dask")
+
+
+class Executor(Protocol):
+    workers: int
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> Any: ...
+
+    def wait(self, futures: Collection[Any], timeout: float) -> set[Any]: ...
+
+    def close(self) -> None: ...
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """forkserver (spawn where it is missing), never the global start method.
+
+    Not fork: the parent may run a progress thread, and forking a threaded process can
+    copy a held lock. The forkserver preloads the worker module, so workers start warm.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.batch.worker"])
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - not on Linux
+
+
+class ProcessExecutor:
+    """A local ``ProcessPoolExecutor`` with ``workers`` processes."""
+
+    def __init__(self, workers: int) -> None:
+        from sim.batch.worker import init_worker
+
+        self.workers = workers
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_mp_context(),
+            initializer=init_worker,
+            initargs=(os.getpid(),),
+        )
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> cf.Future[Any]:
+        return self._pool.submit(fn, task)
+
+    def wait(self, futures: Collection[cf.Future[Any]], timeout: float) -> set[cf.Future[Any]]:
+        done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return done
+
+    def close(self) -> None:
+        # Chunks already running finish (a chunk is short); queued ones are cancelled.
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """A Dask cluster: the one at ``address``, or a ``LocalCluster`` made (and closed) here."""
+
+    def __init__(self, workers: int, address: str | None) -> None:
+        try:
+            import distributed
+        except ImportError:
+            raise InputError(
+                "--executor dask needs dask.distributed, which is not installed; "
+                "install negsim[dask]"
+            ) from None
+        self._distributed = distributed
+        self._cluster: Any = None
+        try:
+            if address is None:
+                self._cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                self._client = distributed.Client(self._cluster)
+            else:
+                self._client = distributed.Client(address, timeout="10s")
+        except OSError as exc:
+            self._close_cluster()
+            where = address or "a LocalCluster"
+            raise InputError(
+                f"--address {where}: cannot reach the Dask scheduler ({exc})"
+            ) from None
+        if address is not None:
+            info = self._client.scheduler_info()
+            threads = sum(w.get("nthreads", 1) for w in info.get("workers", {}).values())
+            workers = max(1, threads)
+        self.workers = workers
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> Any:
+        return self._client.submit(fn, task, pure=False)
+
+    def wait(self, futures: Collection[Any], timeout: float) -> set[Any]:
+        try:
+            done, _ = self._distributed.wait(
+                list(futures), timeout=timeout, return_when="FIRST_COMPLETED"
+            )
+        except TimeoutError:
+            return set()
+        return set(done)
+
+    def close(self) -> None:
+        try:
+            self._client.close()
+        finally:
+            self._close_cluster()
+
+    def _close_cluster(self) -> None:
+        if self._cluster is not None:
+            cluster, self._cluster = self._cluster, None
+            cluster.close()
+
+
+def make_executor(kind: str, workers: int, address: str | None) -> Executor:
+    if kind == "process":
+        if address is not None:
+            raise InputError("--address needs --executor dask")
+        return ProcessExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(workers, address)
+    raise InputError(f"--executor: expected one of {', '.join(EXECUTORS)}, got {kind!r}")

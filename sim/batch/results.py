@@ -1,0 +1,229 @@
+"""A batch's table: one row per run, to Arrow, pandas, Parquet or CSV, and its summary.
+
+Columns, in order (a contract): ``run``, ``seed``, ``digest``, ``events``, then
+``param_<dotted.key>`` for each parameter drawn from a distribution, ``sweep_<dotted.key>``
+for each swept key, then the summary columns of :mod:`sim.summary`. Values are as the
+store keeps them: 0/1 for yes/no columns, floats for REAL, text for TEXT, None if absent.
+
+A result backed by a store reads its rows from the store when asked (streamed for
+:meth:`BatchResult.write` and :meth:`BatchResult.summary`), so the batch's parent never
+holds more than the runs in flight.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import orjson
+
+from events.batch_store import BatchStore
+from events.errors import InputError, OutputError
+from sim.batch.stats import Estimate, summarize_rows
+
+FIXED_TYPES: Final = (
+    ("run", "INTEGER"),
+    ("seed", "TEXT"),
+    ("digest", "TEXT"),
+    ("events", "INTEGER"),
+)
+SUFFIXES: Final = (".parquet", ".csv")
+
+
+def check_out_path(path: str | os.PathLike[str]) -> Path:
+    """Refuse a results path we cannot write *before* running a batch."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            f"--out {path}: expected a .parquet or .csv file name, got suffix {path.suffix!r}"
+        )
+    if suffix == ".parquet":
+        _pyarrow()
+    return path
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise InputError(
+            "Parquet output needs pyarrow, which is not installed; install negsim[parquet]"
+        ) from None
+    return pyarrow
+
+
+class BatchResult:
+    """The runs of a batch (see the module doc for the columns)."""
+
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        meta: Mapping[str, str],
+        *,
+        rows: list[dict[str, Any]] | None = None,
+        store: Path | None = None,
+        timing: Mapping[str, float] | None = None,
+    ) -> None:
+        if (rows is None) == (store is None):
+            raise ValueError("a BatchResult holds rows or reads a store, not both")
+        self._types = (*FIXED_TYPES, *(tuple(c) for c in columns))
+        self.meta = dict(meta)
+        self.store = store
+        self._rows = rows
+        self.timing = dict(timing or {})
+
+    @classmethod
+    def from_store(cls, path: str | os.PathLike[str]) -> BatchResult:
+        """The batch stored at ``path`` (opened read-only; rows read when asked)."""
+        path = Path(path)
+        with BatchStore.open(path) as store:
+            return cls(store.columns, store.meta, store=path)
+
+    # ------------------------------------------------------------------ shape
+
+    @property
+    def columns(self) -> list[str]:
+        return [name for name, _ in self._types]
+
+    @property
+    def column_types(self) -> list[tuple[str, str]]:
+        """``(name, INTEGER|REAL|TEXT)`` for every column, in order."""
+        return list(self._types)
+
+    @property
+    def n(self) -> int:
+        """Runs per grid cell (``-n``)."""
+        return int(self.meta["n"])
+
+    @property
+    def sweep_keys(self) -> list[str]:
+        return [key for key, _ in orjson.loads(self.meta.get("sweep", "[]"))]
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        """Rows ordered by run, streamed from the store when there is one."""
+        if self._rows is not None:
+            yield from self._rows
+            return
+        assert self.store is not None
+        with BatchStore.open(self.store) as store:
+            for row in store.rows():
+                del row["params"]
+                yield row
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """All rows, ordered by run, as dicts keyed by :attr:`columns`."""
+        if self._rows is None:
+            return list(self.iter_rows())
+        return self._rows
+
+    def __len__(self) -> int:
+        if self._rows is not None:
+            return len(self._rows)
+        assert self.store is not None
+        with BatchStore.open(self.store) as store:
+            return len(store)
+
+    # ------------------------------------------------------------------ statistics
+
+    def estimates(self) -> list[Estimate]:
+        return summarize_rows(self.iter_rows(), self.columns, self.n, self.sweep_keys)
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Per outcome (and grid cell): value, 95% CI and n; see :mod:`sim.batch.stats`."""
+        return [estimate.as_dict() for estimate in self.estimates()]
+
+    # ------------------------------------------------------------------ export
+
+    def arrow_schema(self) -> Any:
+        pa = _pyarrow()
+        kinds = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
+        return pa.schema([(name, kinds[kind]) for name, kind in self._types])
+
+    def to_arrow(self) -> Any:
+        """A ``pyarrow.Table`` of all rows (needs pyarrow: ``negsim[parquet]``)."""
+        pa = _pyarrow()
+        rows = self.rows
+        return pa.Table.from_pydict(
+            {name: [row[name] for row in rows] for name in self.columns},
+            schema=self.arrow_schema(),
+        )
+
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` (needs pandas and pyarrow)."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            raise InputError("to_pandas needs pandas, which is not installed") from None
+        return self.to_arrow().to_pandas()
+
+    def write(self, path: str | os.PathLike[str]) -> Path:
+        """Write Parquet or CSV (by suffix), atomically: a temp file, then a rename."""
+        path = check_out_path(path)
+        parent = path.parent if str(path.parent) else Path(".")
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write results ({exc.strerror or exc})") from None
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                if path.suffix.lower() == ".parquet":
+                    self._write_parquet(handle)
+                else:
+                    self._write_csv(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write results ({exc.strerror or exc})") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        return path
+
+    def _write_parquet(self, handle: Any) -> None:
+        pa = _pyarrow()
+        schema = self.arrow_schema()
+        names = self.columns
+        with pa.parquet.ParquetWriter(handle, schema) as writer:
+            batch: list[dict[str, Any]] = []
+            for row in self.iter_rows():
+                batch.append(row)
+                if len(batch) >= 4096:
+                    writer.write_batch(_record_batch(pa, batch, names, schema))
+                    batch = []
+            if batch:
+                writer.write_batch(_record_batch(pa, batch, names, schema))
+
+    def _write_csv(self, handle: Any) -> None:
+        import io
+
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
+        try:
+            writer = csv.writer(text)
+            names = self.columns
+            writer.writerow(names)
+            for row in self.iter_rows():
+                writer.writerow(["" if row[name] is None else row[name] for name in names])
+            text.flush()
+        finally:
+            text.detach()
+
+    def __repr__(self) -> str:
+        where = f"store {str(self.store)!r}" if self.store else f"{len(self)} rows in memory"
+        return f"<BatchResult {self.meta.get('scenario', '?')} n={self.meta.get('n')} {where}>"
+
+
+def _record_batch(pa: Any, rows: list[dict[str, Any]], names: list[str], schema: Any) -> Any:
+    return pa.RecordBatch.from_pydict(
+        {name: [row[name] for row in rows] for name in names}, schema=schema
+    )
