@@ -1,0 +1,434 @@
+"""Tuning a strategy's parameters for one party, over a fixed set of seeds.
+
+Every trial (one choice of parameters) runs the same seeds ``S:0 .. S:N-1`` against
+every given opponent strategy (common random numbers: trials differ by their
+parameters, not by their luck); its objective is the mean of a summary column over
+those runs (``None`` values, e.g. ``agreement_time`` without a deal, left out), with a
+95% Student-t interval. Deterministic for a given seed, whatever the worker count.
+
+Search methods:
+
+- ``grid``: every combination of the listed values; a range contributes
+  ``max(2, floor(trials ** (1 / ranges)))`` evenly spaced values (log-spaced for
+  ``log`` ranges, distinct integers for integer parameters).
+- ``random``: ``trials`` draws, each parameter independently: a listed value uniformly,
+  a range uniformly (log-uniformly for ``log``; integers for integer parameters),
+  from the seed's own stream (``sim.seeding.stream(seed, "tune:random")``).
+- ``optuna``: Optuna's TPE sampler seeded with ``seed``, ``trials`` sequential trials
+  (``pip install negsim[optuna]``).
+
+The baseline, the same strategy at its default parameters on the same seeds, is
+evaluated too, so a result says how much tuning gained.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+import numpy as np
+
+from agents.strategies import STRATEGIES, make_strategy, parameter_names
+from events.errors import InputError
+from sim.lab.checks import check_objective, check_party, check_strategy, strategy_list
+from sim.lab.derived import DERIVED_COLUMNS, add_derived
+from sim.lab.runs import load, run_rows
+from sim.lab.stats import Estimate, mean_ci
+from sim.scenario import Scenario, parse_value
+from sim.seeding import RunSeed, stream
+
+METHODS: Final = ("grid", "random", "optuna")
+DIRECTIONS: Final = ("maximize", "minimize")
+
+
+@attrs.frozen(slots=True)
+class Range:
+    """A continuous (or integer) interval ``[low, high]`` to search, optionally on a log
+    scale (then ``low`` must be > 0)."""
+
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high)) or self.low > self.high:
+            raise ValueError(f"a range needs finite low <= high, got {self.low}:{self.high}")
+        if self.log and self.low <= 0:
+            raise ValueError(f"a log range needs low > 0, got {self.low}:{self.high}")
+
+    def grid(self, k: int) -> list[float | int]:
+        if self.integer:
+            lo, hi = math.ceil(self.low), math.floor(self.high)
+            points = np.geomspace(max(lo, 1), hi, k) if self.log else np.linspace(lo, hi, k)
+            return sorted({round(float(x)) for x in points})
+        if self.low == self.high:
+            return [float(self.low)]
+        points = (
+            np.geomspace(self.low, self.high, k)
+            if self.log
+            else np.linspace(self.low, self.high, k)
+        )
+        return [float(x) for x in points]
+
+    def draw(self, rng: np.random.Generator) -> float | int:
+        u = float(rng.random())
+        if self.integer:
+            lo, hi = math.ceil(self.low), math.floor(self.high)
+            return int(min(hi, lo + math.floor(u * (hi - lo + 1))))
+        if self.log:
+            return float(
+                math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
+            )
+        return float(self.low + u * (self.high - self.low))
+
+
+ParamSpace = Mapping[str, "Range | Sequence[Any]"]
+
+
+def parse_param(text: str) -> tuple[str, Range | tuple[Any, ...]]:
+    """``NAME=LOW:HIGH[:log]`` (a range) or ``NAME=V1,V2,...`` (a list) -> (name, space).
+
+    A range's integer-ness is decided later, from the strategy parameter's type.
+    """
+    name, sep, rest = text.partition("=")
+    name, rest = name.strip(), rest.strip()
+    if not sep or not name or not rest:
+        raise InputError(
+            f"--param {text}: expected NAME=LOW:HIGH[:log] (a range) or NAME=V1,V2,... (values)"
+        )
+    if ":" in rest:
+        parts = [p.strip() for p in rest.split(":")]
+        log = len(parts) == 3 and parts[2] == "log"
+        if len(parts) not in (2, 3) or (len(parts) == 3 and not log):
+            raise InputError(f"--param {text}: expected NAME=LOW:HIGH or NAME=LOW:HIGH:log")
+        try:
+            low, high = float(parts[0]), float(parts[1])
+            return name, Range(low, high, log=log)
+        except ValueError as exc:
+            raise InputError(f"--param {text}: {exc}") from None
+    values = tuple(parse_value(part.strip()) for part in rest.split(",") if part.strip())
+    if not values:
+        raise InputError(f"--param {text}: expected at least one value")
+    return name, values
+
+
+@attrs.frozen(slots=True)
+class Trial:
+    """One evaluated parameter choice: its number (0, 1, ...; -1 for the baseline),
+    its parameters, the objective over its runs, and those runs' rows."""
+
+    number: int
+    params: dict[str, Any]
+    objective: Estimate
+    rows: tuple[dict[str, Any], ...] = attrs.field(repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "params": self.params, "objective": self.objective.as_dict()}
+
+
+@attrs.frozen(slots=True, eq=False)
+class TuneResult:
+    """What a tuning found: ``best`` (the trial with the best mean objective; the
+    earliest wins ties), every trial in order, and the default-parameter ``baseline``."""
+
+    scenario: str
+    party: str
+    strategy: str
+    objective: str
+    direction: str
+    method: str
+    seed: int
+    seeds: int
+    opponents: tuple[str, ...]
+    trials: tuple[Trial, ...]
+    best: Trial
+    baseline: Trial
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        return dict(self.best.params)
+
+    @property
+    def runs(self) -> tuple[dict[str, Any], ...]:
+        """The rows of the runs behind the best trial."""
+        return self.best.rows
+
+    @property
+    def gain(self) -> Estimate:
+        """How much the best trial improves on the baseline: the mean of the per-run
+        differences (paired by seed and opponent: both ran the same runs), with its 95%
+        interval; positive is better in either direction. Note the best trial was picked
+        by these same runs, so the gain is optimistic (the winner's curse): confirm it on
+        fresh seeds (another ``seed``) before relying on it."""
+        sign = 1.0 if self.direction == "maximize" else -1.0
+        column = self.objective
+        return mean_ci(
+            sign * (b[column] - a[column])
+            for b, a in zip(self.best.rows, self.baseline.rows, strict=True)
+            if b[column] is not None and a[column] is not None
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "party": self.party,
+            "strategy": self.strategy,
+            "objective": self.objective,
+            "direction": self.direction,
+            "method": self.method,
+            "seed": self.seed,
+            "seeds": self.seeds,
+            "opponents": list(self.opponents),
+            "best": self.best.as_dict(),
+            "baseline": self.baseline.as_dict(),
+            "gain": self.gain.as_dict(),
+            "trials": [trial.as_dict() for trial in self.trials],
+        }
+
+    def table(self, limit: int = 10) -> Any:
+        """The best ``limit`` trials as a ``rich.table.Table`` (baseline last)."""
+        from rich.table import Table
+
+        ordered = sorted(self.trials, key=_order_key(self.direction))[:limit]
+        table = Table(
+            title=(
+                f"{self.scenario}: tuning {self.party}'s {self.strategy} for "
+                f"{'max' if self.direction == 'maximize' else 'min'} {self.objective} "
+                f"({self.method}, {len(self.trials)} trials x {self.seeds} seeds"
+                + (f" vs {', '.join(self.opponents)}" if self.opponents else "")
+                + f", seed {self.seed})"
+            ),
+            caption="mean +/- 95% CI over the same seeds for every trial",
+        )
+        table.add_column("trial", justify="right")
+        table.add_column("parameters")
+        table.add_column(self.objective, justify="right")
+        for trial in [*ordered, self.baseline]:
+            label = "default" if trial.number < 0 else str(trial.number)
+            params = ", ".join(f"{k}={_show(v)}" for k, v in trial.params.items()) or "(defaults)"
+            table.add_row(label, params, trial.objective.format(4))
+        return table
+
+
+def _show(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _order_key(direction: str) -> Any:
+    sign = -1.0 if direction == "maximize" else 1.0
+
+    def key(trial: Trial) -> tuple[float, int]:
+        mean = trial.objective.mean
+        return (math.inf if math.isnan(mean) else sign * mean, trial.number)
+
+    return key
+
+
+def tune(
+    scenario: Scenario | str = "msft-openai",
+    *,
+    party: str,
+    params: ParamSpace | Sequence[str],
+    strategy: str | None = None,
+    objective: str | None = None,
+    direction: str = "maximize",
+    method: str = "grid",
+    trials: int = 20,
+    seeds: int = 50,
+    seed: int = 0,
+    opponents: Sequence[str] | str | None = None,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+) -> TuneResult:
+    """Search ``strategy``'s ``params`` for ``party`` to optimise ``objective``.
+
+    ``params`` maps parameter names to a :class:`Range` or a list of values, or is a
+    list of ``--param`` strings (``"exponent=0.1:10:log"``, ``"delay=1,2,3"``).
+    ``strategy`` defaults to the party's strategy in the scenario; ``objective`` to
+    ``utility_<party>``; ``opponents`` (strategy names for the other party, at their
+    defaults) to the scenario's own opponent. ``overrides`` are ``"KEY=VALUE"``
+    strings applied first.
+    """
+    base = load(scenario, overrides)
+    party, other = check_party(base, party)
+    name = check_strategy(
+        strategy if strategy is not None else base.party(party).strategy, "--strategy: "
+    )
+    space = _check_space(name, params)
+    column = check_objective(base, objective if objective is not None else f"utility_{party}")
+    if direction not in DIRECTIONS:
+        raise InputError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
+    if method not in METHODS:
+        raise InputError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
+    for what, value in (("--trials", trials), ("--seeds", seeds)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(f"{what}: expected a positive integer, got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"--seed: expected a non-negative integer, got {seed!r}")
+    rivals = strategy_list(opponents, "--opponent: ") if opponents else ()
+
+    seat = [f"parties.{party}.strategy={name}", f"parties.{party}.params={{}}"]
+    if rivals:
+        seat.append(f"parties.{other}.params={{}}")
+    prepared = load(base, seat)
+    sweep = ((f"parties.{other}.strategy", rivals),) if rivals else ()
+
+    def evaluate(number: int, choice: dict[str, Any]) -> Trial:
+        assignments = [f"parties.{party}.params.{k}={_text(v)}" for k, v in choice.items()]
+        rows = run_rows(
+            prepared, seeds, seed=seed, overrides=assignments, sweep=sweep, workers=workers
+        )
+        if column in DERIVED_COLUMNS:
+            add_derived(rows, prepared)
+        return Trial(number, dict(choice), mean_ci(row[column] for row in rows), tuple(rows))
+
+    if method == "grid":
+        done = [evaluate(i, choice) for i, choice in enumerate(_grid(space, trials))]
+    elif method == "random":
+        rng = stream(RunSeed(seed), "tune:random")
+        done = [evaluate(i, _draw(space, rng)) for i in range(trials)]
+    else:
+        done = _optuna(space, trials, seed, direction, evaluate)
+    best = min(done, key=_order_key(direction))
+    baseline = evaluate(-1, {})
+    return TuneResult(
+        scenario=prepared.name,
+        party=party,
+        strategy=name,
+        objective=column,
+        direction=direction,
+        method=method,
+        seed=seed,
+        seeds=seeds,
+        opponents=rivals,
+        trials=tuple(done),
+        best=best,
+        baseline=baseline,
+    )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, np.generic):
+        return _text(value.item())
+    return str(value)
+
+
+def _check_space(
+    strategy: str, params: ParamSpace | Sequence[str]
+) -> dict[str, Range | tuple[Any, ...]]:
+    if isinstance(params, str):
+        params = [params]
+    if not isinstance(params, Mapping):
+        parsed: dict[str, Range | tuple[Any, ...]] = {}
+        for text in params:
+            key, value = parse_param(text)
+            if key in parsed:
+                raise InputError(f"--param {key}: given twice")
+            parsed[key] = value
+        params = parsed
+    if not params:
+        raise InputError(
+            f"--param: nothing to tune; strategy {strategy!r} takes: "
+            + (", ".join(parameter_names(strategy)) or "(none)")
+        )
+    kinds = {field.name: field.type for field in attrs.fields(STRATEGIES[strategy])}
+    space: dict[str, Range | tuple[Any, ...]] = {}
+    for key, value in params.items():
+        if key not in kinds:
+            _try(strategy, key, None)  # the registry's "has no parameter ...; valid: ..."
+        if isinstance(value, Range):
+            if kinds.get(key) == "int" and not value.integer:
+                value = attrs.evolve(value, integer=True)
+            for end in (value.low, value.high):
+                _try(strategy, key, int(end) if value.integer else end)
+            space[key] = value
+        else:
+            values = tuple(value) if not isinstance(value, str | bytes) else (value,)
+            if not values:
+                raise InputError(f"--param {key}: expected a range or at least one value")
+            for item in values:
+                _try(strategy, key, item)
+            space[key] = values
+    return space
+
+
+def _try(strategy: str, key: str, value: Any) -> None:
+    try:
+        make_strategy(strategy, **{key: value})
+    except ValueError as exc:
+        raise InputError(f"--param {key}: {exc}") from None
+
+
+def _grid(space: Mapping[str, Range | tuple[Any, ...]], trials: int) -> list[dict[str, Any]]:
+    ranges = sum(1 for v in space.values() if isinstance(v, Range))
+    k = max(2, math.floor(trials ** (1 / ranges) + 1e-9)) if ranges else 0
+    axes = [(key, v.grid(k) if isinstance(v, Range) else list(v)) for key, v in space.items()]
+    keys = [key for key, _ in axes]
+    return [
+        dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in axes))
+    ]
+
+
+def _draw(space: Mapping[str, Range | tuple[Any, ...]], rng: np.random.Generator) -> dict[str, Any]:
+    choice: dict[str, Any] = {}
+    for key, value in space.items():
+        if isinstance(value, Range):
+            choice[key] = value.draw(rng)
+        else:
+            choice[key] = value[min(len(value) - 1, int(rng.random() * len(value)))]
+    return choice
+
+
+def _optuna(
+    space: Mapping[str, Range | tuple[Any, ...]],
+    trials: int,
+    seed: int,
+    direction: str,
+    evaluate: Any,
+) -> list[Trial]:
+    try:
+        import optuna
+    except ImportError:
+        raise InputError(
+            "--method optuna needs Optuna, which is not installed; install negsim[optuna]"
+        ) from None
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        study = optuna.create_study(
+            direction=direction, sampler=optuna.samplers.TPESampler(seed=seed)
+        )
+        done: list[Trial] = []
+        for number in range(trials):
+            handle = study.ask()
+            choice: dict[str, Any] = {}
+            for key, value in space.items():
+                if isinstance(value, Range) and value.integer:
+                    choice[key] = handle.suggest_int(
+                        key, math.ceil(value.low), math.floor(value.high), log=value.log
+                    )
+                elif isinstance(value, Range):
+                    choice[key] = handle.suggest_float(key, value.low, value.high, log=value.log)
+                else:
+                    choice[key] = handle.suggest_categorical(key, list(value))
+            trial = evaluate(number, choice)
+            mean = trial.objective.mean
+            if math.isnan(mean):
+                study.tell(handle, state=optuna.trial.TrialState.FAIL)
+            else:
+                study.tell(handle, mean)
+            done.append(trial)
+    finally:
+        optuna.logging.set_verbosity(verbosity)
+    return done
+
+
+__all__ = ["METHODS", "Range", "Trial", "TuneResult", "parse_param", "tune"]
