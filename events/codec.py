@@ -45,6 +45,7 @@ def upcaster(type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster
 
     def register(fn: Upcaster) -> Upcaster:
         UPCASTERS[(type_name, from_version)] = fn
+        _KNOWN.clear()
         return fn
 
     return register
@@ -56,6 +57,11 @@ def sha256_hex(data: bytes) -> str:
 
 def encode_line(seq: int, t: float, event: Event, prev: str) -> bytes:
     """The canonical bytes of one log line (without the newline)."""
+    return encode_line_hashed(seq, t, event, prev)[0]
+
+
+def encode_line_hashed(seq: int, t: float, event: Event, prev: str) -> tuple[bytes, str]:
+    """The line's bytes and their SHA-256 (the next line's ``prev``), hashing the body once."""
     t = float(t)
     if not math.isfinite(t):
         raise ValueError(f"event time must be finite, got {t!r}")
@@ -67,8 +73,12 @@ def encode_line(seq: int, t: float, event: Event, prev: str) -> bytes:
         orjson.dumps(event.json_data(), option=_SORT),
         prev.encode(),
     )
-    seal = hashlib.sha256(body + b"}").hexdigest().encode()
-    return body + b',"hash":"' + seal + b'"}'
+    body_hash = hashlib.sha256(body)
+    line_hash = body_hash.copy()
+    body_hash.update(b"}")
+    tail = b',"hash":"' + body_hash.hexdigest().encode() + b'"}'
+    line_hash.update(tail)
+    return body + tail, line_hash.hexdigest()
 
 
 def line_seal_ok(line: bytes) -> bool:
@@ -96,11 +106,25 @@ def decode_event(type_name: str, version: int, data: dict[str, Any]) -> Event:
     return cls.from_data(data)  # type: ignore[no-any-return]
 
 
-def known_version(type_name: str, version: int) -> bool:
-    cls = EVENT_TYPES.get(type_name)
-    if cls is None or not isinstance(version, int) or version < 1 or version > cls.VERSION:
+_KNOWN: dict[tuple[str, int], bool] = {}
+
+
+def known_version(type_name: object, version: object) -> bool:
+    """Whether a line's ``type``/``v`` can be decoded (current, or upcast from older)."""
+    if type(type_name) is not str or type(version) is not int:
         return False
-    return all((type_name, v) in UPCASTERS for v in range(version, cls.VERSION))
+    key = (type_name, version)
+    known = _KNOWN.get(key)
+    if known is None:
+        cls = EVENT_TYPES.get(type_name)
+        known = (
+            cls is not None
+            and 1 <= version <= cls.VERSION
+            and all((type_name, v) in UPCASTERS for v in range(version, cls.VERSION))
+        )
+        if cls is not None:  # memoise only real types: the table stays small
+            _KNOWN[key] = known
+    return known
 
 
 # --- upcasters for older schemas ---------------------------------------------------

@@ -18,6 +18,10 @@ CLOUD_ARRANGEMENTS: Final = ("exclusive", "rofr", "open")
 IP_SCOPES: Final = ("none", "models", "models_and_infra")
 
 IssueValue = bool | int | float | str
+_IP_SET: Final = frozenset(IP_SCOPES)
+_CLOUD_SET: Final = frozenset(CLOUD_ARRANGEMENTS)
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _year(value: object) -> int:
@@ -110,6 +114,39 @@ class Terms:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Terms:
+        """Terms from their JSON form. Replay decodes many of these, so well-formed data
+        takes a fast path with the same checks inline; anything else goes through the
+        validating constructor, which names what is wrong."""
+        if len(data) == 7:
+            term_end = data.get("term_end")
+            post = data.get("post_agi_access")
+            ip_scope = data.get("ip_scope")
+            share = data.get("revenue_share")
+            cloud = data.get("cloud")
+            equity = data.get("equity")
+            investment = data.get("investment_bn")
+            if (
+                type(term_end) is int
+                and type(post) is bool
+                and ip_scope in _IP_SET
+                and type(share) is float
+                and 0.0 <= share <= 1.0
+                and cloud in _CLOUD_SET
+                and type(equity) is float
+                and 0.0 <= equity <= 1.0
+                and type(investment) is float
+                and 0.0 <= investment < math.inf
+            ):
+                terms = _new(cls)
+                _set(terms, "term_end", term_end)
+                _set(terms, "post_agi_access", post)
+                _set(terms, "ip_scope", ip_scope)
+                _set(terms, "revenue_share", share)
+                _set(terms, "cloud", cloud)
+                _set(terms, "equity", equity)
+                _set(terms, "investment_bn", investment)
+                _set(terms, "_json", None)
+                return terms
         return cls(**data)
 
     def patched(self, patch: TermsPatch) -> Terms:

@@ -8,12 +8,11 @@ does not verify.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import IO, Literal
 
-from events.codec import GENESIS, encode_line
+from events.codec import GENESIS, encode_line_hashed
 from events.errors import InputError, IntegrityError, OutputError
 from events.model import Event, RunEnded
 
@@ -37,9 +36,9 @@ class ChainWriter:
         if t < self.last_t:
             raise ValueError(f"time went backwards: {t} after {self.last_t}")
         seq = self.seq
-        line = encode_line(seq, t, event, self.prev)
+        line, line_hash = encode_line_hashed(seq, t, event, self.prev)
         self._emit(line)  # type: ignore[operator]
-        self.prev = hashlib.sha256(line).hexdigest()
+        self.prev = line_hash
         self.last_line = line
         self.last_t = t
         self.seq = seq + 1
@@ -85,8 +84,9 @@ class JsonlLog:
         self.path = Path(path)
         self.fsync = fsync
         seq, prev, last_t = 0, GENESIS, 0.0
-        if self.path.exists():
-            result = verify_bytes(self.path.read_bytes(), name=str(self.path), require_end=False)
+        existing = self.path.read_bytes() if self.path.exists() else b""
+        if existing:  # an empty file (a crash before the first append) starts afresh
+            result = verify_bytes(existing, name=str(self.path), require_end=False)
             if result.records:
                 last = result.records[-1]
                 if isinstance(last.event, RunEnded):

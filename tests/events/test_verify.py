@@ -275,7 +275,7 @@ def test_a_resealed_ruling_with_a_non_boolean_condition_is_a_fault() -> None:
     assert find_fault(reseal(lines)) is not None
 
 
-# --- known bugs in events/ (see the report): strict xfails flip when fixed ---------------
+# --- regressions: bugs found in events/ and fixed ---
 
 
 def _resealed_with(old: bytes, new: bytes, line: int = 6) -> bytes:
@@ -285,7 +285,6 @@ def _resealed_with(old: bytes, new: bytes, line: int = 6) -> bytes:
     return reseal(lines)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="events bug: unhashable type name")
 @pytest.mark.parametrize("type_value", [b'["OfferRejected"]', b'{"a":1}'])
 def test_a_resealed_line_whose_type_is_not_a_string_is_a_fault(type_value: bytes) -> None:
     # known_version() looks the type up in a dict: a JSON list or object as "type"
@@ -295,7 +294,6 @@ def test_a_resealed_line_whose_type_is_not_a_string_is_a_fault(type_value: bytes
     assert fault is not None and fault.line == 7
 
 
-@pytest.mark.xfail(strict=True, reason="events bug: a boolean version is taken for v1")
 def test_a_resealed_line_with_a_boolean_version_is_a_fault() -> None:
     # known_version() checks isinstance(version, int), and True is an int in Python.
     fault = find_fault(_resealed_with(b'"v":1', b'"v":true'))
