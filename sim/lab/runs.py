@@ -1,42 +1,28 @@
-"""Seeded batches of runs for the lab: through ``sim.batch`` when it is there.
+"""Seeded batches of runs for the lab, through the Monte Carlo machinery (``sim.batch``).
 
-``run_rows`` is the one place tournaments, tuning and the pytest plugin get their runs
-from. It follows the Monte Carlo contract (``sim.batch.plan``): sweep cells are the
+``run_table`` is the one place tournaments, tuning and the pytest plugin get their
+runs from. It follows the batch contract (``sim.batch.plan``): sweep cells are the
 cartesian product of the axes in the order given, the last varying fastest; run
 ``cell * n + i`` has seed ``S:i`` in every cell (common random numbers); rows come back
-ordered by run, with ``run``, ``seed``, ``digest``, ``events``, ``param_<key>`` (drawn
-values), ``sweep_<key>`` and the
-summary columns. So a result depends on the master seed only, never on the worker
-count.
+ordered by run, typed as the batch store types them. So a result depends on the master
+seed only, never on the worker count.
 
-Until ``sim.batch.run_batch`` exists (it is being built beside this), a small local
-loop with the same contract stands in for it (``backend()`` says which is used).
+With one worker (the default) the batch's own plan and worker code run in this
+process: the small batches of a tournament cell or a tuning trial would otherwise
+spend more time starting a process pool than running. With more, ``run_batch`` runs
+them on its pool (logs are not kept either way).
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import itertools
-import multiprocessing
-import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Sequence
 from typing import Any
 
-from events.errors import InputError
-from sim.scenario import Scenario, load_scenario, parse_value
-
-
-def backend() -> str:
-    """``"sim.batch"`` when the Monte Carlo machinery is importable, else ``"local"``."""
-    return "sim.batch" if _run_batch() is not None else "local"
-
-
-def _run_batch() -> Any:
-    try:
-        from sim.batch import run_batch
-    except ImportError:
-        return None
-    return run_batch
+from sim.batch import BatchResult, make_plan, run_batch
+from sim.batch.plan import column_value
+from sim.batch.worker import Chunk, run_chunk
+from sim.scenario import Scenario, load_scenario
 
 
 def load(scenario: Scenario | str, overrides: Sequence[str] = ()) -> Scenario:
@@ -46,101 +32,69 @@ def load(scenario: Scenario | str, overrides: Sequence[str] = ()) -> Scenario:
     return load_scenario(scenario, overrides)
 
 
+def run_table(
+    scenario: Scenario | str,
+    n: int,
+    *,
+    seed: int = 0,
+    overrides: Sequence[str] = (),
+    sweep: Sequence[Any] = (),
+    workers: int | None = 1,
+) -> BatchResult:
+    """``n`` seeded runs per sweep cell as a ``BatchResult`` (rows in memory).
+
+    ``sweep`` takes what ``run_batch`` takes (``"KEY=V1,V2"`` strings or
+    ``(key, values)`` pairs). ``workers=None`` means one per CPU, as for ``run_batch``.
+    """
+    if workers is not None and workers != 1:
+        return run_batch(scenario, n, seed=seed, overrides=overrides, sweep=sweep, workers=workers)
+    started = time.perf_counter()
+    plan = make_plan(scenario, n, seed=seed, overrides=overrides, sweep=sweep)
+    kinds = dict(plan.columns)
+    rows: list[dict[str, Any]] = []
+    for cell, runs in plan.chunks(range(plan.total), plan.n):
+        chunk = Chunk(
+            cell.scenario,
+            tuple((run, str(plan.run_seed(run))) for run in runs),
+            plan.param_keys,
+            tuple(
+                (f"sweep_{key}", column_value(kinds[f"sweep_{key}"], value))
+                for key, value in cell.values
+            ),
+            plan.columns,
+            keep_log=False,
+        )
+        for packed in run_chunk(chunk):
+            rows.append(
+                {
+                    "run": packed.run,
+                    "seed": packed.seed,
+                    "digest": packed.digest,
+                    "events": packed.events,
+                    **packed.summary,
+                }
+            )
+    timing = {"wall": time.perf_counter() - started, "runs": float(len(rows))}
+    return BatchResult(plan.columns, plan.meta(), rows=rows, timing=timing)
+
+
 def run_rows(
     scenario: Scenario | str,
     n: int,
     *,
     seed: int = 0,
     overrides: Sequence[str] = (),
-    sweep: Sequence[tuple[str, Sequence[Any]]] = (),
-    workers: int | None = None,
+    sweep: Sequence[Any] = (),
+    workers: int | None = 1,
 ) -> list[dict[str, Any]]:
-    """The summary rows of ``n`` seeded runs per sweep cell, ordered by run.
-
-    ``sweep`` is ``[(dotted_key, values), ...]``; ``workers=None`` or 1 runs in this
-    process with the local loop (small batches are dominated by pool start-up).
-    """
-    run_batch = _run_batch()
-    if run_batch is not None and workers not in (None, 0, 1):
-        result = run_batch(
-            scenario,
-            n,
-            seed=seed,
-            overrides=tuple(overrides),
-            sweep=tuple((key, tuple(values)) for key, values in sweep),
-            workers=workers,
-        )
-        return [dict(row) for row in result.rows]
-    return _local_rows(scenario, n, seed, tuple(overrides), tuple(sweep), workers or 1)
+    """The rows of :func:`run_table`, as fresh dicts the caller may extend."""
+    table = run_table(scenario, n, seed=seed, overrides=overrides, sweep=sweep, workers=workers)
+    return [dict(row) for row in table.rows]
 
 
-def cell_assignments(sweep: Sequence[tuple[str, Sequence[Any]]]) -> list[dict[str, Any]]:
-    """The sweep grid's cells as ``{key: value}``, in run order (last axis fastest)."""
-    keys = [key for key, _ in sweep]
-    return [
-        dict(zip(keys, picks, strict=True))
-        for picks in itertools.product(*(tuple(values) for _, values in sweep))
-    ]
-
-
-def _local_rows(
-    scenario: Scenario | str,
-    n: int,
-    seed: int,
-    overrides: tuple[str, ...],
-    sweep: tuple[tuple[str, Sequence[Any]], ...],
-    workers: int,
-) -> list[dict[str, Any]]:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise InputError(f"expected a positive number of runs, got {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"expected a non-negative integer master seed, got {seed!r}")
-    base = load(scenario, overrides)
-    tasks = []
-    for index, cell in enumerate(cell_assignments(sweep)):
-        values = {key: parse_value(v) if isinstance(v, str) else v for key, v in cell.items()}
-        cell_scenario = base.with_overrides(values) if values else base
-        tasks.append((cell_scenario, index * n, n, seed, tuple(cell.items())))
-    if workers <= 1 or len(tasks) * n < 2 * workers:
-        chunks = [_run_cell(task) for task in tasks]
-    else:
-        ctx = multiprocessing.get_context(
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        )
-        with cf.ProcessPoolExecutor(
-            max_workers=min(workers, os.cpu_count() or 1), mp_context=ctx
-        ) as pool:
-            chunks = list(pool.map(_run_cell, tasks))
-    return [row for chunk in chunks for row in chunk]
-
-
-def _run_cell(
-    task: tuple[Scenario, int, int, int, tuple[tuple[str, Any], ...]],
-) -> list[dict[str, Any]]:
-    from sim.engine import simulate
-
-    scenario, first_run, n, seed, cell = task
-    rows = []
-    for i in range(n):
-        result = simulate(scenario, f"{seed}:{i}")
-        row: dict[str, Any] = {
-            "run": first_run + i,
-            "seed": f"{seed}:{i}",
-            "digest": result.digest,
-            "events": len(result.records),
-        }
-        for key in sorted(result.drawn):
-            row[f"param_{key}"] = result.drawn[key]
-        for key, value in cell:
-            row[f"sweep_{key}"] = value
-        row.update(result.summary)
-        rows.append(row)
-    return rows
-
-
-def sweep_value(row: Mapping[str, Any], key: str) -> Any:
-    """A row's value of swept ``key`` (``sweep_<key>``)."""
+def sweep_value(row: dict[str, Any], key: str) -> Any:
+    """A row's value of swept ``key`` (the batch's ``sweep_<key>`` column)."""
     return row[f"sweep_{key}"]
 
 
-__all__ = ["backend", "cell_assignments", "load", "run_rows", "sweep_value"]
+__all__ = ["load", "run_rows", "run_table", "sweep_value"]

@@ -166,12 +166,13 @@ def tournament(
     repetitions: int = 10,
     seed: int = 0,
     overrides: Sequence[str] = (),
-    workers: int | None = None,
+    workers: int | None = 1,
 ) -> TournamentResult:
     """Play every ordered pair of ``strategies`` for ``repetitions`` seeded runs each.
 
     ``scenario`` is a built-in name, a TOML path or a :class:`Scenario`; ``overrides``
     are ``"KEY=VALUE"`` strings applied after each seat's parameters are cleared.
+    ``workers`` > 1 (or ``None``: one per CPU) runs the batch on ``sim.batch``'s pool.
     """
     names = strategy_list(strategies)
     if isinstance(repetitions, bool) or not isinstance(repetitions, int) or repetitions < 1:

@@ -34,7 +34,7 @@ import numpy as np
 from agents.strategies import STRATEGIES, make_strategy, parameter_names
 from events.errors import InputError
 from sim.lab.checks import check_objective, check_party, check_strategy, strategy_list
-from sim.lab.derived import DERIVED_COLUMNS, add_derived
+from sim.lab.derived import add_derived
 from sim.lab.runs import load, run_rows
 from sim.lab.stats import Estimate, mean_ci
 from sim.scenario import Scenario, parse_value
@@ -242,7 +242,7 @@ def tune(
     seed: int = 0,
     opponents: Sequence[str] | str | None = None,
     overrides: Sequence[str] = (),
-    workers: int | None = None,
+    workers: int | None = 1,
 ) -> TuneResult:
     """Search ``strategy``'s ``params`` for ``party`` to optimise ``objective``.
 
@@ -251,7 +251,9 @@ def tune(
     ``strategy`` defaults to the party's strategy in the scenario; ``objective`` to
     ``utility_<party>``; ``opponents`` (strategy names for the other party, at their
     defaults) to the scenario's own opponent. ``overrides`` are ``"KEY=VALUE"``
-    strings applied first.
+    strings applied first. ``workers`` (``None``: one per CPU) runs grid and random
+    trials side by side, and an Optuna trial's runs on ``sim.batch``'s pool; the
+    result is the same for any worker count.
     """
     base = load(scenario, overrides)
     party, other = check_party(base, party)
@@ -277,24 +279,36 @@ def tune(
     prepared = load(base, seat)
     sweep = ((f"parties.{other}.strategy", rivals),) if rivals else ()
 
-    def evaluate(number: int, choice: dict[str, Any]) -> Trial:
-        assignments = [f"parties.{party}.params.{k}={_text(v)}" for k, v in choice.items()]
-        rows = run_rows(
-            prepared, seeds, seed=seed, overrides=assignments, sweep=sweep, workers=workers
-        )
-        if column in DERIVED_COLUMNS:
-            add_derived(rows, prepared)
+    def assignments(choice: Mapping[str, Any]) -> tuple[str, ...]:
+        return tuple(f"parties.{party}.params.{k}={_text(v)}" for k, v in choice.items())
+
+    def trial(number: int, choice: dict[str, Any], rows: list[dict[str, Any]]) -> Trial:
+        add_derived(rows, prepared)
         return Trial(number, dict(choice), mean_ci(row[column] for row in rows), tuple(rows))
 
+    def evaluate_all(choices: list[dict[str, Any]]) -> list[Trial]:
+        tasks = [(prepared, seeds, seed, assignments(c), sweep) for c in choices]
+        if workers == 1 or len(tasks) == 1:
+            results = [_trial_rows(task, workers) for task in tasks]
+        else:
+            results = _in_pool(tasks, workers)
+        return [trial(i, c, rows) for i, (c, rows) in enumerate(zip(choices, results, strict=True))]
+
     if method == "grid":
-        done = [evaluate(i, choice) for i, choice in enumerate(_grid(space, trials))]
+        *done, baseline = evaluate_all([*_grid(space, trials), {}])
     elif method == "random":
         rng = stream(RunSeed(seed), "tune:random")
-        done = [evaluate(i, _draw(space, rng)) for i in range(trials)]
+        *done, baseline = evaluate_all([*(_draw(space, rng) for _ in range(trials)), {}])
     else:
+
+        def evaluate(number: int, choice: dict[str, Any]) -> Trial:
+            task = (prepared, seeds, seed, assignments(choice), sweep)
+            return trial(number, choice, _trial_rows(task, workers))
+
         done = _optuna(space, trials, seed, direction, evaluate)
+        baseline = evaluate(-1, {})
+    baseline = attrs.evolve(baseline, number=-1)
     best = min(done, key=_order_key(direction))
-    baseline = evaluate(-1, {})
     return TuneResult(
         scenario=prepared.name,
         party=party,
@@ -309,6 +323,29 @@ def tune(
         best=best,
         baseline=baseline,
     )
+
+
+_Task = tuple[Scenario, int, int, tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+def _trial_rows(task: _Task, workers: int | None = 1) -> list[dict[str, Any]]:
+    """One trial's runs (a module-level function so a process pool can run it)."""
+    prepared, seeds, seed, assignments, sweep = task
+    return run_rows(prepared, seeds, seed=seed, overrides=assignments, sweep=sweep, workers=workers)
+
+
+def _in_pool(tasks: list[_Task], workers: int | None) -> list[list[dict[str, Any]]]:
+    """Trials side by side, one per worker process (each runs its seeds in-process);
+    results come back in task order, so the worker count changes nothing."""
+    import concurrent.futures as cf
+    import multiprocessing
+    import os
+
+    count = min(len(tasks), workers or os.cpu_count() or 1)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with cf.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        return list(pool.map(_trial_rows, tasks))
 
 
 def _text(value: Any) -> str:
