@@ -142,3 +142,17 @@ def test_an_event_with_non_finite_data_is_refused_not_written() -> None:
     log.append(0.0, PARTNERSHIP[0][1])
     with pytest.raises(ValueError):
         log.append(1.0, ReviewOpened("uk-cma", "ms-oai-ext", math.inf))
+
+
+def test_an_empty_file_left_by_a_crash_before_the_first_append_starts_afresh(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "run.jsonl"
+    path.write_bytes(b"")
+    with JsonlLog(path) as log:
+        for t, event in PARTNERSHIP:
+            log.append(t, event)
+    memory = MemoryLog()
+    for t, event in PARTNERSHIP:
+        memory.append(t, event)
+    assert path.read_bytes() == memory.to_bytes()
