@@ -157,7 +157,14 @@ def _reviews(state: ContractState) -> str:
 
 
 def _outside(state: ContractState) -> str:
-    deals = ", ".join(state.outside_deals) if state.outside_deals else "none"
+    counts: dict[str, int] = {}
+    for competitor in state.outside_deals:
+        counts[competitor] = counts.get(competitor, 0) + 1
+    deals = (
+        ", ".join(f"{name} x{n}" if n > 1 else name for name, n in sorted(counts.items()))
+        if counts
+        else "none"
+    )
     if state.rofr_exercised:
         return f"{deals}; ROFR exercised {state.rofr_exercised}x"
     return deals
