@@ -203,11 +203,8 @@ def _print_table(
         shown = group if group != previous else [""] * len(group)
         previous = group
         proportion = estimate.kind == "proportion"
-        interval = (
-            "-"
-            if estimate.ci_low is None
-            else f"[{_number(estimate.ci_low, proportion)}, {_number(estimate.ci_high, proportion)}]"
-        )
+        low, high = _number(estimate.ci_low, proportion), _number(estimate.ci_high, proportion)
+        interval = "-" if estimate.ci_low is None else f"[{low}, {high}]"
         name = estimate.outcome + (" (share)" if proportion else " (mean)")
         table.add_row(*shown, name, _number(estimate.value, proportion), interval, str(estimate.n))
     console = Console()

@@ -1,0 +1,168 @@
+"""Crash safety: SIGKILL the batch's parent, resume, get exactly the uninterrupted batch.
+
+Also Ctrl-C (SIGINT to the process group, as a terminal sends it): exit 130 with the
+resume command, every finished run kept; and no worker outlives its parent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import shlex
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from sim.batch import run_batch
+from sim.engine import simulate
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+N = 60
+pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
+
+
+@cache
+def reference(n: int) -> tuple[str, ...]:
+    scenario = load_scenario("msft-openai")
+    return tuple(simulate(scenario, f"0:{i}").digest for i in range(n))
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *args],
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as under a terminal
+    )
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                for child in (task / "children").read_text().split():
+                    if int(child) not in found:
+                        found.add(int(child))
+                        todo.append(int(child))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _stored(path: Path) -> int:
+    try:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.05) as conn:
+            return int(conn.execute("SELECT count(*) FROM runs").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _wait_for_runs(proc: subprocess.Popen[str], path: Path, at_least: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        if path.exists() and _stored(path) >= at_least:
+            return
+        time.sleep(0.005)
+
+
+def _reap_workers(workers: set[int]) -> None:
+    """Every worker must exit on its own soon after its parent dies."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.05)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # do not leave them behind even when failing
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"orphaned workers still running: {left}"
+
+
+def test_sigkill_the_parent_then_resume(tmp_path: Path) -> None:
+    rng = random.Random()
+    partial = 0
+    for trial in range(3):
+        path = tmp_path / f"kill-{trial}.sqlite"
+        proc = _start(["mc", "-n", str(N), "--workers", "2", "--store", str(path)], tmp_path)
+        try:
+            # kill at a random moment once the batch is under way (trial 0: any moment)
+            if trial:
+                _wait_for_runs(proc, path, 1)
+            time.sleep(rng.uniform(0.0, 0.05) if trial else rng.uniform(0.2, 1.0))
+            workers = _descendants(proc.pid)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()  # type: ignore[union-attr]
+            proc.stderr.close()  # type: ignore[union-attr]
+        _reap_workers(workers)
+        before = _stored(path) if path.exists() else 0
+        partial += before < N
+        result = run_batch("msft-openai", N, workers=2, store=path, resume=True)
+        rows = result.rows
+        assert [row["run"] for row in rows] == list(range(N))  # no gaps, no duplicates
+        assert tuple(row["digest"] for row in rows) == reference(N)
+        assert result.timing["runs"] == N - before
+    assert partial, "no kill landed mid-batch"
+
+
+def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path: Path) -> None:
+    path = tmp_path / "int.sqlite"
+    n = 400
+    proc = _start(["mc", "-n", str(n), "--workers", "2", "--store", str(path)], tmp_path)
+    try:
+        _wait_for_runs(proc, path, 1)
+        workers = _descendants(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith("negsim: error: interrupted after ")
+    kept = _stored(path)
+    assert f"interrupted after {kept} of {n} runs; resume with: negsim mc " in lines[0]
+    assert 0 < kept < n
+    _reap_workers(workers)
+    command = shlex.split(lines[0].split("resume with: ", 1)[1])
+    assert command[:2] == ["negsim", "mc"] and command[-1] == "--resume"
+    from sim.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert main([*command[1:], "--json"]) == 0
+    finally:
+        os.chdir(cwd)
+    with sqlite3.connect(path) as conn:
+        runs = [row[0] for row in conn.execute("SELECT run FROM runs ORDER BY run")]
+        sample = dict(conn.execute("SELECT run, digest FROM runs WHERE run % 50 = 0"))
+    assert runs == list(range(n))
+    scenario = load_scenario("msft-openai")
+    assert sample == {run: simulate(scenario, f"0:{run}").digest for run in sample}

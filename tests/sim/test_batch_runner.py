@@ -1,0 +1,170 @@
+"""run_batch: determinism across N, workers and executors; stores, resume, results files."""
+
+from __future__ import annotations
+
+import csv
+import tracemalloc
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from events.batch_store import BatchStore
+from events.errors import InputError, OutputError
+from sim.batch import BatchResult, run_batch
+from sim.engine import simulate
+from sim.scenario import load_scenario
+
+
+@cache
+def reference(seed: str, *assignments: str) -> str:
+    """The digest of one run simulated alone, in this process."""
+    return simulate(load_scenario("msft-openai", list(assignments)), seed).digest
+
+
+def digests(result: BatchResult) -> list[str]:
+    return [row["digest"] for row in result.rows]
+
+
+def test_run_i_does_not_depend_on_n_or_workers(tmp_path: Path) -> None:
+    small = run_batch("msft-openai", 10, seed=5, workers=1, store=tmp_path / "a.sqlite")
+    large = run_batch("msft-openai", 20, seed=5, workers=2, chunk_size=3)
+    assert digests(large)[:10] == digests(small)
+    assert digests(small) == [reference(f"5:{i}") for i in range(10)]
+    assert [row["run"] for row in large.rows] == list(range(20))
+    assert [row["seed"] for row in large.rows][:3] == ["5:0", "5:1", "5:2"]
+    # a store-backed result and an in-memory one hold the same rows
+    assert large.rows[:10] == small.rows
+
+
+def test_process_and_dask_give_the_same_digests() -> None:
+    pytest.importorskip("distributed")
+    one = run_batch("msft-openai", 8, workers=1)
+    two = run_batch("msft-openai", 8, workers=2, chunk_size=1)
+    dask = run_batch("msft-openai", 8, workers=2, executor="dask", chunk_size=2)
+    assert digests(one) == digests(two) == digests(dask)
+    assert one.rows == dask.rows
+
+
+def test_sweep_cells_share_seeds_and_get_columns(tmp_path: Path) -> None:
+    result = run_batch(
+        "msft-openai", 3, sweep=["agi.at=100,150"], workers=2, store=tmp_path / "s.sqlite"
+    )
+    rows = result.rows
+    assert [row["seed"] for row in rows] == ["0:0", "0:1", "0:2"] * 2
+    assert [row["sweep_agi.at"] for row in rows] == [100] * 3 + [150] * 3
+    assert "param_agi.at" not in result.columns  # fixed by the sweep, not drawn
+    assert rows[4]["digest"] == reference("0:1", "agi.at=150")
+    groups = [e["group"] for e in result.summary() if e["outcome"] == "agreement"]
+    assert groups == [{"agi.at": 100}, {"agi.at": 150}]
+
+
+def test_the_parent_keeps_no_logs() -> None:
+    """Peak traced memory of the parent does not grow with N (logs stream to the store)."""
+
+    def peak(n: int, path: Path) -> int:
+        tracemalloc.start()
+        try:
+            run_batch("msft-openai", n, workers=2, store=path, chunk_size=8)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_batch("msft-openai", 2, workers=2, store=Path(tmp) / "warm.sqlite")
+        small = peak(40, Path(tmp) / "small.sqlite")
+        large = peak(320, Path(tmp) / "large.sqlite")
+    # 280 more runs of ~20 kB compressed logs would add ~5.6 MB if they were kept
+    assert large < small * 1.5 + 200_000, (small, large)
+
+
+def test_resume_skips_stored_runs_and_never_stores_twice(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite"
+    full = run_batch("msft-openai", 12, workers=2)
+    first = run_batch("msft-openai", 12, workers=2, store=path)
+    # drop some runs as if they had been in flight when the batch was killed
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM runs WHERE run IN (3, 7, 11)")
+    result = run_batch("msft-openai", 12, workers=2, store=path, resume=True)
+    assert result.timing["runs"] == 3
+    assert digests(result) == digests(full) == digests(first)
+    again = run_batch("msft-openai", 12, workers=1, store=path, resume=True)
+    assert again.timing["runs"] == 0 and len(again) == 12
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"seed": 1}, "seed (the store's is 0, this one 1)"),
+        ({"n": 5}, "n (the store's is 4, this one 5)"),
+        ({"overrides": ["agi.at=100"]}, "scenario (the store's is 'msft-openai'"),
+        ({"sweep": ["agi.at=100,120"]}, "sweep (the store's is none, this one agi.at=100,120)"),
+    ],
+)
+def test_resume_mismatch_is_one_clear_line(tmp_path: Path, kwargs: dict, needle: str) -> None:
+    path = tmp_path / "m.sqlite"
+    run_batch("msft-openai", 4, workers=1, store=path)
+    args = {"n": 4, "workers": 1, "store": path, "resume": True} | kwargs
+    with pytest.raises(InputError) as info:
+        run_batch("msft-openai", **args)
+    assert needle in info.value.message and "\n" not in info.value.message
+    assert "cannot resume" in info.value.message
+
+
+def test_existing_store_needs_resume_and_one_writer(tmp_path: Path) -> None:
+    path = tmp_path / "e.sqlite"
+    run_batch("msft-openai", 2, workers=1, store=path)
+    with pytest.raises(InputError, match="already exists; pass --resume"):
+        run_batch("msft-openai", 2, workers=1, store=path)
+    with (
+        BatchStore.open(path, write=True),
+        pytest.raises(InputError, match="being written by another process"),
+    ):
+        run_batch("msft-openai", 2, workers=1, store=path, resume=True)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(InputError, match="--executor"):
+        run_batch("msft-openai", 2, executor="threads")
+    with pytest.raises(InputError, match="--address needs --executor dask"):
+        run_batch("msft-openai", 2, address="tcp://127.0.0.1:1")
+    with pytest.raises(InputError, match="--resume needs a batch store"):
+        run_batch("msft-openai", 2, resume=True)
+    with pytest.raises(InputError, match="--workers"):
+        run_batch("msft-openai", 2, workers=0)
+    with pytest.raises(TypeError):
+        run_batch("msft-openai")
+
+
+def test_unwritable_store_is_an_output_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OutputError):
+        run_batch("msft-openai", 2, workers=1, store=tmp_path / "file" / "b.sqlite")
+
+
+def test_parquet_and_csv_one_row_per_run(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "b.sqlite"
+    result = run_batch("msft-openai", 6, seed=2, workers=2, store=path, progress=True)
+    result.write(tmp_path / "out" / "r.parquet")
+    result.write(tmp_path / "r.csv")
+    table = pq.read_table(tmp_path / "out" / "r.parquet")
+    assert table.num_rows == 6
+    assert table.column_names[:4] == ["run", "seed", "digest", "events"]
+    assert table.column("digest").to_pylist() == digests(result)
+    assert table.column_names == result.columns
+    with open(tmp_path / "r.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(row["run"]) for row in rows] == list(range(6))
+    assert [row["digest"] for row in rows] == digests(result)
+    assert set(rows[0]) == set(result.columns)
+    # a result reopened from its store is the same table
+    again = BatchResult.from_store(path)
+    assert again.rows == result.rows and again.summary() == result.summary()
+    assert not list(tmp_path.glob("**/*.tmp"))
+    with pytest.raises(InputError, match=r"\.parquet or \.csv"):
+        result.write(tmp_path / "r.xlsx")
