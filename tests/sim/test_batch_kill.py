@@ -137,7 +137,7 @@ def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path: Path) -> No
         _wait_for_runs(proc, path, 1)
         workers = _descendants(proc.pid)
         os.killpg(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -36,7 +36,7 @@ def test_packed_runs_store_like_plain_ones(tmp_path: Path) -> None:
         row = store.row(1)
         assert row["param_agi.at"] == 1.5 and row["params"] == {"a": 1}
         assert [r["run"] for r in store.rows()] == [0, 1, 2]
-        with pytest.raises(InputError, match="no run 7; the store holds runs 0..2"):
+        with pytest.raises(InputError, match=r"no run 7; the store holds runs 0\.\.2"):
             store.row(7)
         with pytest.raises(InputError, match="already stored"):
             store.put_many([pack_run(records[0])])
