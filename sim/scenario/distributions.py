@@ -137,15 +137,36 @@ def resolve(scenario: Scenario, rng: np.random.Generator) -> tuple[Scenario, dic
     if not pending:
         return scenario, {}
     drawn = {key: distribution.draw(rng) for key, distribution in pending}
-    data = scenario.to_data()
+    resolved = scenario
     for key, value in drawn.items():
-        _assign(data, key, value)
-    return type(scenario).from_data(data, source=f"{scenario.name} (resolved)"), drawn
+        resolved = _with_value(resolved, key, value)
+    return resolved, drawn
 
 
-def _assign(data: dict[str, Any], dotted: str, value: object) -> None:
-    node: Any = data
-    *parents, last = dotted.split(".")
-    for part in parents:
-        node = node[part]
-    node[last] = value
+def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
+    """``scenario`` with one drawable key set to a drawn value.
+
+    Only the keys ``Scenario.distributions`` can list come here, and a draw always lies
+    in its distribution's support, which loading checked against the key's valid range;
+    so the value is put in place directly (``attrs.evolve``) instead of re-validating
+    the whole scenario for every run.
+    """
+    section, *rest = dotted.split(".")
+    if section == "agi":
+        return attrs.evolve(scenario, agi=attrs.evolve(scenario.agi, **{rest[0]: value}))
+    if section == "rofr":
+        return attrs.evolve(scenario, rofr=attrs.evolve(scenario.rofr, **{rest[0]: value}))
+    key, field = rest[0], rest[1]
+    items = getattr(scenario, section)
+    replaced = []
+    for item in items:
+        if item.key == key:
+            if field == "params":
+                params = tuple(
+                    (name, value if name == rest[2] else old) for name, old in item.params
+                )
+                item = attrs.evolve(item, params=params)
+            else:
+                item = attrs.evolve(item, **{field: value})
+        replaced.append(item)
+    return attrs.evolve(scenario, **{section: tuple(replaced)})
