@@ -1,5 +1,95 @@
-"""``negsim tournament``: play every pair of strategies against each other."""
+"""``negsim tournament``: play every ordered pair of strategies against each other."""
 
-from sim.cli.app import not_implemented
+from __future__ import annotations
 
-command = not_implemented("tournament", "Play every pair of strategies against each other.")
+from pathlib import Path
+
+import click
+import orjson
+
+from sim.cli.options import json_option, scenario_argument, set_option
+
+
+@click.command(
+    "tournament",
+    help=(
+        "Play every ordered pair of strategies (self-play included): A as the first "
+        "negotiating party against B as the second, R seeded runs per pairing, and rank "
+        "the strategies by mean utility, agreement rate, time to agreement and distance "
+        "to the Pareto frontier, each with a 95% confidence interval.\n\n"
+        "Every pairing runs the seeds S:0..S:R-1 (common random numbers), so the result "
+        "depends on --seed only, never on --workers. Strategies play at their default "
+        "parameters."
+    ),
+)
+@scenario_argument
+@click.option(
+    "--strategies",
+    default=None,
+    metavar="A,B,...",
+    help="Comma-separated strategy names [default: every registered strategy].",
+)
+@click.option(
+    "--repetitions",
+    "-r",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Seeded runs per pairing.",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: the CPU count].",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write one row per run (with its pairing): RESULTS.parquet or RESULTS.csv.",
+)
+@set_option
+@json_option
+def command(
+    scenario: str,
+    strategies: str | None,
+    repetitions: int,
+    seed: int,
+    workers: int | None,
+    out: Path | None,
+    assignments: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    from agents.strategies import STRATEGY_NAMES
+    from sim.lab import tournament
+    from sim.lab.tables import FORMATS
+
+    if out is not None and out.suffix.lower() not in FORMATS:
+        raise click.BadParameter(
+            f"{out}: expected a .parquet, .pq or .csv file", param_hint="'--out'"
+        )
+    result = tournament(
+        scenario,
+        strategies if strategies is not None else STRATEGY_NAMES,
+        repetitions=repetitions,
+        seed=seed,
+        overrides=assignments,
+        workers=workers,
+    )
+    written = result.write(out) if out is not None else None
+    if as_json:
+        report = result.as_dict()
+        report["out"] = str(written) if written is not None else None
+        click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+        return
+    from rich.console import Console
+
+    console = Console()
+    console.print(result.table())
+    console.print(result.pairing_table())
+    if written is not None:
+        console.print(f"wrote {len(result.rows)} runs to {written}")

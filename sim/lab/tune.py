@@ -147,6 +147,20 @@ class TuneResult:
     trials: tuple[Trial, ...]
     best: Trial
     baseline: Trial
+    overrides: tuple[str, ...] = ()  # every --set behind a trial's runs, before its params
+    opponent_party: str = ""
+
+    def rerun_set(self, trial: Trial | None = None, opponent: str | None = None) -> list[str]:
+        """The ``--set`` assignments that make ``negsim run SCENARIO --seed S:i``
+        reproduce run ``i`` of ``trial`` (default: the best) against ``opponent``
+        (default: the first given, if any) byte for byte."""
+        trial = trial if trial is not None else self.best
+        out = list(self.overrides)
+        out += [f"parties.{self.party}.params.{k}={_text(v)}" for k, v in trial.params.items()]
+        if self.opponents:
+            rival = opponent if opponent is not None else self.opponents[0]
+            out.append(f"parties.{self.opponent_party}.strategy={rival}")
+        return out
 
     @property
     def best_params(self) -> dict[str, Any]:
@@ -319,6 +333,8 @@ def tune(
         seed=seed,
         seeds=seeds,
         opponents=rivals,
+        overrides=(*overrides, *seat),
+        opponent_party=other,
         trials=tuple(done),
         best=best,
         baseline=baseline,
