@@ -1,5 +1,70 @@
-"""``negsim plot``: draw a run's timeline or a batch's distributions."""
+"""``negsim plot``: draw a run's timeline, a batch's distributions, or a run's outcome space.
 
-from sim.cli.app import not_implemented
+The input kind comes from its suffix: ``.jsonl`` is a run log (verified first), ``.parquet``
+and ``.csv`` are batch results, ``.sqlite`` and ``.db`` are batch stores. The image
+format comes from ``--out``'s suffix (``.png``, ``.svg``, ``.pdf``); without ``--out``
+the image is ``<input stem>.png`` (``<input stem>-pareto.png`` with ``--pareto``) next
+to the input. The same input always gives the same image bytes.
+"""
 
-command = not_implemented("plot", "Draw a run's timeline or a batch's distributions.")
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim.cli.options import json_option
+
+
+@click.command(
+    "plot",
+    help=(
+        "Draw a run's timeline (LOG.jsonl), a batch at a glance (RESULTS.parquet|.csv, "
+        "BATCH.sqlite|.db) or, with --pareto, a run's outcome space. "
+        "Writes PNG, SVG or PDF by --out's suffix "
+        "[default: <input stem>.png next to the input]."
+    ),
+)
+@click.argument("source", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=True))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Image to write: .png, .svg or .pdf [default: <input stem>.png next to the input].",
+)
+@click.option(
+    "--pareto",
+    is_flag=True,
+    help="Plot the run's outcome space: Pareto frontier, Nash and Kalai points, offers.",
+)
+@json_option
+def command(source: Path, out: Path | None, pareto: bool, as_json: bool) -> None:
+    from events.errors import InputError
+    from sim.plots.loaders import input_kind
+    from sim.plots.style import format_of, require_matplotlib
+
+    kind = input_kind(source)
+    if pareto and kind != "log":
+        raise InputError(f"{source}: --pareto draws one run: give a run log (.jsonl)")
+    if not source.exists():
+        raise InputError(f"{source}: no such file")
+    if out is None:
+        suffix = "-pareto.png" if pareto else ".png"
+        out = source.with_name(source.stem + suffix)
+    fmt = format_of(out)  # refuse a bad --out before any drawing
+    require_matplotlib()
+    from sim import plots
+
+    if kind == "log":
+        figure = plots.pareto(source) if pareto else plots.timeline(source)
+    else:
+        figure = plots.batch(source)
+    written = plots.save(figure, out, fmt)
+    if as_json:
+        import orjson
+
+        what = "pareto" if pareto else ("timeline" if kind == "log" else "batch")
+        report = {"input": str(source), "plot": what, "out": str(written), "format": fmt}
+        click.echo(orjson.dumps(report).decode())
+    else:
+        click.echo(f"wrote {written}")
