@@ -19,7 +19,6 @@ from agents.competitor import Competitor
 from agents.first_refusal import first_refusal
 from agents.milestone import AgiMilestone
 from agents.negotiator import NegotiationClock, Negotiator
-from agents.outcome_space import Issue, OutcomeSpace
 from agents.regulator import Regulator
 from agents.strategies import make_strategy
 from agents.strategies.base import NegotiationView
@@ -40,12 +39,12 @@ from events.model import (
 )
 from events.replay import Folder
 from events.state import ContractState
-from events.terms import Offer, Outcome, Terms
+from events.terms import Offer, Terms
 from events.writer import MemoryLog
+from sim.domain import negotiation_domain, ranked_utilities
 from sim.run_result import RunResult
 from sim.scenario import Scenario, ScenarioError, resolve
 from sim.seeding import RunSeed, stream
-from sim.utilities import utility_for
 
 
 class LogSink(Protocol):
@@ -226,8 +225,12 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
     if scenario.prelude:
         env.process(_prelude(world, scenario, negotiation.parties))
 
-    space = OutcomeSpace(tuple(Issue(spec.name, tuple(spec.values)) for spec in negotiation.issues))
-    offer_of = _offer_factory(space, scenario)
+    domain = negotiation_domain(
+        tuple((spec.name, tuple(spec.values)) for spec in negotiation.issues),
+        tuple(negotiation.fixed),
+        scenario.domain == "partnership",
+    )
+    space, offer_of = domain.space, domain.offer_of
     if negotiation.protocol == "sao":
         clock = NegotiationClock(
             opens=negotiation.opens,
@@ -241,7 +244,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
     specs = {party.key: party for party in scenario.parties}
     for key, opponent in ((first_key, second_key), (second_key, first_key)):
         spec = specs[key]
-        utility = utility_for(spec)
+        utilities, ranking = ranked_utilities(space, spec.weights, spec.value_tables)
         try:
             strategy = make_strategy(spec.strategy, **dict(spec.params))
         except ValueError as exc:
@@ -249,12 +252,13 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         per_step = clock.step_length or clock.round
         step_discount = spec.discount**per_step
         opponent_discount = specs[opponent].discount ** per_step
-        view = NegotiationView.create(
-            utility.evaluate(space),
-            spec.reservation,
-            stream(seed, f"party:{key}"),
-            step_discount,
-            opponent_discount,
+        view = NegotiationView(
+            utilities=utilities,
+            ranking=ranking,
+            reservation=float(spec.reservation),
+            rng=stream(seed, f"party:{key}"),
+            discount=step_discount,
+            opponent_discount=opponent_discount,
             is_first_mover=key == first_key,
         )
         party = Negotiator(
@@ -305,27 +309,6 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             stream(seed, "agi"),
         )
         env.process(milestone.process(world))
-
-
-def _offer_factory(space: OutcomeSpace, scenario: Scenario) -> Callable[[int], Offer]:
-    """Outcome index -> the typed offer (``Terms`` for the partnership), cached."""
-    cache: dict[int, Offer] = {}
-    names = space.issue_names
-    fixed = dict(scenario.negotiation.fixed)
-    partnership = scenario.domain == "partnership"
-
-    def offer_of(index: int) -> Offer:
-        offer = cache.get(index)
-        if offer is None:
-            values = space.outcome(index)
-            if partnership:
-                offer = Terms(**fixed, **dict(zip(names, values, strict=True)))
-            else:
-                offer = Outcome(tuple(zip(names, values, strict=True)))
-            cache[index] = offer
-        return offer
-
-    return offer_of
 
 
 def _prelude(
