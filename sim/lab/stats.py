@@ -143,7 +143,9 @@ def proportion_ci(values: Iterable[float | int | bool | None]) -> Estimate:
     z2 = Z95 * Z95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n)
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)  # exact ends, not 0.9999999999999999
+    return Estimate(p, low, high, n)
 
 
 __all__ = ["Estimate", "mean_ci", "proportion_ci", "t95"]
