@@ -67,7 +67,13 @@ def _over(rows: Sequence[Mapping[str, Any]], n: int) -> str:
 
 
 def _num(x: float) -> str:
-    return f"{x:.3g}" if abs(x) < 1e-3 and x != 0 else f"{x:.3f}".rstrip("0").rstrip(".") or "0"
+    """A bar as the test wrote it (0.65, not 0.650)."""
+    return f"{x:g}"
+
+
+def _est(x: float) -> str:
+    """An estimate, always three decimals so figures line up (0.612 +/- 0.031)."""
+    return f"{x:.3f}"
 
 
 def _check(
@@ -89,22 +95,22 @@ def _check(
         value = estimate.low if conservative else estimate.mean
         if not value >= at_least:
             extra = (
-                f" (its 95% interval reaches down to {_num(estimate.low)})" if conservative else ""
+                f" (its 95% interval reaches down to {_est(estimate.low)})" if conservative else ""
             )
             raise AssertionError(f"{what} {shown} is below {_num(at_least)}{extra} {over}")
     if at_most is not None:
         value = estimate.high if conservative else estimate.mean
         if not value <= at_most:
             extra = (
-                f" (its 95% interval reaches up to {_num(estimate.high)})" if conservative else ""
+                f" (its 95% interval reaches up to {_est(estimate.high)})" if conservative else ""
             )
             raise AssertionError(f"{what} {shown} is above {_num(at_most)}{extra} {over}")
 
 
 def _plus_minus(estimate: Estimate) -> str:
     if math.isinf(estimate.half_width) or math.isnan(estimate.half_width):
-        return _num(estimate.mean)
-    return f"{_num(estimate.mean)} +/- {_num(estimate.half_width)}"
+        return _est(estimate.mean)
+    return f"{_est(estimate.mean)} +/- {_est(estimate.half_width)}"
 
 
 def _column(rows: Sequence[Mapping[str, Any]], column: str) -> list[Any]:
@@ -169,7 +175,7 @@ def assert_agreement_rate(
     __tracebackhide__ = True
     rows = rows_of(table)
     estimate = proportion_ci(bool(v) for v in _column(rows, "agreement"))
-    shown = f"{_num(estimate.mean)} [{_num(estimate.low)}, {_num(estimate.high)}]"
+    shown = f"{_est(estimate.mean)} [{_est(estimate.low)}, {_est(estimate.high)}]"
     _check("agreement rate", estimate, rows, at_least, at_most, conservative, shown)
     return estimate
 
@@ -219,7 +225,7 @@ def assert_beats(
         ma, mb = mean_ci(xa).mean, mean_ci(xb).mean
         bar = f" by more than {_num(margin)}" if margin else ""
         raise AssertionError(
-            f"{what} under {names[0]} ({_num(ma)}) does not beat {names[1]} ({_num(mb)}){bar}: "
+            f"{what} under {names[0]} ({_est(ma)}) does not beat {names[1]} ({_est(mb)}){bar}: "
             f"difference {_plus_minus(diff)} over {how}"
         )
     return diff
