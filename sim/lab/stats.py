@@ -95,13 +95,13 @@ class Estimate:
             "n": self.n,
         }
 
-    def format(self, digits: int = 3) -> str:
+    def format(self, digits: int = 3, pm: str = " +/- ") -> str:
         """``0.612 +/- 0.031`` (``-`` without observations)."""
         if self.n == 0 or math.isnan(self.mean):
             return "-"
         if math.isinf(self.half_width):
             return f"{self.mean:.{digits}f}"
-        return f"{self.mean:.{digits}f} +/- {self.half_width:.{digits}f}"
+        return f"{self.mean:.{digits}f}{pm}{self.half_width:.{digits}f}"
 
 
 _NAN = float("nan")

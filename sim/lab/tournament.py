@@ -96,6 +96,7 @@ class TournamentResult:
 
     def table(self) -> Any:
         """The ranking as a ``rich.table.Table``."""
+        from rich import box
         from rich.table import Table
 
         table = Table(
@@ -103,34 +104,35 @@ class TournamentResult:
                 f"{self.scenario}: {len(self.strategies)} strategies, "
                 f"{len(self.strategies) ** 2} pairings x {self.repetitions} runs (seed {self.seed})"
             ),
-            caption="mean +/- 95% CI; agreement rate [Wilson 95% CI]; "
-            "time and Pareto distance over agreements",
+            caption="mean ± 95% CI; agreement rate [Wilson 95% CI]; time to agreement "
+            "(time units after the talks open) and distance to the Pareto frontier over "
+            "the runs that agreed",
+            box=box.SIMPLE_HEAD,
         )
-        table.add_column("#", justify="right")
-        table.add_column("strategy")
-        table.add_column("utility", justify="right")
-        table.add_column("agreement rate", justify="right")
-        table.add_column("time to agreement", justify="right")
-        table.add_column("Pareto distance", justify="right")
+        table.add_column("#", justify="right", min_width=1)
+        table.add_column("strategy", no_wrap=True)
+        for header in ("utility", "agreement", "time", "Pareto"):
+            table.add_column(header, justify="right", no_wrap=True)
         for rank, entry in enumerate(self.ranking, 1):
             rate = entry.agreement_rate
             table.add_row(
                 str(rank),
                 entry.strategy,
-                entry.utility.format(3),
-                f"{rate.mean:.2f} [{rate.low:.2f}, {rate.high:.2f}]" if rate.n else "-",
-                entry.time_to_agreement.format(1),
-                entry.pareto_distance.format(3),
+                entry.utility.format(3, " ± "),
+                f"{rate.mean:.0%} [{rate.low:.0%}-{rate.high:.0%}]" if rate.n else "-",
+                entry.time_to_agreement.format(1, " ± "),
+                entry.pareto_distance.format(3, " ± "),
             )
         return table
 
     def pairing_table(self) -> Any:
         """Mean utilities per pairing (rows: the first party's strategy) as a rich table."""
+        from rich import box
         from rich.table import Table
 
         first, second = self.parties
         means = self.pairing_means()
-        table = Table(title=f"mean utility ({first} / {second}) by pairing")
+        table = Table(title=f"mean utility ({first} / {second}) by pairing", box=box.SIMPLE_HEAD)
         table.add_column(f"{first} \\ {second}")
         for b in self.strategies:
             table.add_column(b, justify="right")
