@@ -40,8 +40,8 @@ def pareto(source: object) -> Figure:
     specs = [scenario.party(key) for key in keys]
     utilities = [utility_for(spec) for spec in specs]
     with fixed_style():
-        fig = new_figure(12.0, 8.0)
-        grid = fig.add_gridspec(1, 2, width_ratios=(2.3, 1.0))
+        fig = new_figure(13.0, 8.0)
+        grid = fig.add_gridspec(1, 2, width_ratios=(2.0, 1.25))
         ax = fig.add_subplot(grid[0, 0])
         side = fig.add_subplot(grid[0, 1])
         _space(ax, analysis, [spec.name for spec in specs])
@@ -246,7 +246,7 @@ def _side(ax: Axes, run: Run, analysis: Any, deal: dict[str, Any], names: list[s
         colWidths=[0.3] + [0.7 / len(columns)] * len(columns),
     )
     table.auto_set_font_size(False)
-    table.set_fontsize(7.5)
+    table.set_fontsize(7.5 if len(columns) < 4 else 7.0)
     table.scale(1.0, 1.4)
     for (row, col), cell in table.get_celld().items():
         cell.set_edgecolor("#CCCCCC")

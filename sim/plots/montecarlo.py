@@ -300,20 +300,13 @@ def _agi_vs_signing(ax: Axes, data: Batch, timing: _TimeAxis) -> None:
     ax.set_ylim(y_lo, y_hi)
     timing.ticks(ax.xaxis, x_lo, x_hi)
     timing.ticks(ax.yaxis, y_lo, y_hi)
-    ax.set_xlabel(f"signing ({timing.label})")
+    ax.set_xlabel(f"signing ({timing.label}); marker area: number of runs")
     ax.set_ylabel(f"AGI declared ({timing.label})")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
+    legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
+    for handle in legend.legend_handles:  # a fixed legend marker, whatever the counts
+        if hasattr(handle, "set_sizes"):
+            handle.set_sizes([24])
     ax.set_title(f"AGI date against the signing date ({len(both)} runs)", loc="left")
-    ax.text(
-        0.99,
-        0.01,
-        "marker area: number of runs",
-        transform=ax.transAxes,
-        ha="right",
-        va="bottom",
-        fontsize=7,
-        color=MUTED,
-    )
 
 
 def _headline(ax: Axes, items: Sequence[Proportion]) -> None:
