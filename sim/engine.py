@@ -75,6 +75,11 @@ class _World:
         self._extensions = 0
         self.agi_clause = AgiClause()
         self.boosts: dict[str, float] = {}
+        # Handles on the actors and their processes, kept for forks (sim.whatif) to
+        # reconfigure a running world; nothing in a plain run reads them.
+        self.competitors: dict[str, Competitor] = {}
+        self.milestone: AgiMilestone | None = None
+        self.processes: dict[str, simpy.Process] = {}
 
     # --- recording --------------------------------------------------------------
 
@@ -158,44 +163,104 @@ def simulate(
     scenario: Scenario, seed: RunSeed | str | int = 0, *, sink: LogSink | None = None
 ) -> RunResult:
     """Run one seeded simulation of ``scenario``; the log goes to ``sink`` (memory by default)."""
-    run_seed = seed if isinstance(seed, RunSeed) else RunSeed.parse(str(seed))
-    resolved, drawn = resolve(scenario, stream(run_seed, "draws"))
-    env = simpy.Environment()
-    log = sink if sink is not None else MemoryLog()
-    world = _World(env, log)
-    world.record(
-        RunStarted(
-            resolved.to_data(),
-            str(run_seed),
-            SCHEMA_VERSION,
-            __version__,
-            resolved.start.isoformat(),
-            resolved.time_unit,
-            {key: drawn[key] for key in sorted(drawn)},
+    return Simulation(scenario, seed, sink=sink).run()
+
+
+class Simulation:
+    """One run, opened up: ``simulate(...)`` is ``Simulation(...).run()``.
+
+    Construction records ``RunStarted`` and builds every actor (no process has moved
+    yet); :meth:`run` steps the world to the horizon and records ``RunEnded``.
+
+    Two hooks serve forks (``sim.whatif``) and cost a plain run nothing:
+
+    - ``drawn``: the parameters already drawn for this run; ``scenario`` must then be
+      the resolved scenario (a log's ``RunStarted`` ``scenario`` and ``drawn``
+      re-create that ``RunStarted`` byte for byte). None draws them here, as usual.
+    - ``on_record``: called with the seq of every event recorded after construction,
+      right after the event is recorded and folded, inside the SimPy step that
+      recorded it. It may change actors' attributes, record events through
+      ``world.record`` and start processes; the world runs on from there.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: RunSeed | str | int = 0,
+        *,
+        sink: LogSink | None = None,
+        drawn: dict[str, Any] | None = None,
+        on_record: Callable[[int], None] | None = None,
+    ) -> None:
+        run_seed = seed if isinstance(seed, RunSeed) else RunSeed.parse(str(seed))
+        if drawn is None:
+            resolved, drawn = resolve(scenario, stream(run_seed, "draws"))
+        elif not scenario.is_resolved:
+            raise ValueError("a Simulation given `drawn` needs a resolved scenario")
+        else:
+            resolved = scenario
+        env = simpy.Environment()
+        log = sink if sink is not None else MemoryLog()
+        world = _World(env, log) if on_record is None else _WatchedWorld(env, log)
+        world.record(
+            RunStarted(
+                resolved.to_data(),
+                str(run_seed),
+                SCHEMA_VERSION,
+                __version__,
+                resolved.start.isoformat(),
+                resolved.time_unit,
+                {key: drawn[key] for key in sorted(drawn)},
+            )
         )
-    )
-    _build(world, resolved, run_seed)
-    horizon = resolved.horizon
-    step = env.step
-    peek = env.peek
-    while peek() <= horizon:
-        step()
-    if math.isinf(peek()):
-        reason = "quiescent"
-    else:
-        reason = "horizon"
-        if env.now < horizon:
-            env.run(until=horizon)
-    world.record(RunEnded(reason))
-    return RunResult(
-        scenario=resolved,
-        seed=str(run_seed),
-        drawn=drawn,
-        records=world.records,
-        log=log,
-        digest=log.digest,
-        live_final=world.folder.state(),
-    )
+        _build(world, resolved, run_seed)
+        if on_record is not None:
+            world.on_record = on_record
+        self.scenario = resolved
+        self.seed = run_seed
+        self.drawn = drawn
+        self.env = env
+        self.log = log
+        self.world = world
+
+    def run(self) -> RunResult:
+        """Run to the horizon (or until nothing is left to happen) and end the log."""
+        env, world, log = self.env, self.world, self.log
+        horizon = self.scenario.horizon
+        step = env.step
+        peek = env.peek
+        while peek() <= horizon:
+            step()
+        if math.isinf(peek()):
+            reason = "quiescent"
+        else:
+            reason = "horizon"
+            if env.now < horizon:
+                env.run(until=horizon)
+        world.record(RunEnded(reason))
+        return RunResult(
+            scenario=self.scenario,
+            seed=str(self.seed),
+            drawn=self.drawn,
+            records=world.records,
+            log=log,
+            digest=log.digest,
+            live_final=world.folder.state(),
+        )
+
+
+class _WatchedWorld(_World):
+    """A world that calls ``on_record(seq)`` after each event (forks only)."""
+
+    def __init__(self, env: simpy.Environment, sink: LogSink) -> None:
+        super().__init__(env, sink)
+        self.on_record: Callable[[int], None] | None = None
+
+    def record(self, event: Event) -> int:
+        seq = super().record(event)
+        if self.on_record is not None:
+            self.on_record(seq)
+        return seq
 
 
 def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
@@ -223,7 +288,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
 
     # History first: the prelude's contracts take force at their dates.
     if scenario.prelude:
-        env.process(_prelude(world, scenario, negotiation.parties))
+        world.processes["prelude"] = env.process(_prelude(world, scenario, negotiation.parties))
 
     domain = negotiation_domain(
         tuple((spec.name, tuple(spec.values)) for spec in negotiation.issues),
@@ -265,9 +330,9 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             key, opponent, strategy, view, clock, offer_of, simpy.Store(env), key == first_key
         )
         world.negotiators[key] = party
-    for party in world.negotiators.values():
-        env.process(party.process(world))
-    env.process(_deadline(world, clock.deadline, negotiation.parties))
+    for key, party in world.negotiators.items():
+        world.processes[f"party:{key}"] = env.process(party.process(world))
+    world.processes["deadline"] = env.process(_deadline(world, clock.deadline, negotiation.parties))
 
     for spec in scenario.regulators:
         regulator = Regulator(
@@ -280,7 +345,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             simpy.Store(env),
         )
         world.regulators.append(regulator)
-        env.process(regulator.process(world))
+        world.processes[f"regulator:{spec.key}"] = env.process(regulator.process(world))
 
     world.boosts = {spec.key: spec.boost for spec in scenario.competitors}
     for spec in scenario.competitors:
@@ -296,7 +361,8 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             world.rofr_window,
             stream(seed, f"competitor:{spec.key}"),
         )
-        env.process(competitor.process(world))
+        world.competitors[spec.key] = competitor
+        world.processes[f"competitor:{spec.key}"] = env.process(competitor.process(world))
 
     if scenario.agi is not None:
         agi = scenario.agi
@@ -308,7 +374,8 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             agi.verification_probability,
             stream(seed, "agi"),
         )
-        env.process(milestone.process(world))
+        world.milestone = milestone
+        world.processes["agi"] = env.process(milestone.process(world))
 
 
 def _prelude(
@@ -335,4 +402,4 @@ def _deadline(
         world.post("engine", NegotiationEnded("deadline", parties, None))
 
 
-__all__ = ["LogSink", "simulate"]
+__all__ = ["LogSink", "Simulation", "simulate"]
