@@ -205,6 +205,7 @@ class TuneResult:
 
     def table(self, limit: int = 10) -> Any:
         """The best ``limit`` trials as a ``rich.table.Table`` (baseline last)."""
+        from rich import box
         from rich.table import Table
 
         ordered = sorted(self.trials, key=_order_key(self.direction))[:limit]
@@ -216,7 +217,8 @@ class TuneResult:
                 + (f" vs {', '.join(self.opponents)}" if self.opponents else "")
                 + f", seed {self.seed})"
             ),
-            caption="mean +/- 95% CI over the same seeds for every trial",
+            caption="mean ± 95% CI over the same seeds for every trial",
+            box=box.SIMPLE_HEAD,
         )
         table.add_column("trial", justify="right")
         table.add_column("parameters")
@@ -224,7 +226,7 @@ class TuneResult:
         for trial in [*ordered, self.baseline]:
             label = "default" if trial.number < 0 else str(trial.number)
             params = ", ".join(f"{k}={_show(v)}" for k, v in trial.params.items()) or "(defaults)"
-            table.add_row(label, params, trial.objective.format(4))
+            table.add_row(label, params, trial.objective.format(4, " ± "))
         return table
 
 
