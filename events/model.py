@@ -465,6 +465,40 @@ class RunEnded:
         return cls(d["reason"])
 
 
+@attrs.frozen(slots=True)
+class Forked:
+    """This run is a fork (a counterfactual) of the run whose log has ``parent_digest``.
+
+    The events before this one are the parent's first ``at_seq + 1`` events, byte for
+    byte (the parent re-simulated); from here the world runs on with ``changes``
+    (dotted scenario key -> new value, in the scenario's data form) applied to the
+    live actors and, if ``seed`` is given, every actor drawing from fresh streams of
+    that seed. See docs/what-if.md.
+    """
+
+    TYPE: ClassVar[str] = "Forked"
+    VERSION: ClassVar[int] = 1
+
+    parent_digest: str
+    at_seq: int
+    changes: dict[str, Any] = attrs.field(factory=dict)
+    seed: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "parent_digest": self.parent_digest,
+            "at_seq": self.at_seq,
+            "changes": self.changes,
+            "seed": self.seed,
+        }
+
+    json_data = to_data  # what the codec writes; no cached parts here
+
+    @classmethod
+    def from_data(cls, d: dict[str, Any]) -> Forked:
+        return cls(d["parent_digest"], d["at_seq"], d["changes"], d["seed"])
+
+
 Event = (
     RunStarted
     | OfferMade
@@ -481,6 +515,7 @@ Event = (
     | MilestoneReached
     | ContractExpired
     | RunEnded
+    | Forked
 )
 
 EVENT_TYPES: Final[dict[str, type[Any]]] = {
@@ -501,6 +536,7 @@ EVENT_TYPES: Final[dict[str, type[Any]]] = {
         MilestoneReached,
         ContractExpired,
         RunEnded,
+        Forked,
     )
 }
 
@@ -513,6 +549,7 @@ __all__ = [
     "Event",
     "FirstRefusalExercised",
     "FirstRefusalWaived",
+    "Forked",
     "MilestoneReached",
     "NegotiationEnded",
     "OfferAccepted",
