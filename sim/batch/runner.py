@@ -1,8 +1,9 @@
 """``run_batch``: run a Monte Carlo batch on a pool of workers, the parent the only writer.
 
-The parent keeps a small window of chunks in flight (two per worker), and as chunks
-finish it writes their runs to the store in one transaction (``put_many``), so a
-SIGKILL loses at most the runs in flight and a resumed batch never stores a run twice.
+The parent keeps a small window of chunks in flight (four per worker, so a slow commit
+never leaves a worker idle), and as chunks finish it writes their runs to the store in
+one transaction (``put_many``), so a SIGKILL loses at most the runs in flight and a
+resumed batch never stores a run twice.
 It keeps no logs: workers compress them, the store receives them, and the result
 reads rows back from the store when asked.
 """
@@ -11,20 +12,20 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from events.batch_store import BatchStore, PackedRun
 from events.errors import InputError, OutputError
 from sim.batch.executors import EXECUTORS, make_executor
-from sim.batch.plan import BatchPlan, column_value, default_chunk_size, make_plan
+from sim.batch.plan import BatchPlan, column_value, guided_chunk_size, make_plan
 from sim.batch.progress import tracker
 from sim.batch.results import BatchResult
 from sim.batch.worker import Chunk, run_chunk
 from sim.scenario import Scenario
 
-WINDOW_PER_WORKER = 2  # chunks in flight per worker: one running, one queued
+WINDOW_PER_WORKER = 4  # chunks in flight per worker: one running, the rest queued
 
 
 def default_store_path(scenario_name: str, seed: int) -> Path:
@@ -83,10 +84,11 @@ def run_batch(
         rows: list[dict[str, Any]] = []
         timing = {"store_write": 0.0, "runs": float(len(pending)), "chunk_size": 0.0}
         if pending:
-            size = chunk_size or default_chunk_size(len(pending), workers)
+            size = chunk_size or guided_chunk_size(workers)
+            first = size if isinstance(size, int) else size(len(pending))
             chunks = _chunks(plan, pending, size, keep_log=writer is not None)
-            n_chunks = -(-len(pending) // size)
-            timing["chunk_size"] = float(size)
+            n_chunks = -(-len(pending) // first)
+            timing["chunk_size"] = float(first)
             with tracker(progress, plan.total, len(done)) as bar:
                 pool = make_executor(executor, min(workers, n_chunks), address)
                 timing["startup"] = time.perf_counter() - started
@@ -133,7 +135,9 @@ def _open_store(plan: BatchPlan, path: Path, resume: bool) -> BatchStore:
     return BatchStore.create(path, plan.meta(), plan.columns)
 
 
-def _chunks(plan: BatchPlan, pending: list[int], size: int, *, keep_log: bool) -> Iterator[Chunk]:
+def _chunks(
+    plan: BatchPlan, pending: list[int], size: int | Callable[[int], int], *, keep_log: bool
+) -> Iterator[Chunk]:
     kinds = dict(plan.columns)
     for cell, runs in plan.chunks(pending, size):
         sweep = tuple(

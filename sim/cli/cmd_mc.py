@@ -77,7 +77,12 @@ class Interrupted(NegsimError):
     default=None,
     help="Also write the runs table: RESULTS.parquet or RESULTS.csv.",
 )
-@click.option("--resume", is_flag=True, help="Continue the batch in an existing store.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the batch in the store: check it is this batch, skip its runs "
+    "(a missing store is created).",
+)
 @json_option
 def command(
     scenario: str,

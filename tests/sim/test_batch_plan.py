@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from events.errors import InputError
-from sim.batch.plan import default_chunk_size, make_plan, parse_sweep
+from sim.batch.plan import guided_chunk_size, make_plan, parse_sweep
 from sim.scenario import load_scenario
 from sim.seeding import RunSeed
 
@@ -106,5 +106,8 @@ def test_chunks_stay_within_a_cell() -> None:
     plan = make_plan("msft-openai", 5, sweep=["agi.at=100,120"])
     chunks = [runs for _, runs in plan.chunks([0, 1, 2, 3, 4, 5, 6, 8, 9], 3)]
     assert chunks == [(0, 1, 2), (3, 4), (5, 6, 8), (9,)]
-    assert default_chunk_size(10, 2) == 1
-    assert default_chunk_size(10_000, 2) == 32
+    size = guided_chunk_size(2)
+    assert [size(remaining) for remaining in (10_000, 200, 40, 3)] == [32, 25, 5, 4]
+    guided = [len(runs) for _, runs in make_plan("msft-openai", 300).chunks(range(300), size)]
+    assert guided[0] == 32 and guided[-1] <= 4 and sum(guided) == 300
+    assert guided == sorted(guided, reverse=True)
