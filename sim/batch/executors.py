@@ -69,17 +69,22 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def require_dask() -> Any:
+    """``distributed``, or the one-line error saying which extra to install."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError(
+            "--executor dask needs dask.distributed, which is not installed; install negsim[dask]"
+        ) from None
+    return distributed
+
+
 class DaskExecutor:
     """A Dask cluster: the one at ``address``, or a ``LocalCluster`` made (and closed) here."""
 
     def __init__(self, workers: int, address: str | None) -> None:
-        try:
-            import distributed
-        except ImportError:
-            raise InputError(
-                "--executor dask needs dask.distributed, which is not installed; "
-                "install negsim[dask]"
-            ) from None
+        distributed = require_dask()
         self._distributed = distributed
         self._cluster: Any = None
         try:

@@ -10,7 +10,9 @@ reads rows back from the store when asked.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 
 from events.batch_store import BatchStore, PackedRun
 from events.errors import InputError, OutputError
-from sim.batch.executors import EXECUTORS, make_executor
+from sim.batch.executors import EXECUTORS, make_executor, require_dask
 from sim.batch.plan import BatchPlan, column_value, guided_chunk_size, make_plan
 from sim.batch.progress import tracker
 from sim.batch.results import BatchResult
@@ -76,8 +78,12 @@ def run_batch(
         raise InputError("--resume needs a batch store (--store)")
     plan = make_plan(scenario, n, seed=seed, overrides=overrides, sweep=sweep)
 
+    if executor == "dask":
+        require_dask()  # before a store is created for a batch that cannot run
     started = time.perf_counter()
+    created = store is not None and not Path(store).exists()
     writer = _open_store(plan, Path(store), resume) if store is not None else None
+    stored_any = False
     try:
         done = set(writer.run_ids()) if writer is not None else set()
         pending = [run for run in range(plan.total) if run not in done]
@@ -97,6 +103,7 @@ def run_batch(
                         began = time.perf_counter()
                         if writer is not None:
                             writer.put_many(finished)
+                            stored_any = True
                         else:
                             rows.extend(_row(run) for run in finished)
                         timing["store_write"] += time.perf_counter() - began
@@ -106,11 +113,19 @@ def run_batch(
     finally:
         if writer is not None:
             writer.close()
+            if created and not stored_any and sys.exc_info()[0] is not None:
+                _remove_store(writer.path)  # a failed first attempt leaves no empty store
     timing["wall"] = time.perf_counter() - started
     if writer is not None:
         return BatchResult(plan.columns, plan.meta(), store=writer.path, timing=timing)
     rows.sort(key=lambda row: row["run"])
     return BatchResult(plan.columns, plan.meta(), rows=rows, timing=timing)
+
+
+def _remove_store(path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def _open_store(plan: BatchPlan, path: Path, resume: bool) -> BatchStore:

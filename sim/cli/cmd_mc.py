@@ -150,6 +150,8 @@ def command(
 def _stored(path: Path) -> int | str:
     from events.batch_store import BatchStore
 
+    if not path.exists():
+        return 0
     try:
         with BatchStore.open(path) as store:
             return len(store)

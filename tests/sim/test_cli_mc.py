@@ -119,3 +119,18 @@ def test_missing_extras_say_what_to_install(
     parquet = run_cli(capsys, ["mc", "-n", "2", "--out", "r.parquet"])
     assert_one_line_error(parquet, 2, "install negsim[parquet]")
     assert not Path("runs").exists()  # refused before running anything
+    assert not Path("d.sqlite").exists()
+
+
+def test_a_failed_first_attempt_leaves_no_store(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sim.batch import executors
+
+    def broken(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(executors, "ProcessExecutor", broken)
+    result = run_cli(capsys, ["mc", "-n", "2", "--store", "b.sqlite"])
+    assert_one_line_error(result, 3, "No space left")
+    assert not Path("b.sqlite").exists()  # so the next attempt needs no --resume
