@@ -330,7 +330,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     ),
     (
         M,
-        [("parties.microsoft.weights.cloud", 0.3)],
+        [("parties.microsoft.weights.cloud", 0.28)],
         "parties.microsoft.weights: expected weights summing to 1 (within 1e-06), got a sum of 1.1",
     ),
     (

@@ -171,7 +171,7 @@ def test_validation_messages_still_apply_and_name_the_builtin() -> None:
         (
             "parties.microsoft.weights.cloud.x=1",
             "--set parties.microsoft.weights.cloud.x: expected parties.microsoft.weights.cloud "
-            "to be a table, got 0.2",
+            "to be a table, got 0.18",
         ),
         (
             "parties.google.strategy=linear",
