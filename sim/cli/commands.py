@@ -6,7 +6,19 @@ import importlib
 
 import click
 
-MODULES = ("run", "replay", "verify", "mc", "export", "plot", "tournament", "tune", "scenarios")
+MODULES = (
+    "run",
+    "replay",
+    "verify",
+    "mc",
+    "export",
+    "plot",
+    "tournament",
+    "tune",
+    "scenarios",
+    "fork",
+    "diff",
+)
 
 
 def all_commands() -> list[click.Command]:
