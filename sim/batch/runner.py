@@ -27,6 +27,9 @@ from sim.batch.results import BatchResult
 from sim.batch.worker import Chunk, run_chunk
 from sim.scenario import Scenario
 
+# Logs of ~20 kB compressed: 16 kB pages halve the parent's CPU per insert against 4 kB
+# (measured: 0.062 -> 0.034 ms a run), and the parent shares the cores with the workers.
+STORE_PAGE_SIZE = 16384
 WINDOW_PER_WORKER = 4  # chunks in flight per worker: one running, the rest queued
 
 
@@ -147,7 +150,7 @@ def _open_store(plan: BatchPlan, path: Path, resume: bool) -> BatchStore:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{parent}: cannot create directory ({exc.strerror or exc})") from None
-    return BatchStore.create(path, plan.meta(), plan.columns)
+    return BatchStore.create(path, plan.meta(), plan.columns, page_size=STORE_PAGE_SIZE)
 
 
 def _chunks(

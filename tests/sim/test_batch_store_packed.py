@@ -65,3 +65,14 @@ def test_column_names_may_have_dotted_parts_only_after_an_identifier(tmp_path: P
     for name in (".x", "a..b", "1a.b", "a b.c"):
         with pytest.raises(InputError, match="not an identifier"):
             BatchStore.create(tmp_path / f"{len(name)}.sqlite", {}, [(name, "REAL")])
+
+
+def test_page_size_is_set_at_creation(tmp_path: Path) -> None:
+    import sqlite3
+
+    with BatchStore.create(tmp_path / "p.sqlite", {}, COLUMNS, page_size=16384) as store:
+        store.put_many([pack_run(_record(0))])
+    with sqlite3.connect(tmp_path / "p.sqlite") as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+    with pytest.raises(InputError, match="page_size"):
+        BatchStore.create(tmp_path / "q.sqlite", {}, COLUMNS, page_size=1000)
