@@ -46,6 +46,20 @@ def test_process_and_dask_give_the_same_digests() -> None:
     assert one.rows == dask.rows
 
 
+def test_dask_at_an_address_is_used_and_left_running() -> None:
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
+        result = run_batch(
+            "msft-openai", 4, seed=9, executor="dask", address=cluster.scheduler_address
+        )
+        assert digests(result) == [reference(f"9:{i}") for i in range(4)]
+        assert cluster.scheduler_info["workers"]  # still up: not ours to close
+
+
 def test_sweep_cells_share_seeds_and_get_columns(tmp_path: Path) -> None:
     result = run_batch(
         "msft-openai", 3, sweep=["agi.at=100,150"], workers=2, store=tmp_path / "s.sqlite"
