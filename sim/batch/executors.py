@@ -97,6 +97,11 @@ class DaskExecutor:
                     silence_logs=logging.ERROR,
                 )
                 self._client = distributed.Client(self._cluster)
+                # Its worker processes share our process group, so a terminal's Ctrl-C
+                # reaches them too; the parent handles it (and closes the cluster).
+                from sim.batch.worker import ignore_interrupts
+
+                self._client.run(ignore_interrupts)
             else:
                 self._client = distributed.Client(address, timeout="10s")
         except OSError as exc:

@@ -23,7 +23,7 @@ from sim.scenario import Scenario
 from sim.seeding import RunSeed
 
 # Re-exported so `pickle` finds the names workers return under one module.
-__all__ = ["Chunk", "PackedRun", "init_worker", "run_chunk"]
+__all__ = ["Chunk", "PackedRun", "ignore_interrupts", "init_worker", "run_chunk"]
 
 
 @attrs.frozen
@@ -78,6 +78,11 @@ def init_worker(parent: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent, os.getppid()), daemon=True).start()
+
+
+def ignore_interrupts() -> None:
+    """Leave Ctrl-C to the parent (for the processes of a Dask LocalCluster we started)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _watch_parent(parent: int, ppid: int) -> None:

@@ -129,10 +129,14 @@ def test_sigkill_the_parent_then_resume(tmp_path: Path) -> None:
     assert partial, "no kill landed mid-batch"
 
 
-def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path: Path) -> None:
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path: Path, executor: str) -> None:
+    if executor == "dask":
+        pytest.importorskip("distributed")
     path = tmp_path / "int.sqlite"
     n = 400
-    proc = _start(["mc", "-n", str(n), "--workers", "2", "--store", str(path)], tmp_path)
+    args = ["mc", "-n", str(n), "--workers", "2", "--store", str(path), "--executor", executor]
+    proc = _start(args, tmp_path)
     try:
         _wait_for_runs(proc, path, 1)
         workers = _descendants(proc.pid)
