@@ -24,6 +24,7 @@ import orjson
 
 from events.batch_store import BatchStore
 from events.errors import InputError, OutputError
+from sim.batch.plan import META_KIND
 from sim.batch.stats import Estimate, summarize_rows
 
 FIXED_TYPES: Final = (
@@ -84,7 +85,10 @@ class BatchResult:
         """The batch stored at ``path`` (opened read-only; rows read when asked)."""
         path = Path(path)
         with BatchStore.open(path) as store:
-            return cls(store.columns, store.meta, store=path)
+            meta, columns = store.meta, store.columns
+        if meta.get("kind") != META_KIND or not meta.get("n", "").isdigit():
+            raise InputError(f"{path}: not a negsim mc batch store (its meta has no kind/n)")
+        return cls(columns, meta, store=path)
 
     # ------------------------------------------------------------------ shape
 
@@ -119,7 +123,7 @@ class BatchResult:
 
     @property
     def rows(self) -> list[dict[str, Any]]:
-        """All rows, ordered by run, as dicts keyed by :attr:`columns`."""
+        """All rows, ordered by run, as dicts keyed by :attr:`columns` (read on each access)."""
         if self._rows is None:
             return list(self.iter_rows())
         return self._rows

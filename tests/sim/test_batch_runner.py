@@ -182,3 +182,7 @@ def test_parquet_and_csv_one_row_per_run(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("**/*.tmp"))
     with pytest.raises(InputError, match=r"\.parquet or \.csv"):
         result.write(tmp_path / "r.xlsx")
+    with BatchStore.create(tmp_path / "other.sqlite", {}, []):
+        pass
+    with pytest.raises(InputError, match="not a negsim mc batch store"):
+        BatchResult.from_store(tmp_path / "other.sqlite")
