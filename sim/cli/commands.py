@@ -18,6 +18,7 @@ MODULES = (
     "scenarios",
     "fork",
     "diff",
+    "sensitivity",
 )
 
 

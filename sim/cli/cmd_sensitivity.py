@@ -1,0 +1,237 @@
+"""``negsim sensitivity``: which parameters move which outcomes (one at a time, or Sobol)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from sim.cli.options import json_option, scenario_argument, set_option
+
+
+@click.command(
+    "sensitivity",
+    help=(
+        "Rank the scenario's ranged parameters (those declared with a distribution) by "
+        "how much they move each outcome: deal probability, regulatory approval, "
+        "Microsoft's post-AGI access, agreement time, each party's utility, AGI time.\n\n"
+        "--method oat (default): each parameter swept over --levels values across its "
+        "range, N runs a level (common seeds), through the Monte Carlo batch runner; "
+        "shows the swing of the level means and the paired low-to-high effect with its "
+        "95% interval. --method sobol: first-order and total Sobol indices with 95% "
+        "intervals from a Saltelli design of N base samples (N x (params + 2) runs; "
+        "needs negsim[sensitivity]). See docs/what-if.md."
+    ),
+)
+@scenario_argument
+@click.option(
+    "--params",
+    default="",
+    metavar="K1,K2,...",
+    help="Parameters to analyse (dotted keys) [default: every ranged parameter].",
+)
+@click.option(
+    "-n",
+    "n",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Runs per level (oat, default 40) or base samples (sobol, default 64).",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
+)
+@click.option(
+    "--method",
+    type=click.Choice(["oat", "sobol"]),
+    default="oat",
+    show_default=True,
+    help="One at a time, or variance-based (Sobol).",
+)
+@click.option(
+    "--levels",
+    type=click.IntRange(min=2),
+    default=5,
+    show_default=True,
+    help="Levels per parameter (oat).",
+)
+@set_option
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option(
+    "--executor",
+    type=click.Choice(["process", "dask"]),
+    default="process",
+    show_default=True,
+    help="A local process pool, or Dask (needs negsim[dask]).",
+)
+@click.option("--address", default=None, metavar="tcp://HOST:PORT", help="A Dask scheduler.")
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory for the batch stores (oat-<param>.sqlite, sobol.sqlite).",
+)
+@click.option("--resume", is_flag=True, help="Continue the batch stores in --store.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the result as JSON (what 'negsim plot' draws as a tornado chart).",
+)
+@click.option(
+    "--plot",
+    "plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw a tornado chart: .png, .svg or .pdf (needs negsim[plot]).",
+)
+@click.option(
+    "--outcome",
+    default=None,
+    help="The outcome the tornado chart shows [default: agreement].",
+)
+@json_option
+def command(
+    scenario: str,
+    params: str,
+    n: int | None,
+    seed: int,
+    method: str,
+    levels: int,
+    assignments: tuple[str, ...],
+    workers: int | None,
+    executor: str,
+    address: str | None,
+    store: Path | None,
+    resume: bool,
+    out: Path | None,
+    plot: Path | None,
+    outcome: str | None,
+    as_json: bool,
+) -> None:
+    from events.errors import InputError
+    from sim.whatif.sensitivity import sensitivity, tornado_figure
+
+    if address is not None and executor != "dask":
+        raise click.UsageError("--address needs --executor dask")
+    if resume and store is None:
+        raise InputError("--resume needs --store")
+    if plot is not None:
+        from sim.plots.style import format_of, require_matplotlib
+
+        format_of(plot)
+        require_matplotlib()
+    result = sensitivity(
+        scenario,
+        params,
+        n=n,
+        seed=seed,
+        method=method,
+        levels=levels,
+        overrides=assignments,
+        workers=workers,
+        executor=executor,
+        address=address,
+        store=store,
+        resume=resume,
+        progress=not as_json and sys.stderr.isatty() and "CI" not in os.environ,
+    )
+    if outcome is not None and outcome not in result.outcomes:
+        raise InputError(f"--outcome {outcome}: expected one of {', '.join(result.outcomes)}")
+    data = result.to_data()
+    if out is not None:
+        from events.writer import write_log
+
+        write_log(out, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    if plot is not None:
+        from sim.plots.style import save
+
+        save(tornado_figure(result, outcome), plot)
+    if as_json:
+        click.echo(orjson.dumps(data).decode())
+        return
+    _print(result, out, plot)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value == 0:
+        return "0"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+
+
+def _interval(value: float | None, low: float | None, high: float | None) -> str:
+    if value is None:
+        return "-"
+    if low is None or high is None:
+        return _number(value)
+    return f"{_number(value)} [{_number(low)}, {_number(high)}]"
+
+
+def _print(result: Any, out: Path | None, plot: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    oat = result.method == "oat"
+    if oat:
+        title = (
+            f"{result.scenario}: one at a time, {result.levels} levels x {result.n} runs "
+            f"per parameter ({result.runs} runs)"
+        )
+    else:
+        title = f"{result.scenario}: Sobol indices, N={result.n} ({result.runs} runs)"
+    table = Table(title=title, header_style="bold")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("#")
+    table.add_column("parameter", no_wrap=True)
+    if oat:
+        table.add_column("swing", justify="right")
+        table.add_column("effect low→high [95% CI]", justify="right")
+        table.add_column("level means (low → high)", overflow="fold")
+    else:
+        table.add_column("total ST [95% CI]", justify="right")
+        table.add_column("first-order S1 [95% CI]", justify="right")
+        table.add_column("blocks", justify="right")
+    for outcome in result.measured():
+        for rank, effect in enumerate(result.ranked(outcome), start=1):
+            cells = [Text(outcome if rank == 1 else ""), Text(str(rank)), Text(effect.param)]
+            if oat:
+                means = " ".join(_number(level.mean) for level in effect.levels)
+                cells += [
+                    Text(_number(effect.swing)),
+                    Text(_interval(effect.effect, effect.ci_low, effect.ci_high)),
+                    Text(means),
+                ]
+            else:
+                st = effect.st_interval or (None, None)
+                s1 = effect.s1_interval or (None, None)
+                cells += [
+                    Text(_interval(effect.st, *st)),
+                    Text(_interval(effect.s1, *s1)),
+                    Text(str(effect.n)),
+                ]
+            table.add_row(*cells)
+        table.add_section()
+    console = Console(highlight=False)
+    console.print(table)
+    if oat:
+        console.print(
+            "swing: range of the level means; effect: mean paired change from the lowest "
+            "to the highest level (same seeds); shares for yes/no outcomes."
+        )
+    else:
+        console.print(
+            "S1: share of the outcome's variance from the parameter alone; ST: including "
+            "its interactions (seed noise counts in the variance, for no parameter)."
+        )
+    for path in result.stores:
+        console.print(Text(f"Store: {path}"))
+    if out is not None:
+        console.print(Text(f"Result: {out}"))
+    if plot is not None:
+        console.print(Text(f"Tornado chart: {plot}"))
