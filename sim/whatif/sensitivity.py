@@ -146,8 +146,17 @@ class SobolIndices:
 Effect = OatEffect | SobolIndices
 
 
+def _canonical(effects: Any, result: Any) -> tuple[Effect, ...]:
+    """Effects by outcome, then by parameter in the order given (whatever built them)."""
+    outcomes = {name: index for index, name in enumerate(result.outcomes)}
+    params = {key: index for index, (key, _) in enumerate(result.params)}
+    return tuple(sorted(effects, key=lambda e: (outcomes[e.outcome], params[e.param])))
+
+
 @attrs.frozen
 class SensitivityResult:
+    """What a sensitivity analysis found: one effect per (parameter, outcome)."""
+
     method: str
     scenario: str
     params: tuple[tuple[str, dict[str, Any]], ...]  # (key, distribution data), as asked
@@ -158,6 +167,9 @@ class SensitivityResult:
     runs: int
     levels: int | None = None
     stores: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "effects", _canonical(self.effects, self))
 
     @property
     def param_keys(self) -> tuple[str, ...]:
@@ -569,7 +581,11 @@ def _oat_bars(ax: Any, ranked: list[OatEffect], rows: range) -> None:
                 ax.errorbar(
                     level.mean,
                     row + offset,
-                    xerr=[[level.mean - level.ci_low], [level.ci_high - level.mean]],
+                    # (a Wilson bound may sit a rounding error inside the mean)
+                    xerr=[
+                        [max(0.0, level.mean - level.ci_low)],
+                        [max(0.0, level.ci_high - level.mean)],
+                    ],
                     color="#333333",
                     capsize=2,
                     linewidth=0.8,

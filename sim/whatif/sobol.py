@@ -300,7 +300,12 @@ def analyse(
         return {key: (0.0, 0.0, 0.0, 0.0) for key in keys}, blocks
     with np.errstate(all="ignore"):
         result = analyze.analyze(
-            problem, y, calc_second_order=False, num_resamples=resamples, conf_level=0.95, seed=seed
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=resamples,
+            conf_level=0.95,
+            seed=seed + 1,  # SALib ignores a seed of 0 (`if seed:`) and resamples at random
         )
     out = {}
     for index, key in enumerate(keys):
