@@ -52,7 +52,10 @@ def _print(diff: Any) -> None:
     fork = diff.fork
     if fork is not None:
         child, parent = ("B", "A") if fork["child"] == "b" else ("A", "B")
-        changes = ", ".join(f"{k}={_short(v)}" for k, v in fork["changes"].items()) or "none"
+        changes = (
+            ", ".join(f"{k}={orjson.dumps(v).decode()}" for k, v in fork["changes"].items())
+            or "none"
+        )
         seed = "" if fork["seed"] is None else f", reseeded with {fork['seed']}"
         say(
             f"{child} is a fork of {parent} after seq {fork['at_seq']} "
@@ -87,8 +90,8 @@ def _print(diff: Any) -> None:
         elif not differences:
             table.add_row(Text(title), Text("(the same)"), Text(""), Text(""))
         for index, (field, (left, right)) in enumerate(differences.items()):
-            if field == "t" and moment != "final":
-                field = "time"
+            if field == "t":
+                field = "as of (its last event)"
             table.add_row(
                 Text(title if index == 0 else ""),
                 Text(field),
@@ -112,7 +115,7 @@ def _cell(field: str, value: Any, start: Any) -> str:
 
     if value is None:
         return "—"
-    if field in ("t", "time", "agi_time") and isinstance(value, int | float):
+    if field in ("as of (its last event)", "agi_time") and isinstance(value, int | float):
         return f"{when(float(value), start)} (t={value:g})"
     return _short(value)
 
