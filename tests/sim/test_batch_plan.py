@@ -107,7 +107,7 @@ def test_chunks_stay_within_a_cell() -> None:
     chunks = [runs for _, runs in plan.chunks([0, 1, 2, 3, 4, 5, 6, 8, 9], 3)]
     assert chunks == [(0, 1, 2), (3, 4), (5, 6, 8), (9,)]
     size = guided_chunk_size(2)
-    assert [size(remaining) for remaining in (10_000, 200, 40, 3)] == [32, 25, 5, 4]
+    assert [size(remaining) for remaining in (10_000, 200, 40, 3)] == [32, 25, 8, 8]
     guided = [len(runs) for _, runs in make_plan("msft-openai", 300).chunks(range(300), size)]
-    assert guided[0] == 32 and guided[-1] <= 4 and sum(guided) == 300
+    assert guided[0] == 32 and guided[-1] <= 8 and sum(guided) == 300
     assert guided == sorted(guided, reverse=True)
