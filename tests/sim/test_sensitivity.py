@@ -254,3 +254,24 @@ def test_cli_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert_one_line_error(result, 2, "--resume needs --store")
     result = run_cli(capsys, ["sensitivity", "--outcome", "x", "--plot", str(tmp_path / "a.gif")])
     assert_one_line_error(result, 2, "a.gif")
+
+
+def test_sobol_resumes_a_store_cut_short(bilateral: Path, tmp_path: Path) -> None:
+    """A batch killed half way keeps its stored runs; --resume runs only the rest and
+    gives the result an uninterrupted analysis gives."""
+    pytest.importorskip("SALib")
+    import sqlite3
+
+    whole = sensitivity(str(bilateral), [BUYER, SELLER], n=8, method="sobol", workers=1)
+    store = tmp_path / "cut"
+    sensitivity(str(bilateral), [BUYER, SELLER], n=8, method="sobol", workers=1, store=store)
+    with sqlite3.connect(store / "sobol.sqlite") as db:
+        db.execute("DELETE FROM runs WHERE run % 3 = 0")
+    resumed = sensitivity(
+        str(bilateral), [BUYER, SELLER], n=8, method="sobol", workers=1, store=store, resume=True
+    )
+    assert resumed.effects == whole.effects
+    with pytest.raises(InputError, match="another design"):
+        sensitivity(
+            str(bilateral), [BUYER], n=8, method="sobol", workers=1, store=store, resume=True
+        )
