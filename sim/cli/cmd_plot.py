@@ -1,7 +1,8 @@
 """``negsim plot``: draw a run's timeline, a batch's distributions, or a run's outcome space.
 
 The input kind comes from its suffix: ``.jsonl`` is a run log (verified first), ``.parquet``
-and ``.csv`` are batch results, ``.sqlite`` and ``.db`` are batch stores. The image
+and ``.csv`` are batch results, ``.sqlite`` and ``.db`` are batch stores, ``.json`` is a
+``negsim sensitivity --out`` result (drawn as a tornado chart). The image
 format comes from ``--out``'s suffix (``.png``, ``.svg``, ``.pdf``); without ``--out``
 the image is ``<input stem>.png`` (``<input stem>-pareto.png`` with ``--pareto``) next
 to the input. The same input always gives the same image bytes.
@@ -20,7 +21,8 @@ from sim.cli.options import json_option
     "plot",
     help=(
         "Draw a run's timeline (LOG.jsonl), a batch at a glance (RESULTS.parquet|.csv, "
-        "BATCH.sqlite|.db) or, with --pareto, a run's outcome space. "
+        "BATCH.sqlite|.db), a sensitivity result as a tornado chart (RESULT.json) or, "
+        "with --pareto, a run's outcome space. "
         "Writes PNG, SVG or PDF by --out's suffix "
         "[default: <input stem>.png next to the input]."
     ),
@@ -37,13 +39,20 @@ from sim.cli.options import json_option
     is_flag=True,
     help="Plot the run's outcome space: Pareto frontier, Nash and Kalai points, offers.",
 )
+@click.option(
+    "--outcome",
+    default=None,
+    help="Tornado charts: the outcome to draw [default: agreement].",
+)
 @json_option
-def command(source: Path, out: Path | None, pareto: bool, as_json: bool) -> None:
+def command(
+    source: Path, out: Path | None, pareto: bool, outcome: str | None, as_json: bool
+) -> None:
     from events.errors import InputError
     from sim.plots.loaders import input_kind
     from sim.plots.style import format_of, require_matplotlib
 
-    kind = input_kind(source)
+    kind = "sensitivity" if source.suffix.lower() == ".json" else input_kind(source)
     if pareto and kind != "log":
         raise InputError(f"{source}: --pareto draws one run: give a run log (.jsonl)")
     if not source.exists():
@@ -57,13 +66,21 @@ def command(source: Path, out: Path | None, pareto: bool, as_json: bool) -> None
 
     if kind == "log":
         figure = plots.pareto(source) if pareto else plots.timeline(source)
+    elif kind == "sensitivity":
+        from sim.whatif.sensitivity import load_result, tornado_figure
+
+        result = load_result(source)
+        try:
+            figure = tornado_figure(result, outcome)
+        except KeyError as exc:
+            raise InputError(f"--outcome {outcome}: {exc.args[0]}") from None
     else:
         figure = plots.batch(source)
     written = plots.save(figure, out, fmt)
     if as_json:
         import orjson
 
-        what = "pareto" if pareto else ("timeline" if kind == "log" else "batch")
+        what = "pareto" if pareto else {"log": "timeline"}.get(kind, kind)
         report = {"input": str(source), "plot": what, "out": str(written), "format": fmt}
         click.echo(orjson.dumps(report).decode())
     else:

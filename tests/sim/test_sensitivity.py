@@ -275,3 +275,18 @@ def test_sobol_resumes_a_store_cut_short(bilateral: Path, tmp_path: Path) -> Non
         sensitivity(
             str(bilateral), [BUYER], n=8, method="sobol", workers=1, store=store, resume=True
         )
+
+
+def test_negsim_plot_draws_a_saved_result_as_a_tornado(
+    capsys: pytest.CaptureFixture[str], bilateral_oat: SensitivityResult, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    saved = tmp_path / "sens.json"
+    saved.write_bytes(orjson.dumps(bilateral_oat.to_data()))
+    png = tmp_path / "tornado.png"
+    result = run_cli(capsys, ["plot", str(saved), "--out", str(png), "--json"])
+    assert result.code == 0, result.err
+    assert orjson.loads(result.out)["plot"] == "sensitivity"
+    assert png.read_bytes().startswith(b"\x89PNG")
+    bad = run_cli(capsys, ["plot", str(saved), "--outcome", "nonsense", "--out", str(png)])
+    assert_one_line_error(bad, 2, "--outcome nonsense")
