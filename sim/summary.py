@@ -1,12 +1,15 @@
 """One summary row per run, derived from its records (a pure function).
 
-Columns (a contract for batch stores and results files): ``seed``, ``digest``,
-``events``, ``agreement``, ``agreement_time``, ``agreement_date``, ``terms_<issue>``
-for every negotiated issue, ``regulator_outcome`` (approved, approved_with_conditions,
-blocked, unreviewed, or empty without a deal), ``in_force_terms_*`` are not included
-(use replay), ``agi_time``, ``agi_date``, ``agi_verified``, ``msft_post_agi_access``,
+Columns (a contract for batch stores and results files, which add ``run``, ``seed``,
+``digest``, ``events``, ``param_*`` and ``sweep_*`` in front): ``agreement``,
+``agreement_time``, ``agreement_date``, ``terms_<issue>`` for every negotiated issue
+(as accepted, before any regulator's conditions), ``regulator_outcome`` (approved,
+approved_with_conditions, blocked, pending, unreviewed, or empty without a deal),
+``agi_time``, ``agi_date``, ``agi_verified``, ``msft_post_agi_access`` (Microsoft
+holds IP access once the AGI clause has taken effect; empty without AGI),
 ``outside_deals``, ``rofr_exercised``, ``final_status``, and ``utility_<party>`` for
-each negotiating party.
+each negotiating party (discounted utility of the terms in force, or its
+reservation value without an approved deal).
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from events.model import (
     RunEnded,
 )
 from events.replay import Folder
-from events.terms import Terms
 from sim.utilities import utility_for
 
 if TYPE_CHECKING:
@@ -140,4 +142,4 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     return row
 
 
-__all__ = ["Terms", "summarize", "summary_columns"]
+__all__ = ["summarize", "summary_columns"]
