@@ -103,7 +103,7 @@ def run_batch(
                 pool = make_executor(executor, min(workers, n_chunks), address)
                 timing["startup"] = time.perf_counter() - started
                 try:
-                    for finished in _run_unordered(pool, chunks):
+                    for finished in run_unordered(pool, chunks):
                         began = time.perf_counter()
                         if writer is not None:
                             writer.put_many(finished)
@@ -175,17 +175,20 @@ def _chunks(
         )
 
 
-def _run_unordered(pool: Any, chunks: Iterator[Chunk]) -> Iterator[list[PackedRun]]:
-    """Finished runs, grouped by whatever finished together; a bounded window in flight."""
+def run_unordered(
+    pool: Any, tasks: Iterator[Any], work: Callable[[Any], list[PackedRun]] = run_chunk
+) -> Iterator[list[PackedRun]]:
+    """Finished runs, grouped by whatever finished together; a bounded window of
+    ``work(task)`` calls in flight on ``pool`` (also used by Sobol designs)."""
     window = max(1, pool.workers * WINDOW_PER_WORKER)
     in_flight: set[Any] = set()
 
     def refill() -> None:
         while len(in_flight) < window:
-            chunk = next(chunks, None)
-            if chunk is None:
+            task = next(tasks, None)
+            if task is None:
                 return
-            in_flight.add(pool.submit(run_chunk, chunk))
+            in_flight.add(pool.submit(work, task))
 
     refill()
     while in_flight:

@@ -37,13 +37,13 @@ from events.errors import InputError, OutputError
 from sim.batch.executors import make_executor
 from sim.batch.plan import scenario_digest
 from sim.batch.progress import tracker
+from sim.batch.runner import run_unordered
 from sim.batch.worker import Chunk, run_chunk
 from sim.scenario import Distribution, Scenario
 from sim.summary import summary_columns
 
 META_KIND: Final = "negsim-sobol"
 ROWS_PER_TASK: Final = 16
-WINDOW_PER_WORKER: Final = 4
 _EPS: Final = 1e-12
 
 
@@ -176,7 +176,7 @@ def run_design(
             with tracker(progress, design.total, len(done)) as bar:
                 pool = make_executor(executor, min(workers, len(pending)), address)
                 try:
-                    for finished in _unordered(pool, tasks):
+                    for finished in run_unordered(pool, tasks, run_design_task):
                         if writer is not None:
                             writer.put_many(finished)
                         else:
@@ -238,30 +238,6 @@ def _tasks(
             for run in pending[start : start + ROWS_PER_TASK]
         )
         yield DesignTask(base, design.keys, runs, param_keys, kinds, keep_log)
-
-
-def _unordered(pool: Any, tasks: Iterator[DesignTask]) -> Iterator[list[PackedRun]]:
-    window = max(1, pool.workers * WINDOW_PER_WORKER)
-    in_flight: set[Any] = set()
-
-    def refill() -> None:
-        while len(in_flight) < window:
-            task = next(tasks, None)
-            if task is None:
-                return
-            in_flight.add(pool.submit(run_design_task, task))
-
-    refill()
-    while in_flight:
-        finished = pool.wait(in_flight, 0.5)
-        if not finished:
-            continue
-        in_flight.difference_update(finished)
-        runs: list[PackedRun] = []
-        for future in finished:
-            runs.extend(future.result())
-        refill()
-        yield runs
 
 
 def _row(run: PackedRun) -> dict[str, Any]:
