@@ -11,7 +11,13 @@ from typing import Any
 import click
 
 from events.errors import NegsimError
-from sim.cli.options import json_option, scenario_argument, set_option
+from sim.cli.options import (
+    executor_options,
+    json_option,
+    scenario_argument,
+    set_option,
+    workers_option,
+)
 
 EXIT_INTERRUPTED = 130
 
@@ -46,25 +52,8 @@ class Interrupted(NegsimError):
     metavar="K=V1,V2,...",
     help="Run every value of a scenario key (repeatable; the grid is their product).",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes [default: the CPU count].",
-)
-@click.option(
-    "--executor",
-    type=click.Choice(["process", "dask"]),
-    default="process",
-    show_default=True,
-    help="A local process pool, or Dask (needs negsim[dask]).",
-)
-@click.option(
-    "--address",
-    default=None,
-    metavar="tcp://HOST:PORT",
-    help="A running Dask scheduler (with --executor dask) [default: a LocalCluster].",
-)
+@workers_option
+@executor_options
 @click.option(
     "--store",
     type=click.Path(dir_okay=False, path_type=Path),

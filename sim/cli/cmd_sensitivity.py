@@ -10,7 +10,13 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, set_option
+from sim.cli.options import (
+    executor_options,
+    json_option,
+    scenario_argument,
+    set_option,
+    workers_option,
+)
 
 
 @click.command(
@@ -59,15 +65,8 @@ from sim.cli.options import json_option, scenario_argument, set_option
     help="Levels per parameter (oat).",
 )
 @set_option
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
-@click.option(
-    "--executor",
-    type=click.Choice(["process", "dask"]),
-    default="process",
-    show_default=True,
-    help="A local process pool, or Dask (needs negsim[dask]).",
-)
-@click.option("--address", default=None, metavar="tcp://HOST:PORT", help="A Dask scheduler.")
+@workers_option
+@executor_options
 @click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, set_option
+from sim.cli.options import json_option, scenario_argument, set_option, workers_option
 
 
 @click.command(
@@ -40,12 +40,7 @@ from sim.cli.options import json_option, scenario_argument, set_option
 @click.option(
     "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes [default: the CPU count].",
-)
+@workers_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),

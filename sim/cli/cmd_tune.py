@@ -9,7 +9,7 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, set_option
+from sim.cli.options import json_option, scenario_argument, set_option, workers_option
 
 
 @click.command(
@@ -76,12 +76,7 @@ from sim.cli.options import json_option, scenario_argument, set_option
     metavar="A[,B,...]",
     help="Opponent strategies, at their defaults [default: the scenario's opponent].",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes [default: the CPU count].",
-)
+@workers_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),

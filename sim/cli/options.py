@@ -37,3 +37,29 @@ def seed_type(text: str) -> str:
         return str(RunSeed.parse(text))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def workers_option(fn: F) -> F:
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Worker processes [default: the CPU count].",
+    )(fn)
+
+
+def executor_options(fn: F) -> F:
+    """``--executor process|dask`` and ``--address`` (a running Dask scheduler)."""
+    fn = click.option(
+        "--address",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="A running Dask scheduler (with --executor dask) [default: a LocalCluster].",
+    )(fn)
+    return click.option(
+        "--executor",
+        type=click.Choice(["process", "dask"]),
+        default="process",
+        show_default=True,
+        help="A local process pool, or Dask (needs negsim[dask]).",
+    )(fn)
