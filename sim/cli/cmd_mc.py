@@ -18,6 +18,7 @@ from sim.cli.options import (
     set_option,
     workers_option,
 )
+from sim.diagnostics import get_logger
 
 EXIT_INTERRUPTED = 130
 
@@ -98,6 +99,17 @@ def command(
     # Validate the scenario, the overrides and the sweep before touching any file.
     plan = make_plan(scenario, n, seed=seed, overrides=assignments, sweep=sweeps)
     path = store or default_store_path(plan.scenario.name, seed)
+    log = get_logger("negsim.mc")
+    log.info(
+        "batch_started",
+        scenario=plan.scenario.name,
+        runs=plan.total,
+        seed=seed,
+        store=str(path),
+        executor=executor,
+        workers=workers,
+        resume=resume,
+    )
     show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
     try:
         result = run_batch(
@@ -118,8 +130,10 @@ def command(
         raise Interrupted(
             f"interrupted after {_stored(path)} of {plan.total} runs; resume with: {hint}"
         ) from None
+    log.info("batch_finished", runs_stored=len(result), store=str(path))
     if out is not None:
         result.write(out)
+        log.info("results_written", out=str(out))
     estimates = result.estimates()
     if as_json:
         import orjson

@@ -9,6 +9,7 @@ import click
 import orjson
 
 from sim.cli.options import json_option, scenario_argument, seed_type, set_option
+from sim.diagnostics import get_logger
 
 
 @click.command("run", help="Run one seeded simulation and print its summary.")
@@ -46,6 +47,14 @@ def command(
 
             raise OutputError(f"{path.parent}: cannot create directory: {exc.strerror}") from None
     write_log(path, result.log_bytes())
+    get_logger("negsim.run").info(
+        "run_finished",
+        scenario=loaded.name,
+        seed=seed,
+        events=len(result.records),
+        digest=result.digest,
+        log=str(path),
+    )
     report = run_report(result, path)
     if as_json:
         click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())

@@ -15,6 +15,7 @@ import click
 import orjson
 
 from events.verify import LogFaultError, read_log_bytes, repair_torn_tail, verify_bytes
+from sim.diagnostics import get_logger
 
 
 def _print_json(payload: dict[str, object]) -> None:
@@ -58,12 +59,15 @@ def command(log: str, repair: bool, as_json: bool) -> None:
         # without --repair.
         with contextlib.suppress(LogFaultError):
             _repair(log)
+    logger = get_logger("negsim.verify")
     try:
         verified = verify_bytes(read_log_bytes(log), name=log)
     except LogFaultError as exc:
+        logger.info("log_rejected", log=log, line=exc.fault.line, fault=exc.fault.message)
         if as_json:
             _print_json({"ok": False, "line": exc.fault.line, "error": exc.fault.message})
         raise
+    logger.info("log_verified", log=log, events=len(verified), digest=verified.digest)
     if as_json:
         _print_json({"ok": True, "events": len(verified), "digest": verified.digest})
     else:
