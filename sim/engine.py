@@ -62,6 +62,8 @@ class _World:
         self.sink = sink
         self.folder = Folder()
         self.records: list[Recorded] = []
+        self._append = sink.append  # bound once: record() is the engine's hottest path
+        self._keep = self.records.append
         self.negotiators: dict[str, Negotiator] = {}
         self.regulators: list[Regulator] = []
         self.review = False
@@ -85,14 +87,15 @@ class _World:
 
     def record(self, event: Event) -> int:
         now = self.env.now
-        seq = self.sink.append(now, event)
+        seq = self._append(now, event)
         record = Recorded(seq, now, event)
-        self.records.append(record)
-        self.folder.apply(record)
-        if self.folder.contract_id != self._contract:
-            self._contract = self.folder.contract_id
-            if self._contract is not None and self.folder.terms is not None:
-                self._schedule_expiry(self._contract, self.folder.terms)
+        self._keep(record)
+        folder = self.folder
+        folder.apply(record)
+        if folder.contract_id != self._contract:
+            self._contract = folder.contract_id
+            if self._contract is not None and folder.terms is not None:
+                self._schedule_expiry(self._contract, folder.terms)
         return seq
 
     # --- agents.world.World -----------------------------------------------------
