@@ -107,11 +107,12 @@ class Negotiator:
             world.post(self.key, NegotiationEnded("walk_away", self._parties(), self.key))
             return False
         world.post(self.key, OfferRejected(self.key, offer.sender, seq))
-        return self._propose(world, seq)
+        return self._propose(world, seq, ticked=True)
 
-    def _propose(self, world: World, reply_to: int | None) -> bool:
+    def _propose(self, world: World, reply_to: int | None, *, ticked: bool = False) -> bool:
         view = self.view
-        self._tick(world.env.now)
+        if not ticked:  # a counter-offer is made at the same moment as the rejection
+            self._tick(world.env.now)
         index = self.strategy.propose(view)
         if index is None:
             world.post(self.key, NegotiationEnded("walk_away", self._parties(), self.key))
