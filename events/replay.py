@@ -44,6 +44,7 @@ class Folder:
         "pending_clause",
         "pending_id",
         "pending_investment",
+        "reviewed_id",
         "reviews",
         "rofr_exercised",
         "seq",
@@ -65,6 +66,7 @@ class Folder:
         self.pending_investment = 0.0
         self.pending_clause = AgiClause()
         self.reviews: dict[str, str] = {}
+        self.reviewed_id: str | None = None  # the contract ``reviews`` are about
         self.agi_declared = False
         self.agi_time: float | None = None
         self.agi_verified = False
@@ -98,6 +100,7 @@ class Folder:
             self.pending_investment = event.investment_bn
             self.pending_clause = event.agi_clause
             self.reviews = {}
+            self.reviewed_id = event.contract_id
             self.status = "signed"
         else:
             self._take_force(event.contract_id, event.terms, event.investment_bn, event.agi_clause)
@@ -117,9 +120,13 @@ class Folder:
             self.status = "under_review"
 
     def _ruling(self, event: RulingIssued) -> None:
+        if event.contract_id != self.reviewed_id:
+            return
+        # Every ruling on the deal is kept, also those that come after another
+        # regulator blocked it; only a deal still pending can take force.
+        self.reviews[event.regulator] = event.outcome
         if event.contract_id != self.pending_id or self.pending is None:
             return
-        self.reviews[event.regulator] = event.outcome
         if event.outcome == "blocked":
             self.pending = None
             self.pending_id = None
@@ -128,9 +135,8 @@ class Folder:
         if event.conditions and isinstance(self.pending, Terms):
             self.pending = self.pending.patched(event.conditions)
         if all(outcome != "open" for outcome in self.reviews.values()):
-            assert self.pending_id is not None
             self._take_force(
-                self.pending_id, self.pending, self.pending_investment, self.pending_clause
+                event.contract_id, self.pending, self.pending_investment, self.pending_clause
             )
             self.pending = None
             self.pending_id = None

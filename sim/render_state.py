@@ -50,7 +50,7 @@ def state_table(
     for heading, _ in title_to_state:
         table.add_column(Text(heading), overflow="fold")
     states = [state for _, state in title_to_state]
-    for label, cell in _rows(start):
+    for label, cell in _rows(start, _issues_of(states)):
         table.add_row(Text(label), *(Text(MISSING if s is None else cell(s)) for s in states))
     return table
 
@@ -67,17 +67,34 @@ def when(t: float, start: dt.date | None) -> str:
 Cell = Callable[[ContractState], str]
 
 
-def _rows(start: dt.date | None) -> list[tuple[str, Cell]]:
+def _issues_of(states: list[ContractState | None]) -> tuple[str, ...] | None:
+    """The issues of a generic domain's outcomes, or None for the partnership's terms
+    (also when no state holds any terms: the partnership rows are then shown empty)."""
+    for state in states:
+        if state is None:
+            continue
+        for offer in (state.terms, state.pending_terms):
+            if isinstance(offer, Outcome):
+                return tuple(name for name, _ in offer.values)
+            if isinstance(offer, Terms):
+                return None
+    return None
+
+
+def _rows(start: dt.date | None, issues: tuple[str, ...] | None) -> list[tuple[str, Cell]]:
     rows: list[tuple[str, Cell]] = [("status", lambda s: s.status)]
-    for name in TERMS_FIELDS:
+    for name in TERMS_FIELDS if issues is None else issues:
         rows.append((f"terms: {_TERM_LABELS.get(name, name)}", _term_cell(name)))
+    if issues is None:  # the partnership's own aspects
+        rows += [
+            ("investment total", lambda s: f"USD {_number(s.investment_total_bn)} bn"),
+            ("cloud", lambda s: s.cloud or MISSING),
+            ("term end", lambda s: MISSING if s.term_end is None else str(s.term_end)),
+            ("post-AGI access", lambda s: _yes_no(s.post_agi_access)),
+            ("rights", _rights),
+            ("AGI declared", lambda s: _agi(s, start)),
+        ]
     rows += [
-        ("investment total", lambda s: f"USD {_number(s.investment_total_bn)} bn"),
-        ("cloud", lambda s: s.cloud or MISSING),
-        ("term end", lambda s: MISSING if s.term_end is None else str(s.term_end)),
-        ("post-AGI access", lambda s: _yes_no(s.post_agi_access)),
-        ("rights", _rights),
-        ("AGI declared", lambda s: _agi(s, start)),
         ("talks", _talks),
         ("pending terms", lambda s: _offer(s.pending_terms)),
         ("reviews", _reviews),

@@ -80,6 +80,6 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
     ]
     if result.around_agi is None:
         columns = [("end", result.final)]
-    out.print(state_table(columns, scenario.start))
+    out.print(state_table(columns, scenario.start if scenario.time_unit == "month" else None))
     out.print(f"Log: {path}")
     out.print(f"Digest: {result.digest}")

@@ -224,9 +224,10 @@ def test_a_blocked_deal_keeps_the_old_contract_in_force() -> None:
     assert state.pending_terms is None
     assert state.investment_total_bn == 13  # the blocked 5 bn never flowed
     assert state.reviews == (("uk-cma", "blocked"), ("us-ftc", "approved"))
-    # A ruling after the block has nothing pending to act on.
+    # A ruling after the block has nothing pending to act on, but it is on record.
     late = fold(records_of([*pairs, (91.0, RulingIssued("eu", "ext", "approved"))]))
     assert late.terms == TERMS_2023 and late.status == "blocked"
+    assert late.reviews == (("eu", "approved"), ("uk-cma", "blocked"), ("us-ftc", "approved"))
 
 
 def test_conditions_from_several_regulators_accumulate() -> None:
