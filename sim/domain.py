@@ -3,7 +3,7 @@ and each party's utility of every outcome.
 
 These depend only on the scenario's issues and preferences, never on the seed, so
 they are built once and shared by every run of a batch (a run of the built-in
-scenario would otherwise spend a third of its time enumerating 4,320 outcomes).
+scenario would otherwise spend a third of its time enumerating 3,840 outcomes).
 Everything here is immutable or append-only caches of immutable values.
 """
 
