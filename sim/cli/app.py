@@ -31,20 +31,6 @@ def cli(log_format: str, verbose: int, quiet: int, debug: bool) -> None:
     configure_logging(log_format, verbose - quiet)
 
 
-def not_implemented(name: str, summary: str) -> click.Command:
-    """A subcommand that another issue fills in: says so and exits 2."""
-
-    @click.command(
-        name=name,
-        help=f"{summary} (not implemented yet)",
-        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-    )
-    def command() -> None:
-        raise click.UsageError(f"'{name}' is not implemented yet")
-
-    return command
-
-
 def _register() -> None:
     from sim.cli import commands
 
