@@ -99,11 +99,7 @@ class Terms:
 
     def json_bytes(self) -> bytes:
         """Canonical JSON (sorted keys) of ``to_data()``, cached."""
-        cached = self._json
-        if cached is None:
-            cached = orjson.dumps(self.to_data(), option=orjson.OPT_SORT_KEYS)
-            object.__setattr__(self, "_json", cached)
-        return cached
+        return self._json or _cache_json(self)
 
     def get(self, issue: str) -> IssueValue:
         """The value of one issue, by name (what utility functions read)."""
@@ -214,12 +210,8 @@ class Outcome:
     _json: bytes | None = attrs.field(init=False, default=None, eq=False, repr=False)
 
     def json_bytes(self) -> bytes:
-        """Canonical JSON of ``to_data()``, cached."""
-        cached = self._json
-        if cached is None:
-            cached = orjson.dumps(self.to_data(), option=orjson.OPT_SORT_KEYS)
-            object.__setattr__(self, "_json", cached)
-        return cached
+        """Canonical JSON (sorted keys) of ``to_data()``, cached."""
+        return self._json or _cache_json(self)
 
     def get(self, issue: str) -> IssueValue:
         for name, value in self.values:
@@ -236,6 +228,13 @@ class Outcome:
 
 
 Offer = Terms | Outcome
+
+
+def _cache_json(offer: Terms | Outcome) -> bytes:
+    """Make and keep an offer's canonical JSON (the field is outside eq and hash)."""
+    data = orjson.dumps(offer.to_data(), option=orjson.OPT_SORT_KEYS)
+    _set(offer, "_json", data)
+    return data
 
 
 def offer_from_data(data: dict[str, Any]) -> Offer:

@@ -40,7 +40,7 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
         ("agreement_date", "TEXT"),
     ]
     for issue in scenario.negotiation.issues:
-        sql = _sql_type(issue.values)
+        sql = sql_type(issue.values)
         columns.append((f"terms_{issue.name}", sql))
     columns += [
         ("regulator_outcome", "TEXT"),
@@ -56,7 +56,8 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
     return columns
 
 
-def _sql_type(values: Sequence[object]) -> str:
+def sql_type(values: Sequence[object]) -> str:
+    """The SQL column type that holds every one of ``values`` (INTEGER, REAL or TEXT)."""
     if all(isinstance(v, bool) for v in values):
         return "INTEGER"
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values):

@@ -27,7 +27,7 @@ from events import __version__
 from events.errors import InputError
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_value
 from sim.seeding import RunSeed
-from sim.summary import summary_columns
+from sim.summary import sql_type, summary_columns
 
 FIXED: Final = ("run", "seed", "digest", "events")
 META_KIND: Final = "negsim-mc"
@@ -133,16 +133,6 @@ class Cell:
 def scenario_digest(scenario: Scenario) -> str:
     """SHA-256 of the canonical scenario data (sorted-key JSON of ``to_data()``)."""
     return hashlib.sha256(orjson.dumps(scenario.to_data(), option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-def _sql_type(values: Sequence[Any]) -> str:
-    if all(isinstance(v, bool) for v in values):
-        return "INTEGER"
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        return "INTEGER"
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-        return "REAL"
-    return "TEXT"
 
 
 def column_value(kind: str, value: Any) -> Any:
@@ -325,7 +315,7 @@ def make_plan(
     param_keys = tuple(sorted({key for cell in cells for key, _ in cell.scenario.distributions()}))
     columns = (
         *((f"param_{key}", "REAL") for key in param_keys),
-        *((axis.column, _sql_type(axis.values)) for axis in axes),
+        *((axis.column, sql_type(axis.values)) for axis in axes),
         *((name, kind) for name, kind in summary),
     )
     names = [name for name, _ in columns]
