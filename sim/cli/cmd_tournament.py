@@ -61,12 +61,9 @@ def command(
 ) -> None:
     from agents.strategies import STRATEGY_NAMES
     from sim.lab import tournament
-    from sim.lab.tables import FORMATS
+    from sim.lab.tables import check_out
 
-    if out is not None and out.suffix.lower() not in FORMATS:
-        raise click.BadParameter(
-            f"{out}: expected a .parquet, .pq or .csv file", param_hint="'--out'"
-        )
+    check_out(out)
     result = tournament(
         scenario,
         strategies if strategies is not None else STRATEGY_NAMES,

@@ -103,12 +103,9 @@ def command(
     as_json: bool,
 ) -> None:
     from sim.lab import tune
-    from sim.lab.tables import FORMATS, write_rows
+    from sim.lab.tables import check_out, write_rows
 
-    if out is not None and out.suffix.lower() not in FORMATS:
-        raise click.BadParameter(
-            f"{out}: expected a .parquet, .pq or .csv file", param_hint="'--out'"
-        )
+    check_out(out)
     rivals = [name for text in opponents for name in text.split(",") if name.strip()]
     result = tune(
         scenario,

@@ -7,9 +7,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import click
+
 from events.errors import InputError, OutputError
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+
+
+def check_out(path: Path | None) -> None:
+    """Refuse an ``--out`` this module cannot write, before any run starts."""
+    if path is not None and path.suffix.lower() not in FORMATS:
+        raise click.BadParameter(
+            f"{path}: expected a .parquet, .pq or .csv file", param_hint="'--out'"
+        )
 
 
 def columns_of(rows: Sequence[dict[str, Any]]) -> list[str]:

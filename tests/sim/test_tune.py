@@ -200,6 +200,7 @@ def test_cli_tune_json_and_out(capsys, tmp_path) -> None:
         (["--strategy", "bogus"], ["unknown strategy 'bogus'", "rubinstein"]),
         (["--method", "nope"], ["--method"]),
         (["--objective", "regulator_outcome"], ["regulator_outcome", "utility_buyer"]),
+        (["--out", "runs.txt"], ["--out", ".parquet"]),
     ],
 )
 def test_cli_tune_errors(capsys, extra: list[str], needles: list[str]) -> None:
