@@ -21,6 +21,7 @@ from typing import Any
 from events.batch_store import BatchStore, PackedRun
 from events.errors import InputError, OutputError
 from sim.batch.executors import EXECUTORS, make_executor, require_dask
+from sim.batch.interrupts import InterruptLatch, deferred_interrupts
 from sim.batch.plan import BatchPlan, column_value, guided_chunk_size, make_plan
 from sim.batch.progress import tracker
 from sim.batch.results import BatchResult
@@ -103,15 +104,16 @@ def run_batch(
                 pool = make_executor(executor, min(workers, n_chunks), address)
                 timing["startup"] = time.perf_counter() - started
                 try:
-                    for finished in run_unordered(pool, chunks):
-                        began = time.perf_counter()
-                        if writer is not None:
-                            writer.put_many(finished)
-                            stored_any = True
-                        else:
-                            rows.extend(_row(run) for run in finished)
-                        timing["store_write"] += time.perf_counter() - began
-                        bar.advance(len(finished))
+                    with contextlib.closing(run_unordered(pool, chunks)) as stream:
+                        for finished in stream:
+                            began = time.perf_counter()
+                            if writer is not None:
+                                writer.put_many(finished)
+                                stored_any = True
+                            else:
+                                rows.extend(_row(run) for run in finished)
+                            timing["store_write"] += time.perf_counter() - began
+                            bar.advance(len(finished))
                 finally:
                     pool.close()
     finally:
@@ -179,7 +181,22 @@ def run_unordered(
     pool: Any, tasks: Iterator[Any], work: Callable[[Any], list[PackedRun]] = run_chunk
 ) -> Iterator[list[PackedRun]]:
     """Finished runs, grouped by whatever finished together; a bounded window of
-    ``work(task)`` calls in flight on ``pool`` (also used by Sobol designs)."""
+    ``work(task)`` calls in flight on ``pool`` (also used by Sobol designs).
+
+    Ctrl-C is held while the generator is alive (see :mod:`sim.batch.interrupts`) and
+    raised here, between waits; close the generator (``contextlib.closing``) so the
+    previous SIGINT handler returns as soon as the caller stops consuming.
+    """
+    with deferred_interrupts() as interrupts:
+        yield from _unordered(pool, tasks, work, interrupts)
+
+
+def _unordered(
+    pool: Any,
+    tasks: Iterator[Any],
+    work: Callable[[Any], list[PackedRun]],
+    interrupts: InterruptLatch,
+) -> Iterator[list[PackedRun]]:
     window = max(1, pool.workers * WINDOW_PER_WORKER)
     in_flight: set[Any] = set()
 
@@ -192,7 +209,9 @@ def run_unordered(
 
     refill()
     while in_flight:
+        interrupts.check()
         finished = pool.wait(in_flight, 0.5)
+        interrupts.check()
         if not finished:
             continue
         in_flight.difference_update(finished)

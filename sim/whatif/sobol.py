@@ -21,6 +21,7 @@ the row's values) and ``resume``. SALib is an optional extra: ``negsim[sensitivi
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import statistics
@@ -176,12 +177,14 @@ def run_design(
             with tracker(progress, design.total, len(done)) as bar:
                 pool = make_executor(executor, min(workers, len(pending)), address)
                 try:
-                    for finished in run_unordered(pool, tasks, run_design_task):
-                        if writer is not None:
-                            writer.put_many(finished)
-                        else:
-                            rows.extend(_row(run) for run in finished)
-                        bar.advance(len(finished))
+                    stream = run_unordered(pool, tasks, run_design_task)
+                    with contextlib.closing(stream):
+                        for finished in stream:
+                            if writer is not None:
+                                writer.put_many(finished)
+                            else:
+                                rows.extend(_row(run) for run in finished)
+                            bar.advance(len(finished))
                 finally:
                     pool.close()
         if writer is not None:

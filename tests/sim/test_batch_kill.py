@@ -125,7 +125,10 @@ def test_sigkill_the_parent_then_resume(tmp_path: Path) -> None:
         rows = result.rows
         assert [row["run"] for row in rows] == list(range(N))  # no gaps, no duplicates
         assert tuple(row["digest"] for row in rows) == reference(N)
-        assert result.timing["runs"] == N - before
+        # Resume never recomputes a run that was visible before it. It may find more than
+        # we counted: a commit whose WAL frames were written when the kill landed, but not
+        # yet indexed in the -shm, becomes visible once a connection recovers the WAL.
+        assert result.timing["runs"] <= N - before
     assert partial, "no kill landed mid-batch"
 
 

@@ -1,0 +1,85 @@
+"""Ctrl-C during a batch is raised by the batch loop, never inside the executor's wait."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Collection
+from typing import Any
+
+import pytest
+
+from sim.batch.interrupts import deferred_interrupts
+from sim.batch.runner import run_unordered
+
+
+class _Done:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+class _InterruptedWaitPool:
+    """A pool whose ``wait`` receives SIGINT mid-call and must not see it raised."""
+
+    workers = 1
+
+    def __init__(self) -> None:
+        self.waits_completed = 0
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> _Done:
+        return _Done(fn(task))
+
+    def wait(self, futures: Collection[_Done], timeout: float) -> set[_Done]:
+        os.kill(os.getpid(), signal.SIGINT)  # Python runs handlers between bytecodes
+        for _ in range(1000):  # give the handler a chance to run inside this call
+            pass
+        self.waits_completed += 1
+        return set(futures)
+
+
+def test_sigint_during_wait_is_raised_after_the_wait_returns() -> None:
+    pool = _InterruptedWaitPool()
+    before = signal.getsignal(signal.SIGINT)
+    stream = run_unordered(pool, iter([1, 2, 3]), lambda task: [task])
+    with pytest.raises(KeyboardInterrupt):
+        list(stream)
+    assert pool.waits_completed == 1  # the wait finished; the loop raised after it
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_the_previous_handler_returns_when_the_stream_is_closed_early() -> None:
+    class _QuietPool(_InterruptedWaitPool):
+        def wait(self, futures: Collection[_Done], timeout: float) -> set[_Done]:
+            return set(futures)
+
+    before = signal.getsignal(signal.SIGINT)
+    stream = run_unordered(_QuietPool(), iter(range(100)), lambda task: [task])
+    first = next(stream)
+    assert signal.getsignal(signal.SIGINT) is not before  # held while the batch runs
+    stream.close()
+    assert first and signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_late_sigint_is_not_lost_when_the_block_ends() -> None:
+    with pytest.raises(KeyboardInterrupt), deferred_interrupts():
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):
+            pass
+
+
+def test_off_the_main_thread_interrupts_are_left_alone() -> None:
+    seen: list[object] = []
+
+    def body() -> None:
+        with deferred_interrupts():
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    before = signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join()
+    assert seen == [before]
