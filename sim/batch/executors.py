@@ -12,6 +12,7 @@ import concurrent.futures as cf
 import logging
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable, Collection
 from typing import Any, Final, Protocol
 
@@ -89,13 +90,20 @@ class DaskExecutor:
         self._cluster: Any = None
         try:
             if address is None:
-                self._cluster = distributed.LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
+                with warnings.catch_warnings():
+                    # Without a dashboard the scheduler still serves health routes, on
+                    # port 8787 when free; when another cluster has it, distributed
+                    # warns on stderr and takes a free port. That is not news to a user.
+                    warnings.filterwarnings(
+                        "ignore", message="Port .* is already in use", category=UserWarning
+                    )
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                    )
                 self._client = distributed.Client(self._cluster)
                 # Its worker processes share our process group, so a terminal's Ctrl-C
                 # reaches them too; the parent handles it (and closes the cluster).

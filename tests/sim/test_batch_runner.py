@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import tracemalloc
 from functools import cache
@@ -44,6 +45,22 @@ def test_process_and_dask_give_the_same_digests() -> None:
     dask = run_batch("msft-openai", 8, workers=2, executor="dask", chunk_size=2)
     assert digests(one) == digests(two) == digests(dask)
     assert one.rows == dask.rows
+
+
+def test_a_local_dask_cluster_is_quiet_when_port_8787_is_taken() -> None:
+    pytest.importorskip("distributed")
+    import socket
+    import warnings
+
+    with socket.socket() as taken, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with contextlib.suppress(OSError):  # already taken by someone else: as good
+            taken.bind(("", 8787))
+            taken.listen()
+        result = run_batch("msft-openai", 2, workers=1, executor="dask")
+    assert digests(result) == [reference(f"0:{i}") for i in range(2)]
+    assert not [str(w.message) for w in caught if "already in use" in str(w.message)]
 
 
 def test_dask_at_an_address_is_used_and_left_running() -> None:
