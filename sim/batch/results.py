@@ -12,10 +12,7 @@ holds more than the runs in flight.
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -23,9 +20,10 @@ from typing import Any, Final
 import orjson
 
 from events.batch_store import BatchStore
-from events.errors import InputError, OutputError
+from events.errors import InputError
 from sim.batch.plan import META_KIND
 from sim.batch.stats import Estimate, summarize_rows
+from sim.table_file import arrow_schema, check_out, pyarrow, write_table
 
 FIXED_TYPES: Final = (
     ("run", "INTEGER"),
@@ -33,31 +31,6 @@ FIXED_TYPES: Final = (
     ("digest", "TEXT"),
     ("events", "INTEGER"),
 )
-SUFFIXES: Final = (".parquet", ".csv")
-
-
-def check_out_path(path: str | os.PathLike[str]) -> Path:
-    """Refuse a results path we cannot write *before* running a batch."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(
-            f"--out {path}: expected a .parquet or .csv file name, got suffix {path.suffix!r}"
-        )
-    if suffix == ".parquet":
-        _pyarrow()
-    return path
-
-
-def _pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError:
-        raise InputError(
-            "Parquet output needs pyarrow, which is not installed; install negsim[parquet]"
-        ) from None
-    return pyarrow
 
 
 class BatchResult:
@@ -147,13 +120,11 @@ class BatchResult:
     # ------------------------------------------------------------------ export
 
     def arrow_schema(self) -> Any:
-        pa = _pyarrow()
-        kinds = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
-        return pa.schema([(name, kinds[kind]) for name, kind in self._types])
+        return arrow_schema(self.columns, [kind for _, kind in self._types])
 
     def to_arrow(self) -> Any:
         """A ``pyarrow.Table`` of all rows (needs pyarrow: ``negsim[parquet]``)."""
-        pa = _pyarrow()
+        pa = pyarrow()
         rows = self.rows
         return pa.Table.from_pydict(
             {name: [row[name] for row in rows] for name in self.columns},
@@ -169,65 +140,11 @@ class BatchResult:
         return self.to_arrow().to_pandas()
 
     def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write Parquet or CSV (by suffix), atomically: a temp file, then a rename."""
-        path = check_out_path(path)
-        parent = path.parent if str(path.parent) else Path(".")
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        except OSError as exc:
-            raise OutputError(f"{path}: cannot write results ({exc.strerror or exc})") from None
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                if path.suffix.lower() == ".parquet":
-                    self._write_parquet(handle)
-                else:
-                    self._write_csv(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise OutputError(f"{path}: cannot write results ({exc.strerror or exc})") from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        return path
-
-    def _write_parquet(self, handle: Any) -> None:
-        pa = _pyarrow()
-        schema = self.arrow_schema()
-        names = self.columns
-        with pa.parquet.ParquetWriter(handle, schema) as writer:
-            batch: list[dict[str, Any]] = []
-            for row in self.iter_rows():
-                batch.append(row)
-                if len(batch) >= 4096:
-                    writer.write_batch(_record_batch(pa, batch, names, schema))
-                    batch = []
-            if batch:
-                writer.write_batch(_record_batch(pa, batch, names, schema))
-
-    def _write_csv(self, handle: Any) -> None:
-        import io
-
-        text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
-        try:
-            writer = csv.writer(text)
-            names = self.columns
-            writer.writerow(names)
-            for row in self.iter_rows():
-                writer.writerow(["" if row[name] is None else row[name] for name in names])
-            text.flush()
-        finally:
-            text.detach()
+        """Write Parquet or CSV (by suffix), atomically, streaming rows from the store."""
+        check_out(path)
+        types = [kind for _, kind in self._types]
+        return write_table(path, self.columns, self.iter_rows(), types=types)
 
     def __repr__(self) -> str:
         where = f"store {str(self.store)!r}" if self.store else f"{len(self)} rows in memory"
         return f"<BatchResult {self.meta.get('scenario', '?')} n={self.meta.get('n')} {where}>"
-
-
-def _record_batch(pa: Any, rows: list[dict[str, Any]], names: list[str], schema: Any) -> Any:
-    return pa.RecordBatch.from_pydict(
-        {name: [row[name] for row in rows] for name in names}, schema=schema
-    )

@@ -89,13 +89,13 @@ def command(
     as_json: bool,
 ) -> None:
     from sim.batch import make_plan, run_batch
-    from sim.batch.results import check_out_path
     from sim.batch.runner import default_store_path
+    from sim.table_file import check_out
 
     if address is not None and executor != "dask":
         raise click.UsageError("--address needs --executor dask")
     if out is not None:
-        check_out_path(out)
+        check_out(out)
     # Validate the scenario, the overrides and the sweep before touching any file.
     plan = make_plan(scenario, n, seed=seed, overrides=assignments, sweep=sweeps)
     path = store or default_store_path(plan.scenario.name, seed)

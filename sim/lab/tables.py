@@ -1,25 +1,25 @@
-"""Rows (one dict per run) to Arrow, Parquet and CSV."""
+"""Rows of the strategy lab (one dict per run, keys may vary by row) to Arrow and files.
+
+Tournament and tuning rows carry per-strategy parameter columns that only some rows
+have, so their columns are the union of the rows' keys, in first-seen order, and Arrow
+infers the types. The writing itself (suffixes, atomic rename, errors) is
+:mod:`sim.table_file`, shared with ``negsim mc --out``.
+"""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import click
-
-from events.errors import InputError, OutputError
-
-FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+from sim.table_file import check_out as check_table_out
+from sim.table_file import pyarrow, write_table
 
 
 def check_out(path: Path | None) -> None:
-    """Refuse an ``--out`` this module cannot write, before any run starts."""
-    if path is not None and path.suffix.lower() not in FORMATS:
-        raise click.BadParameter(
-            f"{path}: expected a .parquet, .pq or .csv file", param_hint="'--out'"
-        )
+    """Refuse an ``--out`` that cannot be written, before any run starts."""
+    if path is not None:
+        check_table_out(path)
 
 
 def columns_of(rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -33,49 +33,13 @@ def columns_of(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def to_arrow(rows: Sequence[dict[str, Any]]) -> Any:
     """A ``pyarrow.Table`` of the rows (needs pyarrow: ``pip install negsim[parquet]``)."""
-    try:
-        import pyarrow as pa
-    except ImportError:
-        raise InputError("Arrow/Parquet output needs pyarrow; install negsim[parquet]") from None
     columns = columns_of(rows)
-    return pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
+    return pyarrow().Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
 
 
 def write_rows(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     """Write one line per row: Parquet for ``.parquet``/``.pq``, CSV for ``.csv``."""
-    path = Path(path)
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise InputError(
-            f"{path}: unknown output format {path.suffix or '(no suffix)'!r}; "
-            "use .parquet, .pq or .csv"
-        )
-    try:
-        if path.parent != Path(""):
-            path.parent.mkdir(parents=True, exist_ok=True)
-        if kind == "parquet":
-            table = to_arrow(rows)
-            import pyarrow.parquet as pq
-
-            pq.write_table(table, path)
-        else:
-            columns = columns_of(rows)
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-                writer.writeheader()
-                for row in rows:
-                    writer.writerow({c: _csv_value(row.get(c)) for c in columns})
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    return path
+    return write_table(path, columns_of(rows), rows)
 
 
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
-__all__ = ["columns_of", "to_arrow", "write_rows"]
+__all__ = ["check_out", "columns_of", "to_arrow", "write_rows"]

@@ -22,7 +22,7 @@ from events.model import RunStarted
 from events.verify import VerifiedLog, verify_bytes, verify_file
 
 LOG_SUFFIXES: Final = (".jsonl",)
-RESULTS_SUFFIXES: Final = (".parquet", ".csv")
+RESULTS_SUFFIXES: Final = (".parquet", ".pq", ".csv")
 STORE_SUFFIXES: Final = (".sqlite", ".db")
 
 
@@ -36,7 +36,7 @@ def input_kind(path: str | os.PathLike[str]) -> str:
     shown = f"suffix {suffix!r}" if suffix else "no suffix"
     raise InputError(
         f"{path}: cannot tell what to plot from {shown}; expected a run log (.jsonl), "
-        "batch results (.parquet, .csv) or a batch store (.sqlite, .db)"
+        "batch results (.parquet or .pq, .csv) or a batch store (.sqlite, .db)"
     )
 
 
@@ -137,14 +137,14 @@ def _read_path(path: Path) -> Batch:
     kind = input_kind(path)
     if kind != "batch":
         raise InputError(
-            f"{path}: expected batch results (.parquet, .csv) or a store (.sqlite, .db)"
+            f"{path}: expected batch results (.parquet or .pq, .csv) or a store (.sqlite, .db)"
         )
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if not path.is_file():
         raise InputError(f"{path}: is not a file")
     suffix = path.suffix.lower()
-    if suffix == ".parquet":
+    if suffix in (".parquet", ".pq"):
         return _read_parquet(path)
     if suffix == ".csv":
         return _read_csv(path)

@@ -1,0 +1,169 @@
+"""Result tables on disk: Parquet or CSV by the file's suffix, written atomically.
+
+Every command that writes a table (``negsim mc --out``, ``tournament --out``,
+``tune --out``) writes it through here, so they share one set of suffixes, one
+error contract and one guarantee: the file appears whole (a temporary file beside it,
+fsynced, then renamed into place) or not at all; a full disk or a killed process never
+leaves a half-written table under the requested name.
+
+Parquet needs pyarrow (the ``parquet`` extra); CSV needs nothing. In CSV an absent value
+is an empty field and a boolean is ``true``/``false``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, Final
+
+from events.errors import InputError, OutputError
+
+FORMATS: Final = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+ARROW_BATCH_ROWS: Final = 4096  # rows per Parquet record batch: bounded memory on big batches
+
+
+def table_format(path: str | os.PathLike[str]) -> str:
+    """``"parquet"`` or ``"csv"`` from the suffix; InputError for anything else."""
+    suffix = Path(path).suffix.lower()
+    kind = FORMATS.get(suffix)
+    if kind is None:
+        raise InputError(
+            f"{path}: unknown output format {suffix or '(no suffix)'!r}; "
+            "use .parquet (or .pq) or .csv"
+        )
+    return kind
+
+
+def check_out(path: str | os.PathLike[str], flag: str = "--out") -> Path:
+    """Refuse a table path that cannot be written *before* any run starts.
+
+    The suffix must name a format, and Parquet needs pyarrow installed.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(
+            f"{flag} {path}: expected a .parquet or .csv file name (.pq reads as Parquet), "
+            f"got {repr(path.suffix) if path.suffix else 'no suffix'}"
+        )
+    if FORMATS[path.suffix.lower()] == "parquet":
+        pyarrow()
+    return path
+
+
+def pyarrow() -> Any:
+    """The ``pyarrow`` module (with ``pyarrow.parquet`` loaded), or the one-line error."""
+    try:
+        import pyarrow
+        import pyarrow.parquet  # loads the submodule onto pyarrow
+    except ImportError:
+        raise InputError(
+            "Parquet output needs pyarrow, which is not installed; install negsim[parquet]"
+        ) from None
+    return pyarrow
+
+
+def arrow_schema(columns: Sequence[str], types: Sequence[str]) -> Any:
+    """An Arrow schema from SQL-like column types (``INTEGER``, ``REAL``, ``TEXT``)."""
+    pa = pyarrow()
+    kinds = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
+    return pa.schema([(name, kinds[kind]) for name, kind in zip(columns, types, strict=True)])
+
+
+def write_table(
+    path: str | os.PathLike[str],
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    types: Sequence[str] | None = None,
+) -> Path:
+    """Write ``rows`` (dicts; missing keys are absent values) as a table at ``path``.
+
+    With ``types`` (one of INTEGER/REAL/TEXT per column) Parquet gets that schema and the
+    rows are streamed in record batches; without, Arrow infers the types from all rows.
+    """
+    path = Path(path)
+    kind = table_format(path)
+    if kind == "parquet":
+        pyarrow()
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write results ({exc.strerror or exc})") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if kind == "parquet":
+                _write_parquet(handle, columns, rows, types)
+            else:
+                _write_csv(handle, columns, rows)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write results ({exc.strerror or exc})") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return path
+
+
+def _write_parquet(
+    handle: BinaryIO,
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    types: Sequence[str] | None,
+) -> None:
+    pa = pyarrow()
+    if types is None:
+        table = pa.Table.from_pylist([{name: row.get(name) for name in columns} for row in rows])
+        pa.parquet.write_table(table, handle)
+        return
+    schema = arrow_schema(columns, types)
+    with pa.parquet.ParquetWriter(handle, schema) as writer:
+        batch: list[Mapping[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= ARROW_BATCH_ROWS:
+                writer.write_batch(_record_batch(pa, batch, columns, schema))
+                batch = []
+        if batch:
+            writer.write_batch(_record_batch(pa, batch, columns, schema))
+
+
+def _record_batch(
+    pa: Any, rows: Sequence[Mapping[str, Any]], columns: Sequence[str], schema: Any
+) -> Any:
+    return pa.RecordBatch.from_pydict(
+        {name: [row.get(name) for row in rows] for name in columns}, schema=schema
+    )
+
+
+def _write_csv(handle: BinaryIO, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
+    try:
+        writer = csv.writer(text)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([csv_value(row.get(name)) for name in columns])
+        text.flush()
+    finally:
+        text.detach()  # the caller owns (fsyncs and closes) the binary handle
+
+
+def csv_value(value: Any) -> Any:
+    """A value as CSV writes it: None is empty, booleans are ``true``/``false``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+__all__ = ["FORMATS", "arrow_schema", "check_out", "pyarrow", "table_format", "write_table"]
