@@ -14,7 +14,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +179,7 @@ def _chunks(
 
 def run_unordered(
     pool: Any, tasks: Iterator[Any], work: Callable[[Any], list[PackedRun]] = run_chunk
-) -> Iterator[list[PackedRun]]:
+) -> Generator[list[PackedRun], None, None]:
     """Finished runs, grouped by whatever finished together; a bounded window of
     ``work(task)`` calls in flight on ``pool`` (also used by Sobol designs).
 
@@ -196,7 +196,7 @@ def _unordered(
     tasks: Iterator[Any],
     work: Callable[[Any], list[PackedRun]],
     interrupts: InterruptLatch,
-) -> Iterator[list[PackedRun]]:
+) -> Generator[list[PackedRun], None, None]:
     window = max(1, pool.workers * WINDOW_PER_WORKER)
     in_flight: set[Any] = set()
 
