@@ -57,7 +57,7 @@ class Aspiration(Parametrised):
     def levels(self, view: NegotiationView, n: int) -> tuple[float, float]:
         """``(a_n, m_n)``: aspiration and best payoff after the opponent's first ``n``
         offers (``m_0`` is the reservation value)."""
-        best = float(view.sorted_utilities[0])
+        best = view.best_utility
         reservation = view.reservation
         if n <= 0:
             return best, reservation
@@ -69,16 +69,16 @@ class Aspiration(Parametrised):
         return aspiration, float(payoffs[-1])
 
     def propose(self, view: NegotiationView) -> int | None:
-        if view.sorted_utilities[0] < view.reservation:
+        if view.best_utility < view.reservation:
             return None
         aspiration, best_offered = self.levels(view, len(view.opponent_offers))
         return view.lowest_at_least(max(aspiration, best_offered) - UTILITY_EPS)
 
     def respond(self, view: NegotiationView, offer: int) -> Response:
-        if view.sorted_utilities[0] < view.reservation:
+        if view.best_utility < view.reservation:
             return Response.WALK_AWAY
         aspiration, _ = self.levels(view, len(view.opponent_offers) - 1)
         threshold = max(aspiration - self.tolerance, view.reservation)
-        if view.utilities[offer] >= threshold - UTILITY_EPS:
+        if view.utility_list[offer] >= threshold - UTILITY_EPS:
             return Response.ACCEPT
         return Response.REJECT

@@ -19,11 +19,67 @@ Comparisons of utilities use ``UTILITY_EPS`` of slack so that float rounding (e.
 from __future__ import annotations
 
 import enum
+import threading
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from typing import ClassVar, Protocol
 
 import numpy as np
 
 UTILITY_EPS = 1e-9
+
+
+class _Ranked:
+    """What a view derives from ``(utilities, ranking)``: sorted arrays, and the same
+    values as Python lists. A strategy reads a few of them per offer, and a list index or
+    a ``bisect`` costs a tenth of a NumPy scalar call; converting 4,000 outcomes to lists
+    costs more than a whole run's offers, so it happens once per pair of arrays."""
+
+    __slots__ = (
+        "arrays",
+        "ascending",
+        "ascending_list",
+        "ranking_list",
+        "sorted_list",
+        "sorted_utilities",
+        "utility_list",
+    )
+
+    def __init__(self, utilities: np.ndarray, ranking: np.ndarray) -> None:
+        self.arrays = (utilities, ranking)  # held, so their ids stay theirs while cached
+        sorted_utilities = np.ascontiguousarray(utilities[ranking])
+        sorted_utilities.flags.writeable = False
+        ascending = np.ascontiguousarray(sorted_utilities[::-1])
+        ascending.flags.writeable = False
+        self.sorted_utilities = sorted_utilities
+        self.ascending = ascending
+        self.utility_list: list[float] = utilities.tolist()
+        self.sorted_list: list[float] = sorted_utilities.tolist()
+        self.ascending_list: list[float] = ascending.tolist()
+        self.ranking_list: list[int] = ranking.tolist()
+
+
+_RANKED_CACHE_SIZE = 64
+_ranked_cache: OrderedDict[tuple[int, int], _Ranked] = OrderedDict()
+_ranked_lock = threading.Lock()
+
+
+def _ranked(utilities: np.ndarray, ranking: np.ndarray) -> _Ranked:
+    """Derived values for read-only arrays, shared by every view built from them (the
+    engine builds two views a run from the same cached arrays). Writable arrays could
+    change under a cache, so they get their own."""
+    if utilities.flags.writeable or ranking.flags.writeable:
+        return _Ranked(utilities, ranking)
+    key = (id(utilities), id(ranking))
+    with _ranked_lock:  # threads of one Dask worker may build views at once
+        found = _ranked_cache.get(key)
+        if found is not None:
+            _ranked_cache.move_to_end(key)
+            return found
+        made = _ranked_cache[key] = _Ranked(utilities, ranking)
+        if len(_ranked_cache) > _RANKED_CACHE_SIZE:
+            _ranked_cache.popitem(last=False)
+        return made
 
 
 class Response(enum.StrEnum):
@@ -42,6 +98,9 @@ class NegotiationView:
     - ``ranking``: read-only outcome indices by own utility, descending; ties by index
       ascending.
     - ``sorted_utilities``: read-only ``utilities[ranking]`` (descending).
+    - ``utility_list``, ``best_utility``, ``worst_utility``: the same values as a Python
+      list and floats, for the per-offer reads of a strategy (much cheaper than NumPy
+      scalars; equal values, so decisions do not change).
     - ``reservation``: own reservation value (may rise during a run).
     - ``discount`` / ``opponent_discount``: per-step discount factors (1.0 if unknown).
     - ``own_offers`` / ``opponent_offers``: outcome indices offered, oldest first.
@@ -51,6 +110,10 @@ class NegotiationView:
 
     __slots__ = (
         "_ascending",
+        "_ascending_list",
+        "_ranking_list",
+        "_sorted_list",
+        "best_utility",
         "discount",
         "is_first_mover",
         "opponent_discount",
@@ -63,6 +126,8 @@ class NegotiationView:
         "sorted_utilities",
         "step",
         "utilities",
+        "utility_list",
+        "worst_utility",
     )
 
     relative_time: float
@@ -78,6 +143,9 @@ class NegotiationView:
     rng: np.random.Generator
     is_first_mover: bool
     _ascending: np.ndarray
+    utility_list: list[float]
+    best_utility: float
+    worst_utility: float
 
     def __init__(
         self,
@@ -96,12 +164,15 @@ class NegotiationView:
     ) -> None:
         self.utilities = utilities
         self.ranking = ranking
-        sorted_utilities = np.ascontiguousarray(utilities[ranking])
-        sorted_utilities.flags.writeable = False
-        self.sorted_utilities = sorted_utilities
-        ascending = np.ascontiguousarray(sorted_utilities[::-1])
-        ascending.flags.writeable = False
-        self._ascending = ascending
+        ranked = _ranked(utilities, ranking)
+        self.sorted_utilities = ranked.sorted_utilities
+        self._ascending = ranked.ascending
+        self.utility_list = ranked.utility_list
+        self._sorted_list = ranked.sorted_list
+        self._ascending_list = ranked.ascending_list
+        self._ranking_list = ranked.ranking_list
+        self.best_utility = ranked.sorted_list[0]
+        self.worst_utility = ranked.sorted_list[-1]
         self.reservation = float(reservation)
         self.rng = rng
         self.discount = float(discount)
@@ -146,23 +217,15 @@ class NegotiationView:
             is_first_mover=is_first_mover,
         )
 
-    @property
-    def best_utility(self) -> float:
-        return float(self.sorted_utilities[0])
-
-    @property
-    def worst_utility(self) -> float:
-        return float(self.sorted_utilities[-1])
-
     def count_at_least(self, threshold: float) -> int:
         """How many outcomes have own utility >= ``threshold`` (O(log n))."""
-        n = self._ascending.shape[0]
-        return n - int(np.searchsorted(self._ascending, threshold, side="left"))
+        ascending = self._ascending_list
+        return len(ascending) - bisect_left(ascending, threshold)
 
     def count_above(self, threshold: float) -> int:
         """How many outcomes have own utility > ``threshold`` (O(log n))."""
-        n = self._ascending.shape[0]
-        return n - int(np.searchsorted(self._ascending, threshold, side="right"))
+        ascending = self._ascending_list
+        return len(ascending) - bisect_right(ascending, threshold)
 
     def lowest_at_least(self, threshold: float) -> int | None:
         """The outcome with the smallest own utility that is >= ``threshold``; among
@@ -171,21 +234,21 @@ class NegotiationView:
         if k == 0:
             return None
         # First ranking position holding that utility = number of strictly better ones.
-        j = self.count_above(float(self.sorted_utilities[k - 1]))
-        return int(self.ranking[j])
+        j = self.count_above(self._sorted_list[k - 1])
+        return self._ranking_list[j]
 
     def closest_level(self, target: float, *, prefer_higher: bool = True) -> float:
         """The own utility level (of some outcome) closest to ``target``; a tie between
         a higher and a lower level goes to the higher one unless ``prefer_higher`` is
         False."""
-        sorted_u = self.sorted_utilities
+        sorted_u = self._sorted_list
         k = self.count_at_least(target)
         if k == 0:
-            return float(sorted_u[0])
-        if k == sorted_u.shape[0]:
-            return float(sorted_u[-1])
-        above = float(sorted_u[k - 1])
-        below = float(sorted_u[k])
+            return sorted_u[0]
+        if k == len(sorted_u):
+            return sorted_u[-1]
+        above = sorted_u[k - 1]
+        below = sorted_u[k]
         gap_above, gap_below = above - target, target - below
         if gap_above < gap_below or (gap_above == gap_below and prefer_higher):
             return above
@@ -195,7 +258,7 @@ class NegotiationView:
         """The outcome whose own utility is closest to ``target``; ties between a
         higher and a lower utility go to the higher; among equal utilities the lowest
         index."""
-        return int(self.ranking[self.count_above(self.closest_level(target))])
+        return self._ranking_list[self.count_above(self.closest_level(target))]
 
     def __repr__(self) -> str:
         return (

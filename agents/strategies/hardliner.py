@@ -41,7 +41,7 @@ class Hardliner(Parametrised):
         return int(view.ranking[0])
 
     def respond(self, view: NegotiationView, offer: int) -> Response:
-        threshold = max(self.accept_above * float(view.sorted_utilities[0]), view.reservation)
-        if view.utilities[offer] >= threshold - UTILITY_EPS:
+        threshold = max(self.accept_above * view.best_utility, view.reservation)
+        if view.utility_list[offer] >= threshold - UTILITY_EPS:
             return Response.ACCEPT
         return Response.REJECT

@@ -47,9 +47,9 @@ class RandomOffers(Parametrised):
         return int(view.ranking[int(view.rng.integers(k))])
 
     def respond(self, view: NegotiationView, offer: int) -> Response:
-        if view.sorted_utilities[0] < view.reservation:
+        if view.best_utility < view.reservation:
             return Response.WALK_AWAY
-        if view.utilities[offer] < view.reservation - UTILITY_EPS:
+        if view.utility_list[offer] < view.reservation - UTILITY_EPS:
             return Response.REJECT
         p = self.accept_probability
         if p >= 1.0 or (p > 0.0 and view.rng.random() < p):

@@ -85,20 +85,20 @@ class Rubinstein(Parametrised):
 
     def propose(self, view: NegotiationView) -> int | None:
         reservation = view.reservation
-        if view.sorted_utilities[0] < reservation:
+        if view.best_utility < reservation:
             return None
         own, other = self.discounts(view)
         offer = view.closest_to(proposer_share(own, other))
-        if view.utilities[offer] < reservation - UTILITY_EPS:
+        if view.utility_list[offer] < reservation - UTILITY_EPS:
             return view.lowest_at_least(reservation - UTILITY_EPS)
         return offer
 
     def respond(self, view: NegotiationView, offer: int) -> Response:
         reservation = view.reservation
-        if view.sorted_utilities[0] < reservation:
+        if view.best_utility < reservation:
             return Response.WALK_AWAY
         own, other = self.discounts(view)
         share = view.closest_level(responder_share(other, own), prefer_higher=False)
-        if view.utilities[offer] >= max(share, reservation) - UTILITY_EPS:
+        if view.utility_list[offer] >= max(share, reservation) - UTILITY_EPS:
             return Response.ACCEPT
         return Response.REJECT

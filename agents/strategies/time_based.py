@@ -89,12 +89,11 @@ class TimeBasedConcession(Parametrised):
 
     def target(self, view: NegotiationView) -> float | None:
         """The target utility now; None if no outcome reaches the reservation value."""
-        sorted_u = view.sorted_utilities
-        best = float(sorted_u[0])
+        best = view.best_utility
         reservation = view.reservation
         if best < reservation:
             return None
-        floor = max(float(sorted_u[-1]), reservation)
+        floor = max(view.worst_utility, reservation)
         t = min(1.0, max(0.0, view.relative_time))
         aspiration = self.max_aspiration * (1.0 - t**self.exponent)
         return floor + (best - floor) * aspiration
@@ -115,7 +114,7 @@ class TimeBasedConcession(Parametrised):
         threshold = self._threshold(view)
         if threshold is None:
             return Response.WALK_AWAY
-        if view.utilities[offer] >= threshold:
+        if view.utility_list[offer] >= threshold:
             return Response.ACCEPT
         return Response.REJECT
 

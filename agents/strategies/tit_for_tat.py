@@ -50,8 +50,7 @@ class TitForTat(Parametrised):
 
     def target(self, view: NegotiationView) -> float | None:
         """The utility it asks for now; None if no outcome reaches the reservation."""
-        sorted_u = view.sorted_utilities
-        best = float(sorted_u[0])
+        best = view.best_utility
         reservation = view.reservation
         if best < reservation:
             return None
@@ -59,9 +58,9 @@ class TitForTat(Parametrised):
         last = len(offers) - self.delay  # 0-based index of the move being imitated
         if last <= 0:
             return best
-        u = view.utilities
-        conceded = float(u[offers[last]] - u[offers[0]])
-        floor = max(float(sorted_u[-1]), reservation)
+        u = view.utility_list
+        conceded = u[offers[last]] - u[offers[0]]
+        floor = max(view.worst_utility, reservation)
         return min(best, max(floor, best - self.scale * conceded))
 
     def propose(self, view: NegotiationView) -> int | None:
@@ -74,6 +73,6 @@ class TitForTat(Parametrised):
         target = self.target(view)
         if target is None:
             return Response.WALK_AWAY
-        if view.utilities[offer] >= target - UTILITY_EPS:
+        if view.utility_list[offer] >= target - UTILITY_EPS:
             return Response.ACCEPT
         return Response.REJECT

@@ -4,6 +4,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agents.strategies import NegotiationView, Response
 
@@ -70,3 +72,37 @@ def test_view_pickles() -> None:
 def test_response_values() -> None:
     assert [r.value for r in Response] == ["accept", "reject", "walk_away"]
     assert Response("walk_away") is Response.WALK_AWAY
+
+
+def test_views_of_the_same_read_only_arrays_share_their_derived_lists() -> None:
+    u = np.array([0.3, 0.9, 0.1])
+    u.flags.writeable = False
+    ranking = np.array([1, 0, 2])
+    ranking.flags.writeable = False
+    rng = np.random.default_rng(0)
+    a = NegotiationView(utilities=u, ranking=ranking, reservation=0.0, rng=rng)
+    b = NegotiationView(utilities=u, ranking=ranking, reservation=0.5, rng=rng)
+    assert a.utility_list is b.utility_list and a.utility_list == [0.3, 0.9, 0.1]
+    assert (a.best_utility, a.worst_utility) == (0.9, 0.1)
+    writable = np.array([0.3, 0.9, 0.1])  # may change later: never shared
+    c = NegotiationView(utilities=writable, ranking=ranking, reservation=0.0, rng=rng)
+    assert c.utility_list == a.utility_list and c.utility_list is not a.utility_list
+
+
+@given(
+    st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.3, 0.5, 0.7, 1.0]), min_size=1, max_size=30),
+    st.floats(min_value=-0.5, max_value=1.5, allow_nan=False),
+)
+def test_searches_agree_with_brute_force(values: list[float], threshold: float) -> None:
+    view = NegotiationView.create(values, 0.0, np.random.default_rng(0))
+    u = np.array(values)
+    assert view.count_at_least(threshold) == int((u >= threshold).sum())
+    assert view.count_above(threshold) == int((u > threshold).sum())
+    sufficient = [i for i, x in enumerate(values) if x >= threshold]
+    expected = min(sufficient, key=lambda i: (values[i], i)) if sufficient else None
+    assert view.lowest_at_least(threshold) == expected
+    distance = [abs(x - threshold) for x in values]
+    nearest = min(distance)
+    closest = [i for i, d in enumerate(distance) if d == nearest]
+    best = max(values[i] for i in closest)  # ties go to the higher utility, then index
+    assert view.closest_to(threshold) == min(i for i in closest if values[i] == best)
