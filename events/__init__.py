@@ -5,7 +5,7 @@ Everything a user needs to read, verify and replay a log is importable from here
 
 from events._version import __version__
 from events.codec import GENESIS, Recorded, decode_event, encode_line
-from events.errors import InputError, IntegrityError, NegsimError, OutputError
+from events.errors import InputError, IntegrityError, NegsimError, OutputError, WorkerLostError
 from events.model import (
     EVENT_TYPES,
     RIGHTS,
@@ -81,6 +81,7 @@ __all__ = [
     "Terms",
     "TermsPatch",
     "VerifiedLog",
+    "WorkerLostError",
     "__version__",
     "around_milestone",
     "decode_event",

@@ -2,7 +2,8 @@
 
 Exit codes are a contract scripts rely on (see README, "Exit codes"):
 1 = the thing checked is bad (a tampered or corrupt log), 2 = usage or input error,
-3 = the environment failed us while writing (disk full, permission denied).
+3 = the environment failed us (a write: disk full, permission denied; or a batch
+worker process killed, e.g. by the out-of-memory killer).
 """
 
 from __future__ import annotations
@@ -39,5 +40,15 @@ class IntegrityError(NegsimError):
 
 class OutputError(NegsimError):
     """Writing a result failed (disk full, permission). Exit code 3."""
+
+    exit_code = 3
+
+
+class WorkerLostError(NegsimError):
+    """A batch worker process died (killed, out of memory). Exit code 3.
+
+    Nothing was wrong with the input, and what was stored before stays stored: the
+    batch can be resumed.
+    """
 
     exit_code = 3

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import warnings
 from collections.abc import Callable, Collection
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final, Protocol
 
 from events.errors import InputError
@@ -23,6 +24,8 @@ EXECUTORS: Final = ("process", "dask")
 
 class Executor(Protocol):
     workers: int
+    # What a future raises when the worker running it died (killed, out of memory).
+    lost: tuple[type[BaseException], ...]
 
     def submit(self, fn: Callable[[Any], Any], task: Any) -> Any: ...
 
@@ -46,6 +49,8 @@ def _mp_context() -> multiprocessing.context.BaseContext:
 
 class ProcessExecutor:
     """A local ``ProcessPoolExecutor`` with ``workers`` processes."""
+
+    lost: tuple[type[BaseException], ...] = (BrokenProcessPool,)
 
     def __init__(self, workers: int) -> None:
         from sim.batch.worker import init_worker
@@ -87,6 +92,8 @@ class DaskExecutor:
     def __init__(self, workers: int, address: str | None) -> None:
         distributed = require_dask()
         self._distributed = distributed
+        # A task whose workers died too often (the scheduler retries it a few times).
+        self.lost = (distributed.KilledWorker,)
         self._cluster: Any = None
         try:
             if address is None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from events.batch_store import BatchStore, PackedRun
-from events.errors import InputError, OutputError
+from events.errors import InputError, OutputError, WorkerLostError
 from sim.batch.executors import EXECUTORS, make_executor, require_dask
 from sim.batch.interrupts import InterruptLatch, deferred_interrupts
 from sim.batch.plan import BatchPlan, column_value, guided_chunk_size, make_plan
@@ -198,6 +198,7 @@ def _unordered(
     interrupts: InterruptLatch,
 ) -> Generator[list[PackedRun], None, None]:
     window = max(1, pool.workers * WINDOW_PER_WORKER)
+    lost: tuple[type[BaseException], ...] = getattr(pool, "lost", ())
     in_flight: set[Any] = set()
 
     def refill() -> None:
@@ -216,8 +217,13 @@ def _unordered(
             continue
         in_flight.difference_update(finished)
         runs: list[PackedRun] = []
-        for future in finished:
-            runs.extend(future.result())
+        try:
+            for future in finished:
+                runs.extend(future.result())
+        except lost as exc:
+            raise WorkerLostError(
+                f"a batch worker process died (killed, or out of memory?): {type(exc).__name__}"
+            ) from exc
         refill()  # before the parent writes, so workers never wait for the store
         yield runs
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from events.errors import NegsimError
+from events.errors import NegsimError, WorkerLostError
 from sim.cli.options import (
     executor_options,
     json_option,
@@ -129,6 +129,12 @@ def command(
         hint = _resume_command(scenario, n, seed, assignments, sweeps, executor, address, path)
         raise Interrupted(
             f"interrupted after {_stored(path)} of {plan.total} runs; resume with: {hint}"
+        ) from None
+    except WorkerLostError as exc:
+        hint = _resume_command(scenario, n, seed, assignments, sweeps, executor, address, path)
+        raise WorkerLostError(
+            f"{exc.message}, after {_stored(path)} of {plan.total} runs were stored; "
+            f"resume with: {hint}"
         ) from None
     log.info("batch_finished", runs_stored=len(result), store=str(path))
     if out is not None:

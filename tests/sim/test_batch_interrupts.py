@@ -83,3 +83,29 @@ def test_off_the_main_thread_interrupts_are_left_alone() -> None:
     thread.start()
     thread.join()
     assert seen == [before]
+
+
+class _DeadWorker(Exception):
+    pass
+
+
+class _BrokenPool(_InterruptedWaitPool):
+    lost = (_DeadWorker,)
+
+    def submit(self, fn: Callable[[Any], Any], task: Any) -> Any:
+        class _Lost:
+            def result(self) -> Any:
+                raise _DeadWorker("gone")
+
+        return _Lost()
+
+    def wait(self, futures: Collection[Any], timeout: float) -> set[Any]:
+        return set(futures)
+
+
+def test_a_dead_worker_is_a_worker_lost_error() -> None:
+    from events.errors import WorkerLostError
+
+    with pytest.raises(WorkerLostError, match="a batch worker process died") as caught:
+        list(run_unordered(_BrokenPool(), iter([1]), lambda task: [task]))
+    assert caught.value.exit_code == 3

@@ -173,3 +173,45 @@ def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path: Path, execu
     assert runs == list(range(n))
     scenario = load_scenario("msft-openai")
     assert sample == {run: simulate(scenario, f"0:{run}").digest for run in sample}
+
+
+def _pool_workers(pid: int) -> list[int]:
+    """The pool's worker processes: the children of the forkserver the batch started."""
+    found: list[int] = []
+    for child in _descendants(pid):
+        with contextlib.suppress(OSError):
+            if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found += [c for c in _descendants(child) if _alive(c)]
+    return sorted(found)
+
+
+def test_a_killed_worker_ends_the_batch_with_one_line_and_a_resume_command(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "oom.sqlite"
+    n = 400
+    proc = _start(["mc", "-n", str(n), "--workers", "2", "--store", str(path)], tmp_path)
+    try:
+        _wait_for_runs(proc, path, 1)
+        workers = _pool_workers(proc.pid)
+        assert workers, "no pool workers found"
+        everyone = _descendants(proc.pid)
+        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 3, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    kept = _stored(path)
+    assert lines[0].startswith("negsim: error: a batch worker process died"), lines[0]
+    assert f"after {kept} of {n} runs were stored; resume with: negsim mc " in lines[0]
+    _reap_workers(everyone)
+    command = shlex.split(lines[0].split("resume with: ", 1)[1])
+    result = run_batch("msft-openai", n, workers=2, store=path, resume=True)
+    assert command[-1] == "--resume" and len(result) == n
+    sample = {row["run"]: row["digest"] for row in result.rows if row["run"] % 80 == 0}
+    scenario = load_scenario("msft-openai")
+    assert sample == {run: simulate(scenario, f"0:{run}").digest for run in sample}
