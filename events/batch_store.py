@@ -695,6 +695,8 @@ class BatchStore:
         conn, self._conn = self._conn, None
         try:
             if conn is not None:
+                if self._writable:
+                    _leave_wal(conn)
                 conn.close()
         finally:
             if self._lock is not None:
@@ -710,3 +712,18 @@ class BatchStore:
     def __repr__(self) -> str:
         mode = "closed" if self._conn is None else ("write" if self._writable else "read")
         return f"<BatchStore {str(self.path)!r} {mode}>"
+
+
+def _leave_wal(conn: sqlite3.Connection) -> None:
+    """Put a store at rest in rollback-journal mode: one self-contained file.
+
+    A store in WAL mode makes every later reader (``export``, ``plot``, a summary)
+    create ``-wal`` and ``-shm`` files beside it that a read-only connection cannot
+    remove. Switching back checkpoints the WAL (fsynced, as ``synchronous=FULL`` asks)
+    and deletes it; the next writer switches to WAL again. If a reader holds the store
+    just now, the switch is skipped (no waiting): the store stays in WAL mode, which is
+    just as correct.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA busy_timeout=0")
+        conn.execute("PRAGMA journal_mode=DELETE")

@@ -124,6 +124,9 @@ def test_plain_sql_layout(db: Path) -> None:
     with BatchStore.create(db, META, COLUMNS) as store:
         for run in range(3):
             put(store, record(run))
+        peek = sqlite3.connect(db)  # while written: WAL, for crash-safe commits
+        assert peek.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        peek.close()
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("SELECT run, digest FROM runs ORDER BY run").fetchall() == [
@@ -144,9 +147,27 @@ def test_plain_sql_layout(db: Path) -> None:
             *(n for n, _ in COLUMNS),
             "log",
         ]
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        # at rest: one self-contained file, so readers leave no -wal/-shm beside it
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     finally:
         conn.close()
+
+
+def test_reading_a_closed_store_leaves_no_files_beside_it(db: Path) -> None:
+    with BatchStore.create(db, META, COLUMNS) as store:
+        put(store, record(0))
+    with BatchStore.open(db) as reader:
+        assert reader.run_ids() == [0]
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
+    with BatchStore.open(db, write=True) as writer:  # a resumed batch writes in WAL again
+        put(writer, record(1))
+        with BatchStore.open(db) as reader:  # a reader during the write: skip the switch
+            assert reader.run_ids() == [0, 1]
+            writer.close()
+        assert Path(f"{db}-wal").exists()  # the reader held it: the store stayed in WAL
+    with BatchStore.open(db, write=True):
+        pass
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
 
 
 def test_create_refuses_existing_file(db: Path) -> None:
