@@ -28,9 +28,12 @@ from sim.batch.results import BatchResult
 from sim.batch.worker import Chunk, run_chunk
 from sim.scenario import Scenario
 
-# Logs of ~20 kB compressed: 16 kB pages halve the parent's CPU per insert against 4 kB
-# (measured: 0.062 -> 0.034 ms a run), and the parent shares the cores with the workers.
-STORE_PAGE_SIZE = 16384
+# Logs of ~20 kB compressed: bigger pages mean fewer page writes per insert, and the
+# parent shares the cores with the workers. Measured (600 runs, 2 workers): 4 kB pages
+# 0.062 ms of parent time a run, 16 kB 0.034 ms, 64 kB (SQLite's largest) a little less
+# again (`python -m bench mc-store`, same session: 9.5-9.9% of wall time against
+# 10.1-10.2% with 16 kB pages).
+STORE_PAGE_SIZE = 65536
 WINDOW_PER_WORKER = 4  # chunks in flight per worker: one running, the rest queued
 
 
