@@ -9,6 +9,7 @@ only writer. ``dask``/``distributed`` are imported only by :class:`DaskExecutor`
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -68,11 +69,46 @@ class ProcessExecutor:
 
     def wait(self, futures: Collection[cf.Future[Any]], timeout: float) -> set[cf.Future[Any]]:
         done, _ = cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        if not done and self._a_worker_died():
+            self._broken = True
+            raise BrokenProcessPool("a worker process died")
         return done
 
     def close(self) -> None:
+        if self._broken or getattr(self._pool, "_broken", False):
+            self._abandon()
+            return
         # Chunks already running finish (a chunk is short); queued ones are cancelled.
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # A worker killed while sending its result leaves half a message in the result pipe;
+    # CPython's pool then waits for the rest forever and never reports itself broken
+    # (CPython gh-94777, fixed only in newer versions). Workers never exit on their own
+    # here, so a dead one means the pool is lost: the parent notices it between waits,
+    # kills the rest and closes its own end of the pipe, so the pool's reader thread gets
+    # EOF and can end (otherwise the interpreter would wait for it at exit).
+
+    _broken = False
+
+    def _processes(self) -> list[Any]:
+        return list((getattr(self._pool, "_processes", None) or {}).values())
+
+    def _a_worker_died(self) -> bool:
+        return any(process.exitcode is not None for process in self._processes())
+
+    def _abandon(self) -> None:
+        for process in self._processes():
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+        for process in self._processes():
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                process.join(5)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        queue = getattr(self._pool, "_result_queue", None)
+        writer = getattr(queue, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(OSError):
+                writer.close()
 
 
 def require_dask() -> Any:

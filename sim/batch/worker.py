@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -90,9 +91,18 @@ def _watch_parent(parent: int, ppid: int) -> None:
         time.sleep(0.25)
         if os.getppid() != ppid:  # our direct parent (pool owner or forkserver) died
             os._exit(1)
-        try:
-            os.kill(parent, 0)
-        except ProcessLookupError:
+        if not _running(parent):
             os._exit(1)
-        except PermissionError:  # pragma: no cover - pid reused by another user
-            os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is alive: a zombie (dead, not yet reaped by its own parent) is not."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or the pid went to another user
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):  # no /proc (not Linux): kill(pid, 0) is all we know
+        return True
+    return state != b"Z"

@@ -109,3 +109,27 @@ def test_a_dead_worker_is_a_worker_lost_error() -> None:
     with pytest.raises(WorkerLostError, match="a batch worker process died") as caught:
         list(run_unordered(_BrokenPool(), iter([1]), lambda task: [task]))
     assert caught.value.exit_code == 3
+
+
+def test_a_zombie_parent_counts_as_dead_for_the_worker_watchdog() -> None:
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from sim.batch.worker import _running
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("zombie detection needs /proc (Linux)")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert _running(child.pid)
+        child.kill()
+        deadline = time.monotonic() + 10
+        while _running(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)  # killed, not reaped yet: a zombie
+        assert not _running(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert not _running(child.pid)  # reaped: gone

@@ -48,6 +48,15 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     )
 
 
+def _stop_group(proc: subprocess.Popen[str]) -> None:
+    """Never leave the batch (or a worker still holding its pipes) behind, never block."""
+    if proc.poll() is None or (proc.stdout is not None and not proc.stdout.closed):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # its own session: the CLI and its pool
+        with contextlib.suppress(subprocess.TimeoutExpired, ValueError):
+            proc.communicate(timeout=30)
+
+
 def _descendants(pid: int) -> set[int]:
     found: set[int] = set()
     todo = [pid]
@@ -146,9 +155,7 @@ def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path: Path, execu
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        _stop_group(proc)
     assert proc.returncode == 130, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
@@ -199,9 +206,7 @@ def test_a_killed_worker_ends_the_batch_with_one_line_and_a_resume_command(
         os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
         _, err = proc.communicate(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        _stop_group(proc)
     assert proc.returncode == 3, err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
