@@ -126,21 +126,33 @@ class TournamentResult:
         return table
 
     def pairing_table(self) -> Any:
-        """Mean utilities per pairing (rows: the first party's strategy) as a rich table."""
+        """Mean utilities per pairing, one matrix per party, as a rich renderable.
+
+        Rows are the first party's strategy, columns the second's, numbered as the rows
+        are, so that eight strategies fit in 80 columns.
+        """
         from rich import box
+        from rich.console import Group
         from rich.table import Table
 
         first, second = self.parties
         means = self.pairing_means()
-        table = Table(title=f"mean utility ({first} / {second}) by pairing", box=box.SIMPLE_HEAD)
-        table.add_column(f"{first} \\ {second}")
-        for b in self.strategies:
-            table.add_column(b, justify="right")
-        for a in self.strategies:
-            table.add_row(
-                a, *(f"{means[a, b][0]:.2f} / {means[a, b][1]:.2f}" for b in self.strategies)
+        tables = []
+        for side, party in enumerate(self.parties):
+            table = Table(
+                title=f"mean utility of {party} by pairing",
+                caption=f"rows: {first}'s strategy; columns: {second}'s, numbered as the rows",
+                box=box.SIMPLE_HEAD,
             )
-        return table
+            table.add_column(f"{first} \\ {second}", no_wrap=True)
+            for number in range(1, len(self.strategies) + 1):
+                table.add_column(str(number), justify="right", no_wrap=True)
+            for number, a in enumerate(self.strategies, 1):
+                table.add_row(
+                    f"{number} {a}", *(f"{means[a, b][side]:.2f}" for b in self.strategies)
+                )
+            tables.append(table)
+        return Group(*tables)
 
     def to_arrow(self) -> Any:
         return to_arrow(self.rows)

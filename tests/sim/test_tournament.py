@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -182,3 +183,20 @@ def test_cli_tournament_json(capsys) -> None:
 def test_cli_tournament_errors(capsys, args: list[str], needles: list[str]) -> None:
     result = run_cli(capsys, ["tournament", "bilateral-demo", *args])
     assert_one_line_error(result, 2, *needles)
+
+
+def test_pairing_matrices_fit_80_columns_and_show_each_partys_means(played) -> None:
+    from rich.console import Console
+
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(played.pairing_table())
+    lines = console.export_text().splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    means = played.pairing_means()
+    rows = [line.split() for line in lines if line.strip()[:1].isdigit()]
+    assert len(rows) == 2 * len(played.strategies)  # one matrix per party
+    for side in (0, 1):
+        for number, a in enumerate(played.strategies, 1):
+            cells = rows[side * len(played.strategies) + number - 1]
+            assert cells[:2] == [str(number), a]
+            assert cells[2:] == [f"{means[a, b][side]:.2f}" for b in played.strategies]
