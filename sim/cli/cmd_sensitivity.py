@@ -172,6 +172,7 @@ def _interval(value: float | None, low: float | None, high: float | None) -> str
 
 
 def _print(result: Any, out: Path | None, plot: Path | None) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -184,49 +185,58 @@ def _print(result: Any, out: Path | None, plot: Path | None) -> None:
         )
     else:
         title = f"{result.scenario}: Sobol indices, N={result.n} ({result.runs} runs)"
-    table = Table(title=title, header_style="bold")
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("#")
-    table.add_column("parameter", no_wrap=True)
-    if oat:
-        table.add_column("swing", justify="right")
-        table.add_column("effect low→high [95% CI]", justify="right")
-        table.add_column("level means (low → high)", overflow="fold")
-    else:
-        table.add_column("total ST [95% CI]", justify="right")
-        table.add_column("first-order S1 [95% CI]", justify="right")
-        table.add_column("blocks", justify="right")
+    console = Console(highlight=False)
+    console.print(Text(title, style="bold"))
+    # One table per outcome, without vertical rules: five columns fit in 80 (the width
+    # of piped output), where one wide table wrapped every cell.
     for outcome in result.measured():
+        blocks = {effect.n for effect in result.ranked(outcome)}
+        same_blocks = not oat and len(blocks) == 1
+        heading = f"{outcome} ({min(blocks)} blocks)" if same_blocks else outcome
+        table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("#", no_wrap=True)
+        if oat:  # the levels line under each row may be longer than a name: fold it
+            table.add_column("parameter", overflow="fold")
+        else:
+            table.add_column("parameter", no_wrap=True)
+        if oat:
+            table.add_column("swing", justify="right", no_wrap=True)
+            table.add_column("effect [95% CI]", justify="right", no_wrap=True)
+        else:
+            table.add_column("ST [95% CI]", justify="right", no_wrap=True)
+            table.add_column("S1 [95% CI]", justify="right", no_wrap=True)
+            if not same_blocks:
+                table.add_column("blocks", justify="right", no_wrap=True)
         for rank, effect in enumerate(result.ranked(outcome), start=1):
-            cells = [Text(outcome if rank == 1 else ""), Text(str(rank)), Text(effect.param)]
+            cells = [Text(str(rank)), Text(effect.param)]
+            levels = None
             if oat:
                 means = " ".join(_number(level.mean) for level in effect.levels)
+                levels = Text(f"levels: {means}", style="dim")
                 cells += [
                     Text(_number(effect.swing)),
                     Text(_interval(effect.effect, effect.ci_low, effect.ci_high)),
-                    Text(means),
                 ]
             else:
                 st = effect.st_interval or (None, None)
                 s1 = effect.s1_interval or (None, None)
-                cells += [
-                    Text(_interval(effect.st, *st)),
-                    Text(_interval(effect.s1, *s1)),
-                    Text(str(effect.n)),
-                ]
+                cells += [Text(_interval(effect.st, *st)), Text(_interval(effect.s1, *s1))]
+                if not same_blocks:
+                    cells.append(Text(str(effect.n)))
             table.add_row(*cells)
-        table.add_section()
-    console = Console(highlight=False)
-    console.print(table)
+            if levels is not None:  # the mean at each level, low to high, under its row
+                table.add_row(Text(""), levels, Text(""), Text(""))
+        console.print(table)
     if oat:
         console.print(
             "swing: range of the level means; effect: mean paired change from the lowest "
-            "to the highest level (same seeds); shares for yes/no outcomes."
+            "to the highest level (same seeds); ranked by swing; shares for yes/no outcomes."
         )
     else:
         console.print(
             "S1: share of the outcome's variance from the parameter alone; ST: including "
-            "its interactions (seed noise counts in the variance, for no parameter)."
+            "its interactions (seed noise counts in the variance, for no parameter); "
+            "blocks: the bootstrap blocks behind the intervals."
         )
     for path in result.stores:
         console.print(Text(f"Store: {path}"))

@@ -238,6 +238,15 @@ def test_cli_table_json_out_and_plot(
     result = run_cli(capsys, [*args, "--workers", "1", "--out", str(out), "--plot", str(plot)])
     assert result.code == 0, result.err
     assert BUYER in result.out and "agreement" in result.out
+    lines = result.out.splitlines()
+    assert max(len(line) for line in lines) <= 80  # piped output: no cell wraps
+    saved = load_result(out)
+    first = saved.ranked(saved.measured()[0])[0]  # the first table's top row
+    row = next(line.split() for line in lines if line.split()[:1] == ["1"])
+    assert row[1] == first.param
+    assert row[2] == ("0" if first.swing == 0 else f"{first.swing:.3g}")
+    levels = next(line.split() for line in lines if line.strip().startswith("levels: "))
+    assert len(levels) == 1 + len(first.levels)
     assert plot.read_bytes().startswith(b"\x89PNG")
     loaded = load_result(out)
     assert loaded.ranked("agreement")[0].param == BUYER
