@@ -14,6 +14,7 @@ from typing import IO, Literal
 
 from events.codec import GENESIS, encode_line_hashed
 from events.errors import InputError, IntegrityError, OutputError
+from events.files import write_whole
 from events.model import Event, RunEnded
 
 FsyncPolicy = Literal["never", "close", "event"]
@@ -141,18 +142,9 @@ class JsonlLog:
 
 
 def write_log(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write a whole log atomically: a temp file renamed into place, never half a log."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"{target}: cannot write log: {exc.strerror or exc}") from None
+    """Write a whole log atomically: a temp file renamed into place, never half a log
+    (a terminal, pipe or device is written in place; see :mod:`events.files`)."""
+    write_whole(path, data, what="log")
 
 
 __all__ = ["ChainWriter", "FsyncPolicy", "IntegrityError", "JsonlLog", "MemoryLog", "write_log"]

@@ -4,7 +4,8 @@ Every command that writes a table (``negsim mc --out``, ``tournament --out``,
 ``tune --out``) writes it through here, so they share one set of suffixes, one
 error contract and one guarantee: the file appears whole (a temporary file beside it,
 fsynced, then renamed into place) or not at all; a full disk or a killed process never
-leaves a half-written table under the requested name.
+leaves a half-written table under the requested name. (A terminal, pipe or device,
+such as ``/dev/stdout``, is written in place: see :mod:`events.files`.)
 
 Parquet needs pyarrow (the ``parquet`` extra); CSV needs nothing. In CSV an absent value
 is an empty field and a boolean is ``true``/``false``.
@@ -12,16 +13,15 @@ is an empty field and a boolean is ``true``/``false``.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
-from events.errors import InputError, OutputError
+from events.errors import InputError
+from events.files import open_whole
 
 FORMATS: Final = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 ARROW_BATCH_ROWS: Final = 4096  # rows per Parquet record batch: bounded memory on big batches
@@ -90,28 +90,22 @@ def write_table(
     kind = table_format(path)
     if kind == "parquet":
         pyarrow()
-    parent = path.parent if str(path.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write results ({exc.strerror or exc})") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if kind == "parquet":
-                _write_parquet(handle, columns, rows, types)
-            else:
-                _write_csv(handle, columns, rows)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write results ({exc.strerror or exc})") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    with open_whole(path, what="results") as handle:
+        _write(kind, handle, columns, rows, types)
     return path
+
+
+def _write(
+    kind: str,
+    handle: BinaryIO,
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    types: Sequence[str] | None,
+) -> None:
+    if kind == "parquet":
+        _write_parquet(handle, columns, rows, types)
+    else:
+        _write_csv(handle, columns, rows)
 
 
 def _write_parquet(

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from events.errors import InputError, OutputError
+from events.errors import InputError
+from events.files import write_whole
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -123,23 +124,12 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
 def save(fig: Figure, path: str | os.PathLike[str], fmt: str | None = None) -> Path:
     """Write ``fig`` to ``path`` (format from the suffix unless given), reproducibly.
 
-    The file appears whole or not at all (written beside ``path``, then renamed).
+    The file appears whole or not at all (written beside ``path``, then renamed; a
+    terminal, pipe or device is written in place, see :mod:`events.files`).
     """
     target = Path(path)
     data = render(fig, fmt or format_of(target))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{target.parent}: cannot create directory: {exc.strerror}") from None
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise OutputError(f"{target}: cannot write image: {exc.strerror or exc}") from None
-    return target
+    return write_whole(target, data, what="image", fsync=False)
 
 
 def month_label(year: int, month: int, *, with_month: bool) -> str:

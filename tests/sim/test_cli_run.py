@@ -93,3 +93,12 @@ def test_scenarios_lists_the_builtins(capsys: pytest.CaptureFixture[str]) -> Non
     )
     listed = orjson.loads(run_cli(capsys, ["scenarios", "--json"]).out)
     assert {item["name"] for item in listed} == {"msft-openai", "bilateral-demo"}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_exit_3_and_a_device_is_never_replaced(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "run.jsonl"
+    out.symlink_to("/dev/full")
+    result = run_cli(capsys, ["run", "bilateral-demo", "--out", str(out)])
+    assert_one_line_error(result, 3, f"{out}: cannot write log: No space left on device")
+    assert out.is_symlink() and Path("/dev/full").is_char_device()

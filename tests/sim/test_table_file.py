@@ -65,7 +65,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, nam
         pytest.importorskip("pyarrow")
     path = tmp_path / name
     path.write_bytes(b"the previous results")
-    with pytest.raises(OutputError, match=rf"{name}: cannot write results \(No space left"):
+    with pytest.raises(OutputError, match=rf"{name}: cannot write results: No space left"):
         write_table(path, COLUMNS, _failing_rows(), types=["INTEGER", "TEXT", "INTEGER", "REAL"])
     assert path.read_bytes() == b"the previous results"
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
