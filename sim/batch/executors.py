@@ -82,8 +82,8 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     # A worker killed while sending its result leaves half a message in the result pipe;
-    # CPython's pool then waits for the rest forever and never reports itself broken
-    # (CPython gh-94777, fixed only in newer versions). Workers never exit on their own
+    # CPython 3.11's pool then waits for the rest forever and never reports itself broken
+    # (seen here: its manager thread blocked in recv). Workers never exit on their own
     # here, so a dead one means the pool is lost: the parent notices it between waits,
     # kills the rest and closes its own end of the pipe, so the pool's reader thread gets
     # EOF and can end (otherwise the interpreter would wait for it at exit).
