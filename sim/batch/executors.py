@@ -13,6 +13,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import warnings
 from collections.abc import Callable, Collection
 from concurrent.futures.process import BrokenProcessPool
@@ -56,6 +57,7 @@ class ProcessExecutor:
     def __init__(self, workers: int) -> None:
         from sim.batch.worker import init_worker
 
+        _check_main_is_importable()
         self.workers = workers
         self._pool = cf.ProcessPoolExecutor(
             max_workers=workers,
@@ -109,6 +111,28 @@ class ProcessExecutor:
         if writer is not None:
             with contextlib.suppress(OSError):
                 writer.close()
+
+
+def _check_main_is_importable() -> None:
+    """Refuse, with one clear line, a main script that worker processes cannot re-run.
+
+    New worker processes (forkserver or spawn) re-import the parent's ``__main__`` from
+    its file. A script piped on stdin (``python - <<EOF``) has no such file, and every
+    worker would die on start, which would look like a crash.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main.__spec__, "name", None) is not None:
+        return  # python -m ..., or no main module: imported by name
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return  # an interactive session or a notebook: nothing to re-import
+    if not os.path.isabs(path) and multiprocessing.process.ORIGINAL_DIR is not None:
+        path = os.path.join(multiprocessing.process.ORIGINAL_DIR, path)
+    if not os.path.isfile(path):
+        raise InputError(
+            f"worker processes cannot re-import the main script {main.__file__!r}: run "
+            "it from a file (python script.py), a notebook or python -m, not from stdin"
+        )
 
 
 def require_dask() -> Any:

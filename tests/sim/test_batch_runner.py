@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import os
 import tracemalloc
 from functools import cache
 from pathlib import Path
@@ -203,3 +204,44 @@ def test_parquet_and_csv_one_row_per_run(tmp_path: Path) -> None:
         pass
     with pytest.raises(InputError, match="not a negsim mc batch store"):
         BatchResult.from_store(tmp_path / "other.sqlite")
+
+
+def test_a_script_on_stdin_gets_a_clear_error_not_dead_workers(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "from sim.batch import run_batch\n"
+        "from events.errors import InputError\n"
+        "try:\n"
+        "    run_batch('msft-openai', 2, workers=1)\n"
+        "except InputError as exc:\n"
+        "    print(exc)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "cannot re-import the main script '<stdin>'" in done.stdout
+    as_file = tmp_path / "script.py"  # the same script from a file runs
+    guarded = "if __name__ == '__main__':\n" + "".join(
+        f"    {line}\n"
+        for line in script.replace("print(exc)", "print('refused', exc)").splitlines()
+    )
+    as_file.write_text(guarded + "    print('ok')\n")
+    done = subprocess.run(
+        [sys.executable, str(as_file)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert done.stdout.strip() == "ok", done.stdout + done.stderr
