@@ -34,7 +34,7 @@ def table_format(path: str | os.PathLike[str]) -> str:
     if kind is None:
         raise InputError(
             f"{path}: unknown output format {suffix or '(no suffix)'!r}; "
-            "use .parquet (or .pq) or .csv"
+            "expected a .parquet or .csv file (.pq reads as Parquet)"
         )
     return kind
 

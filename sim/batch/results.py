@@ -23,7 +23,7 @@ from events.batch_store import BatchStore
 from events.errors import InputError
 from sim.batch.plan import META_KIND
 from sim.batch.stats import Estimate, summarize_rows
-from sim.table_file import arrow_schema, check_out, pyarrow, write_table
+from sim.table_file import arrow_schema, pyarrow, write_table
 
 FIXED_TYPES: Final = (
     ("run", "INTEGER"),
@@ -141,7 +141,6 @@ class BatchResult:
 
     def write(self, path: str | os.PathLike[str]) -> Path:
         """Write Parquet or CSV (by suffix), atomically, streaming rows from the store."""
-        check_out(path)
         types = [kind for _, kind in self._types]
         return write_table(path, self.columns, self.iter_rows(), types=types)
 

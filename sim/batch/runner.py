@@ -211,24 +211,24 @@ def _unordered(
                 return
             in_flight.add(pool.submit(work, task))
 
-    refill()
-    while in_flight:
-        interrupts.check()
-        finished = pool.wait(in_flight, 0.5)
-        interrupts.check()
-        if not finished:
-            continue
-        in_flight.difference_update(finished)
-        runs: list[PackedRun] = []
-        try:
+    try:  # a dead worker surfaces in submit, wait or result, whichever comes first
+        refill()
+        while in_flight:
+            interrupts.check()
+            finished = pool.wait(in_flight, 0.5)
+            interrupts.check()
+            if not finished:
+                continue
+            in_flight.difference_update(finished)
+            runs: list[PackedRun] = []
             for future in finished:
                 runs.extend(future.result())
-        except lost as exc:
-            raise WorkerLostError(
-                f"a batch worker process died (killed, or out of memory?): {type(exc).__name__}"
-            ) from exc
-        refill()  # before the parent writes, so workers never wait for the store
-        yield runs
+            refill()  # before the parent writes, so workers never wait for the store
+            yield runs
+    except lost as exc:
+        raise WorkerLostError(
+            f"a batch worker process died (killed, or out of memory?): {type(exc).__name__}"
+        ) from exc
 
 
 def _row(run: PackedRun) -> dict[str, Any]:

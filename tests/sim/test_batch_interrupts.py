@@ -133,3 +133,16 @@ def test_a_zombie_parent_counts_as_dead_for_the_worker_watchdog() -> None:
         child.kill()
         child.wait()
     assert not _running(child.pid)  # reaped: gone
+
+
+def test_a_dead_worker_noticed_by_wait_is_a_worker_lost_error_too() -> None:
+    from events.errors import WorkerLostError
+
+    class _PoolThatNoticesInWait(_InterruptedWaitPool):
+        lost = (_DeadWorker,)
+
+        def wait(self, futures: Collection[Any], timeout: float) -> set[Any]:
+            raise _DeadWorker("a worker process died")
+
+    with pytest.raises(WorkerLostError, match="a batch worker process died"):
+        list(run_unordered(_PoolThatNoticesInWait(), iter([1]), lambda task: [task]))
