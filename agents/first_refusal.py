@@ -1,9 +1,10 @@
 """Microsoft's right of first refusal on an outside offer to OpenAI.
 
-With a ROFR in force the holder has ``window`` to match: it matches offers up to
-``max_match_bn`` and waives larger ones, which OpenAI then takes. With an open cloud
-arrangement (or no contract in force) OpenAI takes the outside offer at once; under
-exclusivity it cannot, though the offer still strengthens its hand (its reservation
+With ``first_refusal.compute`` active the holder has the clause's window to match:
+it matches offers up to ``max_match_bn`` and waives larger ones, which OpenAI then
+takes. Without exclusivity over new capacity (or with no contract in force) OpenAI
+takes the outside offer at once; under exclusivity of all workloads or of new
+capacity it cannot, though the offer still strengthens its hand (its reservation
 value rises; see ``Negotiator``).
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Generator
 from typing import Any
 
 from agents.world import World
+from events.clauses import FirstRefusal
 from events.model import (
     FirstRefusalExercised,
     FirstRefusalWaived,
@@ -29,12 +31,22 @@ def first_refusal(
     window: float,
     max_match_bn: float,
 ) -> Generator[Any, Any, None]:
-    """Process: what becomes of one outside offer, given the cloud terms in force."""
+    """Process: what becomes of one outside offer, given the clauses in force.
+
+    ``window`` is used when the clause in force does not say (it always does since
+    clauses carry ``window_months``); kept for callers that pass one explicitly."""
     state = world.state()
-    cloud = state.cloud if state.status != "expired" else None
-    if cloud == "exclusive":
+    if state.holds("exclusivity.all") or state.holds("exclusivity.new_capacity"):
         return
-    if cloud == "rofr":
+    if state.holds("first_refusal.compute"):
+        window = next(
+            (
+                clause.window_months
+                for clause in state.clauses
+                if type(clause) is FirstRefusal and clause.scope == "compute"
+            ),
+            window,
+        )
         yield world.env.timeout(window)
         if offer.value_bn <= max_match_bn:
             world.post(

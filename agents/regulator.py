@@ -1,10 +1,11 @@
 """Regulators: review signed deals, then approve, impose conditions, or block.
 
 The ruling model is deliberately small and stated in one place (``ruling``): a deal's
-competition *concern* grows with cloud exclusivity, Microsoft's equity and a
-post-AGI lock-in; a regulator blocks with probability ``0.5 * strictness * concern``,
-imposes its conditions with probability ``strictness`` otherwise (when they would
-change the terms), and approves in all other cases. Review durations are Gamma
+competition *concern* grows with cloud exclusivity, the largest equity stake and a
+licence that survives AGI (a lock-in); a regulator blocks with probability
+``0.5 * strictness * concern``, imposes its conditions (an amendment of the deal's
+clauses) with probability ``strictness`` otherwise (when they would change the
+clauses), and approves in all other cases. Review durations are Gamma
 distributed with shape 4 around ``review_months`` (reviews are rarely very short;
 the UK CMA's took about 15 months, FACTS.md).
 """
@@ -20,33 +21,47 @@ import simpy
 
 from agents.world import World
 from events.model import ContractSigned, ReviewOpened, RulingIssued
-from events.terms import Offer, Terms, TermsPatch
+from events.clauses import Amendment, Clause, Equity
 
-_CLOUD_CONCERN = {"exclusive": 0.6, "rofr": 0.3, "open": 0.0}
+# Concern by the strongest cloud tie the deal grants (all workloads exclusive, or
+# only the API plus a first refusal on new compute, as since January 2025).
+_EXCLUSIVE_CONCERN = 0.6
+_PARTIAL_CONCERN = 0.3
+_STRONG_TIES = frozenset(("exclusivity.all", "exclusivity.new_capacity"))
+_PARTIAL_TIES = frozenset(("exclusivity.api", "first_refusal.compute"))
 REVIEW_SHAPE = 4.0
 
 
-def concern(terms: Offer) -> float:
+def concern(clauses: tuple[Clause, ...]) -> float:
     """How much a deal worries a competition authority, in [0, 1]."""
-    if not isinstance(terms, Terms):
-        return 0.0
-    score = _CLOUD_CONCERN[terms.cloud]
-    score += 0.25 * min(1.0, terms.equity / 0.49)
-    score += 0.15 if terms.post_agi_access else 0.0
+    rights = {right for clause in clauses for right in clause.rights()}
+    score = 0.0
+    if rights & _STRONG_TIES:
+        score = _EXCLUSIVE_CONCERN
+    elif rights & _PARTIAL_TIES:
+        score = _PARTIAL_CONCERN
+    stakes = [clause.share for clause in clauses if type(clause) is Equity]
+    if stakes:
+        score += 0.25 * min(1.0, max(stakes) / 0.49)
+    survives_agi = any(
+        clause.KIND == "license" and not (clause.expiry.on_declared or clause.expiry.on_verified)
+        for clause in clauses
+    )
+    score += 0.15 if survives_agi else 0.0
     return min(1.0, score)
 
 
 def ruling(
-    terms: Offer, strictness: float, conditions: TermsPatch, u: float
-) -> tuple[str, TermsPatch]:
+    clauses: tuple[Clause, ...], strictness: float, conditions: Amendment, u: float
+) -> tuple[str, Amendment]:
     """The outcome for one uniform draw ``u`` in [0, 1): a pure function, easy to test."""
-    p_block = 0.5 * strictness * concern(terms)
+    p_block = 0.5 * strictness * concern(clauses)
     if u < p_block:
-        return "blocked", TermsPatch()
-    binding = isinstance(terms, Terms) and terms.patched(conditions) != terms
+        return "blocked", Amendment()
+    binding = bool(conditions) and set(conditions.apply(clauses)) != set(clauses)
     if binding and u < p_block + (1.0 - p_block) * strictness:
         return "approved_with_conditions", conditions
-    return "approved", TermsPatch()
+    return "approved", Amendment()
 
 
 @attrs.define
@@ -57,7 +72,7 @@ class Regulator:
     name: str
     strictness: float
     review_months: float
-    conditions: TermsPatch
+    conditions: Amendment
     rng: np.random.Generator
     inbox: simpy.Store
 
@@ -70,6 +85,6 @@ class Regulator:
             world.post(self.key, ReviewOpened(self.key, signed.contract_id, env.now + duration))
             yield env.timeout(duration)
             outcome, imposed = ruling(
-                signed.terms, self.strictness, self.conditions, float(self.rng.random())
+                signed.clauses, self.strictness, self.conditions, float(self.rng.random())
             )
             world.post(self.key, RulingIssued(self.key, signed.contract_id, outcome, imposed))

@@ -8,8 +8,6 @@ from events.codec import GENESIS, Recorded, decode_event, encode_line
 from events.errors import InputError, IntegrityError, NegsimError, OutputError, WorkerLostError
 from events.model import (
     EVENT_TYPES,
-    RIGHTS,
-    AgiClause,
     ContractExpired,
     ContractSigned,
     Event,
@@ -27,9 +25,10 @@ from events.model import (
     RunEnded,
     RunStarted,
 )
-from events.replay import Folder, around_milestone, fold, state_at
+from events.clauses import Amendment, Clause, Expiry, clause_from_data, clause_to_data
+from events.replay import AroundAgi, Folder, around_agi, around_milestone, fold, state_at
 from events.state import ContractState
-from events.terms import Offer, Outcome, Terms, TermsPatch
+from events.terms import Offer, Outcome
 from events.verify import (
     Fault,
     LogFaultError,
@@ -40,14 +39,19 @@ from events.verify import (
 )
 from events.writer import ChainWriter, JsonlLog, MemoryLog
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: contracts as clauses (ContractSigned v2, RulingIssued v3, offers as outcomes)
 
 __all__ = [
+    "Amendment",
+    "AroundAgi",
+    "Clause",
+    "Expiry",
+    "around_agi",
+    "clause_from_data",
+    "clause_to_data",
     "EVENT_TYPES",
     "GENESIS",
-    "RIGHTS",
     "SCHEMA_VERSION",
-    "AgiClause",
     "ChainWriter",
     "ContractExpired",
     "ContractSigned",
@@ -78,8 +82,6 @@ __all__ = [
     "RulingIssued",
     "RunEnded",
     "RunStarted",
-    "Terms",
-    "TermsPatch",
     "VerifiedLog",
     "WorkerLostError",
     "__version__",

@@ -127,27 +127,5 @@ def known_version(type_name: object, version: object) -> bool:
     return known
 
 
-# --- upcasters for older schemas ---------------------------------------------------
-
-
-@upcaster("OfferMade", 1)
-def upcast_offer_made_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """v1 named the parties ``from``/``to`` and had no round number."""
-    return {
-        "sender": data["from"],
-        "receiver": data["to"],
-        "terms": data["terms"],
-        "reply_to": data.get("reply_to"),
-        "round": 0,
-    }
-
-
-@upcaster("RulingIssued", 1)
-def upcast_ruling_issued_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """v1 had a boolean ``approved`` and no conditions."""
-    return {
-        "regulator": data["regulator"],
-        "contract_id": data["contract_id"],
-        "outcome": "approved" if data["approved"] else "blocked",
-        "conditions": {},
-    }
+# The upcasters live in their own module; importing it registers them.
+from events import upcasts as _upcasts  # noqa: E402, F401

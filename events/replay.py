@@ -3,16 +3,24 @@
 ``fold(records)`` is a pure function of the records. ``Folder`` is the same
 computation done incrementally (the engine keeps one for its parties); ``fold`` is
 just a ``Folder`` fed every record, so the two cannot disagree.
+
+Rights are derived from the clauses in force when a state is taken, each clause by
+its own expiry: a year or date (checked against the calendar date of the state's
+time), the AGI declaration, or its verification. So ``state_at(records, t)`` sees a
+dated clause lapse exactly at its date, with no event needed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
+import attrs
+
+from events.calendar import date_at
+from events.clauses import Clause, ComputeCommitment, Equity, Investment
 from events.codec import Recorded
 from events.model import (
-    RIGHTS,
-    AgiClause,
     ContractExpired,
     ContractSigned,
     FirstRefusalExercised,
@@ -24,9 +32,10 @@ from events.model import (
     OutsideDealAccepted,
     ReviewOpened,
     RulingIssued,
+    RunStarted,
 )
 from events.state import ContractState
-from events.terms import Offer, Terms
+from events.terms import Outcome
 
 
 class Folder:
@@ -36,40 +45,52 @@ class Folder:
         "agi_declared",
         "agi_time",
         "agi_verified",
-        "clause",
+        "agi_verified_time",
+        "clauses",
+        "commitments",
         "contract_id",
+        "equity",
+        "granted",
         "investment",
         "outside_deals",
         "pending",
-        "pending_clause",
+        "pending_clauses",
         "pending_id",
-        "pending_investment",
+        "pending_term_end",
         "reviewed_id",
         "reviews",
         "rofr_exercised",
         "seq",
+        "start",
         "status",
         "t",
         "talks",
         "talks_outcome",
+        "term_end",
         "terms",
     )
 
     def __init__(self) -> None:
         self.status = "negotiating"
-        self.terms: Offer | None = None
+        self.start: dt.date | None = None  # calendar date of t = 0 (month logs only)
+        self.terms: Outcome | None = None
+        self.clauses: tuple[Clause, ...] = ()
+        self.term_end: int | None = None
         self.contract_id: str | None = None
-        self.clause = AgiClause()
+        self.granted: dict[str, None] = {}  # every right granted so far, in order
         self.investment = 0.0
-        self.pending: Offer | None = None
+        self.commitments: dict[str, float] = {}
+        self.equity: dict[str, float] = {}
+        self.pending: Outcome | None = None
+        self.pending_clauses: tuple[Clause, ...] = ()
+        self.pending_term_end: int | None = None
         self.pending_id: str | None = None
-        self.pending_investment = 0.0
-        self.pending_clause = AgiClause()
         self.reviews: dict[str, str] = {}
         self.reviewed_id: str | None = None  # the contract ``reviews`` are about
         self.agi_declared = False
         self.agi_time: float | None = None
         self.agi_verified = False
+        self.agi_verified_time: float | None = None
         self.talks = "not_started"
         self.talks_outcome: str | None = None
         self.outside_deals: list[str] = []
@@ -86,6 +107,10 @@ class Folder:
 
     # --- handlers -------------------------------------------------------------
 
+    def _started(self, event: RunStarted) -> None:
+        if event.time_unit == "month":
+            self.start = dt.date.fromisoformat(event.start_date)
+
     def _talk(self, _: object) -> None:
         self.talks = "open"
 
@@ -96,23 +121,34 @@ class Folder:
     def _signed(self, event: ContractSigned) -> None:
         if event.review:
             self.pending = event.terms
+            self.pending_clauses = event.clauses
+            self.pending_term_end = event.term_end
             self.pending_id = event.contract_id
-            self.pending_investment = event.investment_bn
-            self.pending_clause = event.agi_clause
             self.reviews = {}
             self.reviewed_id = event.contract_id
             self.status = "signed"
         else:
-            self._take_force(event.contract_id, event.terms, event.investment_bn, event.agi_clause)
+            self._take_force(event.contract_id, event.terms, event.clauses, event.term_end)
 
     def _take_force(
-        self, contract_id: str, terms: Offer, investment: float, clause: AgiClause
+        self, contract_id: str, terms: Outcome, clauses: tuple[Clause, ...], term_end: int | None
     ) -> None:
         self.terms = terms
+        self.clauses = clauses
+        self.term_end = term_end
         self.contract_id = contract_id
-        self.investment += investment
-        self.clause = clause
         self.status = "in_force"
+        for clause in clauses:
+            for right in clause.rights():
+                self.granted[right] = None
+            kind = type(clause)
+            if kind is Investment:
+                self.investment += clause.amount_bn
+            elif kind is ComputeCommitment:
+                key = f"{clause.buyer}_to_{clause.seller}"
+                self.commitments[key] = self.commitments.get(key, 0.0) + clause.amount_bn
+            elif kind is Equity:
+                self.equity[clause.holder] = clause.share
 
     def _review(self, event: ReviewOpened) -> None:
         if event.contract_id == self.pending_id:
@@ -129,16 +165,21 @@ class Folder:
             return
         if event.outcome == "blocked":
             self.pending = None
+            self.pending_clauses = ()
             self.pending_id = None
             self.status = "blocked"
             return
-        if event.conditions and isinstance(self.pending, Terms):
-            self.pending = self.pending.patched(event.conditions)
+        conditions = event.conditions
+        if conditions:
+            self.pending_clauses = conditions.apply(self.pending_clauses)
+            if conditions.term_end is not None:
+                self.pending_term_end = conditions.term_end
         if all(outcome != "open" for outcome in self.reviews.values()):
             self._take_force(
-                event.contract_id, self.pending, self.pending_investment, self.pending_clause
+                event.contract_id, self.pending, self.pending_clauses, self.pending_term_end
             )
             self.pending = None
+            self.pending_clauses = ()
             self.pending_id = None
 
     def _milestone(self, event: MilestoneReached) -> None:
@@ -147,12 +188,15 @@ class Folder:
         if not self.agi_declared:
             self.agi_declared = True
             self.agi_time = self.t
-        if event.verified:
+        if event.verified and not self.agi_verified:
             self.agi_verified = True
+            self.agi_verified_time = self.t
 
     def _expired(self, event: ContractExpired) -> None:
         if event.contract_id == self.contract_id:
             self.terms = None
+            self.clauses = ()
+            self.term_end = None
             self.contract_id = None
             self.status = "expired"
 
@@ -164,54 +208,49 @@ class Folder:
 
     # --- snapshot -------------------------------------------------------------
 
-    def state(self) -> ContractState:
-        terms = self.terms
-        partnership = terms if isinstance(terms, Terms) else None
+    def rights(self, at: float | None = None) -> dict[str, bool]:
+        """Every right granted so far -> whether a clause in force holds it at ``at``
+        (default: the time of the last event)."""
+        today = None if self.start is None else date_at(self.start, self.t if at is None else at)
+        rights = dict.fromkeys(self.granted, False)
+        declared, verified = self.agi_declared, self.agi_verified
+        for clause in self.clauses:
+            if clause.expiry.triggers and clause.expiry.lapsed(today, declared, verified):
+                continue
+            for right in clause.rights():
+                rights[right] = True
+        return rights
+
+    def state(self, at: float | None = None) -> ContractState:
+        """The state now, or at time ``at`` (no earlier than the last event applied)."""
         return ContractState(
             status=self.status,
-            terms=terms,
+            terms=self.terms,
             contract_id=self.contract_id,
+            term_end=self.term_end,
+            clauses=self.clauses,
+            rights=self.rights(at),
             investment_total_bn=round(self.investment, 9),
-            cloud=partnership.cloud if partnership else None,
-            term_end=partnership.term_end if partnership else None,
-            post_agi_access=partnership.post_agi_access if partnership else False,
-            rights=_rights(partnership, self.clause, self.agi_declared, self.agi_verified),
+            compute_commitments_bn={k: round(v, 9) for k, v in self.commitments.items()},
+            equity=dict(self.equity),
             agi_declared=self.agi_declared,
             agi_time=self.agi_time,
             agi_verified=self.agi_verified,
+            agi_verified_time=self.agi_verified_time,
             talks=self.talks,
             talks_outcome=self.talks_outcome,
             pending_terms=self.pending,
+            pending_clauses=self.pending_clauses,
             reviews=tuple(sorted(self.reviews.items())),
             outside_deals=tuple(self.outside_deals),
             rofr_exercised=self.rofr_exercised,
             seq=self.seq,
-            t=self.t,
+            t=self.t if at is None else at,
         )
 
 
-def _rights(
-    terms: Terms | None, clause: AgiClause, declared: bool, verified: bool
-) -> dict[str, bool]:
-    """Rights held now: granted by the terms, minus those the AGI clause has ended.
-
-    A right in ``clause.lapses`` ends once AGI is declared (or verified, if the clause
-    says so), unless the terms grant post-AGI access.
-    """
-    if terms is None:
-        return dict.fromkeys(RIGHTS, False)
-    granted = {
-        "ip_access": terms.ip_scope != "none",
-        "revenue_share_to_microsoft": terms.revenue_share > 0,
-    }
-    triggered = verified if clause.on == "verified" else declared
-    if triggered and not terms.post_agi_access:
-        for right in clause.lapses:
-            granted[right] = False
-    return granted
-
-
 _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
+    RunStarted: Folder._started,  # type: ignore[dict-item]
     OfferMade: Folder._talk,
     OfferAccepted: Folder._talk,
     OfferRejected: Folder._talk,
@@ -236,13 +275,14 @@ def fold(records: Iterable[Recorded]) -> ContractState:
 
 
 def state_at(records: Iterable[Recorded], t: float) -> ContractState:
-    """The state at simulated time ``t``: every event with time <= t applied."""
+    """The state at simulated time ``t``: every event with time <= t applied, and
+    every dated clause judged at ``t``."""
     folder = Folder()
     for record in records:
         if record.t > t:
             break
         folder.apply(record)
-    return folder.state()
+    return folder.state(max(t, folder.t))
 
 
 MILESTONES = {"agi": False, "agi-verified": True}
@@ -265,7 +305,8 @@ def milestone_index(records: Sequence[Recorded], milestone: str = "agi") -> int 
 def around_milestone(
     records: Sequence[Recorded], milestone: str = "agi"
 ) -> tuple[ContractState, ContractState] | None:
-    """The state just before and just after a milestone, or None if it never happened."""
+    """The state just before and just after a milestone event, or None if it never
+    happened. (For "after AGI" as users mean it, see :func:`around_agi`.)"""
     if milestone not in MILESTONES:
         raise ValueError(
             f"unknown milestone {milestone!r}; expected one of {', '.join(MILESTONES)}"
@@ -281,4 +322,49 @@ def around_milestone(
     return before, folder.state()
 
 
-__all__ = ["Folder", "around_milestone", "fold", "milestone_index", "state_at"]
+@attrs.frozen(slots=True)
+class AroundAgi:
+    """The contract just before AGI was declared and once the milestone took effect.
+
+    ``after`` is taken just after the verification when a clause in force at the
+    declaration waits for it (its expiry names ``agi_verified`` but not
+    ``agi_declared``) and the verification came; otherwise just after the
+    declaration. ``declared_at``/``verified_at`` are simulated times (or None).
+    """
+
+    before: ContractState
+    after: ContractState
+    declared_at: float
+    verified_at: float | None
+
+
+def around_agi(records: Sequence[Recorded]) -> AroundAgi | None:
+    """Before and after AGI (see :class:`AroundAgi`), or None if it was never declared."""
+    declared = milestone_index(records, "agi")
+    if declared is None:
+        return None
+    folder = Folder()
+    for record in records[:declared]:
+        folder.apply(record)
+    before = folder.state()
+    folder.apply(records[declared])
+    after = folder.state()
+    waits = any(clause.expiry.waits_for_verification for clause in folder.clauses)
+    verified_index = milestone_index(records, "agi-verified")
+    verified_at = None if verified_index is None else records[verified_index].t
+    if waits and verified_index is not None and verified_index > declared:
+        for record in records[declared + 1 : verified_index + 1]:
+            folder.apply(record)
+        after = folder.state()
+    return AroundAgi(before, after, records[declared].t, verified_at)
+
+
+__all__ = [
+    "AroundAgi",
+    "Folder",
+    "around_agi",
+    "around_milestone",
+    "fold",
+    "milestone_index",
+    "state_at",
+]

@@ -1,4 +1,4 @@
-"""``ContractState``: what the log implies about the partnership at one point.
+"""``ContractState``: what the log implies about the contract at one point in time.
 
 Never stored; always derived by ``events.replay.fold``.
 """
@@ -9,42 +9,49 @@ from typing import Any, Final
 
 import attrs
 
-from events.terms import Offer, Terms
+from events.clauses import Clause, clause_to_data
+from events.terms import Outcome
 
 STATUSES: Final = ("negotiating", "signed", "under_review", "in_force", "blocked", "expired")
 
 
 @attrs.frozen(slots=True)
 class ContractState:
-    """The partnership's contract state as of event ``seq`` at time ``t``.
+    """The contract state as of event ``seq``, at simulated time ``t``.
 
     - ``status``: negotiating (no contract yet), signed (awaiting review),
       under_review, in_force, blocked (the latest deal was blocked; an earlier
-      contract may still be in force, see ``terms``), expired.
-    - ``terms``: the terms in force (None when nothing is in force).
-    - ``rights``: each right (``ip_access``, ``revenue_share_to_microsoft``) and
-      whether Microsoft holds it now, after any AGI clause has taken effect.
-    - ``post_agi_access``: whether the terms in force keep Microsoft's rights past AGI.
-    - ``pending_terms``: a signed deal awaiting review (with conditions imposed so far).
+      contract may still be in force), expired.
+    - ``terms``: the negotiated issue values of the contract in force (None when
+      nothing is in force; empty for a contract from history).
+    - ``clauses``: the clauses of the contract in force; ``term_end`` its end (year).
+    - ``rights``: every right a contract in force has granted in this run
+      (``license.models``, ``exclusivity.api``, ...) and whether it is active now:
+      granted by a clause in force whose own expiry has not triggered.
+    - amounts: ``investment_total_bn`` (all new money of contracts that took force),
+      ``compute_commitments_bn`` (per ``<buyer>_to_<seller>``), ``equity`` (per holder).
+    - ``pending_terms``/``pending_clauses``: a signed deal awaiting review, with the
+      conditions imposed so far.
     """
 
     status: str
-    terms: Offer | None
+    terms: Outcome | None
     contract_id: str | None
-    investment_total_bn: float
-    cloud: str | None
     term_end: int | None
-    post_agi_access: bool
+    clauses: tuple[Clause, ...]
     rights: dict[str, bool]
+    investment_total_bn: float
+    compute_commitments_bn: dict[str, float]
+    equity: dict[str, float]
     agi_declared: bool
     agi_time: float | None
     agi_verified: bool
+    agi_verified_time: float | None
     talks: str  # not_started | open | closed
     talks_outcome: str | None  # agreement | deadline | walk_away
-    pending_terms: Offer | None
-    reviews: tuple[
-        tuple[str, str], ...
-    ]  # (regulator, open|approved|approved_with_conditions|blocked)
+    pending_terms: Outcome | None
+    pending_clauses: tuple[Clause, ...]
+    reviews: tuple[tuple[str, str], ...]  # (regulator, open|approved|...|blocked)
     outside_deals: tuple[str, ...]
     rofr_exercised: int
     seq: int
@@ -54,19 +61,22 @@ class ContractState:
         """JSON-able form (``negsim replay --json``)."""
         return {
             "status": self.status,
-            "terms": self.terms.to_data() if self.terms is not None else None,
+            "terms": self.terms.as_dict() if self.terms is not None else None,
             "contract_id": self.contract_id,
-            "investment_total_bn": self.investment_total_bn,
-            "cloud": self.cloud,
             "term_end": self.term_end,
-            "post_agi_access": self.post_agi_access,
+            "clauses": [clause_to_data(clause) for clause in self.clauses],
             "rights": dict(sorted(self.rights.items())),
+            "investment_total_bn": self.investment_total_bn,
+            "compute_commitments_bn": dict(sorted(self.compute_commitments_bn.items())),
+            "equity": dict(sorted(self.equity.items())),
             "agi_declared": self.agi_declared,
             "agi_time": self.agi_time,
             "agi_verified": self.agi_verified,
+            "agi_verified_time": self.agi_verified_time,
             "talks": self.talks,
             "talks_outcome": self.talks_outcome,
-            "pending_terms": self.pending_terms.to_data() if self.pending_terms else None,
+            "pending_terms": self.pending_terms.as_dict() if self.pending_terms else None,
+            "pending_clauses": [clause_to_data(clause) for clause in self.pending_clauses],
             "reviews": {regulator: outcome for regulator, outcome in self.reviews},
             "outside_deals": list(self.outside_deals),
             "rofr_exercised": self.rofr_exercised,
@@ -74,11 +84,6 @@ class ContractState:
             "t": self.t,
         }
 
-    @property
-    def microsoft_keeps_access(self) -> bool:
-        """Microsoft holds IP access now (the headline of the post-AGI question)."""
-        return self.rights.get("ip_access", False)
-
-
-def terms_of(offer: Offer | None) -> Terms | None:
-    return offer if isinstance(offer, Terms) else None
+    def holds(self, right: str) -> bool:
+        """Whether ``right`` is active now (False if it was never granted)."""
+        return self.rights.get(right, False)

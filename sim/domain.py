@@ -17,7 +17,7 @@ import numpy as np
 
 from agents.outcome_space import Issue, OutcomeSpace
 from agents.utility import LinearAdditiveUtility
-from events.terms import IssueValue, Offer, Outcome, Terms
+from events.terms import IssueValue, Offer, Outcome
 
 
 @attrs.frozen(eq=False)
@@ -27,25 +27,16 @@ class Domain:
 
 
 @lru_cache(maxsize=16)
-def negotiation_domain(
-    issues: tuple[tuple[str, tuple[IssueValue, ...]], ...],
-    fixed: tuple[tuple[str, IssueValue], ...],
-    partnership: bool,
-) -> Domain:
+def negotiation_domain(issues: tuple[tuple[str, tuple[IssueValue, ...]], ...]) -> Domain:
     """The outcome space of ``issues`` and a cached index -> offer function."""
     space = OutcomeSpace(tuple(Issue(name, values) for name, values in issues))
     names = space.issue_names
-    fixed_values = dict(fixed)
     cache: dict[int, Offer] = {}
 
     def offer_of(index: int) -> Offer:
         offer = cache.get(index)
         if offer is None:
-            values = space.outcome(index)
-            if partnership:
-                offer = Terms(**fixed_values, **dict(zip(names, values, strict=True)))
-            else:
-                offer = Outcome(tuple(zip(names, values, strict=True)))
+            offer = Outcome(tuple(zip(names, space.outcome(index), strict=True)))
             cache[index] = offer
         return offer
 

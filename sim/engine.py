@@ -24,9 +24,9 @@ from agents.strategies import make_strategy
 from agents.strategies.base import NegotiationView
 from events import SCHEMA_VERSION, __version__
 from events.calendar import months_between
+from events.clauses import Clause
 from events.codec import Recorded
 from events.model import (
-    AgiClause,
     ContractExpired,
     ContractSigned,
     Event,
@@ -39,11 +39,11 @@ from events.model import (
 )
 from events.replay import Folder
 from events.state import ContractState
-from events.terms import Offer, Terms
 from events.writer import MemoryLog
 from sim.domain import negotiation_domain, ranked_utilities
 from sim.run_result import RunResult
 from sim.scenario import Scenario, ScenarioError, resolve
+from sim.scenario.deal import DealTemplate
 from sim.seeding import RunSeed, stream
 
 
@@ -72,10 +72,10 @@ class _World:
         self.target = ""
         self.rofr_window = 1.0
         self.max_match_bn = 0.0
-        self.expiry_of: Callable[[Offer], float | None] = lambda _: None
+        self.start: dt.date | None = None  # calendar of t = 0 (month scenarios only)
+        self.deal: DealTemplate | None = None
         self._contract: str | None = None
         self._extensions = 0
-        self.agi_clause = AgiClause()
         self.boosts: dict[str, float] = {}
         # Handles on the actors and their processes, kept for forks (sim.whatif) to
         # reconfigure a running world; nothing in a plain run reads them.
@@ -94,8 +94,8 @@ class _World:
         folder.apply(record)
         if folder.contract_id != self._contract:
             self._contract = folder.contract_id
-            if self._contract is not None and folder.terms is not None:
-                self._schedule_expiry(self._contract, folder.terms)
+            if self._contract is not None and folder.term_end is not None:
+                self._schedule_expiry(self._contract, folder.term_end)
         return seq
 
     # --- agents.world.World -----------------------------------------------------
@@ -137,22 +137,30 @@ class _World:
         self._end_talks(self.record(ended), ended)
         self._extensions += 1
         review = self.review and bool(self.regulators)
+        clauses: tuple[Clause, ...] = ()
+        term_end = None
+        if self.deal is not None:
+            folder = self.folder
+            clauses, term_end = self.deal.amend(
+                folder.clauses, folder.term_end, accepted.terms.as_dict()
+            )
         signed = ContractSigned(
-            f"extension-{self._extensions}",
-            parties,
-            accepted.terms,
-            accepted.terms.investment_bn if isinstance(accepted.terms, Terms) else 0.0,
-            review,
-            self.agi_clause,
+            contract_id=f"extension-{self._extensions}",
+            parties=parties,
+            clauses=clauses,
+            review=review,
+            terms=accepted.terms,
+            term_end=term_end,
         )
         signed_seq = self.record(signed)
         if review:
             for regulator in self.regulators:
                 regulator.inbox.put((signed_seq, signed, None))
 
-    def _schedule_expiry(self, contract_id: str, terms: Offer) -> None:
-        at = self.expiry_of(terms)
-        if at is not None:
+    def _schedule_expiry(self, contract_id: str, term_end: int) -> None:
+        """A contract runs through 31 December of its ``term_end`` year."""
+        if self.start is not None:
+            at = months_between(self.start, dt.date(term_end + 1, 1, 1))
             self.env.process(self._expire(contract_id, at))
 
     def _expire(self, contract_id: str, at: float) -> Generator[Any, Any, None]:
@@ -270,21 +278,14 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
     """Create every actor of the scenario and start its process."""
     env = world.env
     negotiation = scenario.negotiation
-    partnership = scenario.domain == "partnership"
     first_key, second_key = negotiation.parties
     world.holder = "microsoft" if "microsoft" in negotiation.parties else first_key
     world.target = "openai" if "openai" in negotiation.parties else second_key
     world.review = negotiation.review
 
-    if partnership:
-        start = scenario.start
-        world.expiry_of = lambda terms: (
-            months_between(start, dt.date(terms.term_end + 1, 1, 1))
-            if isinstance(terms, Terms)
-            else None
-        )
-    if scenario.agi is not None:
-        world.agi_clause = AgiClause(scenario.agi.lapses, scenario.agi.lapse_on)
+    if scenario.time_unit == "month":
+        world.start = scenario.start
+    world.deal = negotiation.deal
     if scenario.rofr is not None:
         world.rofr_window = scenario.rofr.window
         world.max_match_bn = scenario.rofr.max_match_bn
@@ -294,9 +295,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         world.processes["prelude"] = env.process(_prelude(world, scenario, negotiation.parties))
 
     domain = negotiation_domain(
-        tuple((spec.name, tuple(spec.values)) for spec in negotiation.issues),
-        tuple(negotiation.fixed),
-        scenario.domain == "partnership",
+        tuple((spec.name, tuple(spec.values)) for spec in negotiation.issues)
     )
     space, offer_of = domain.space, domain.offer_of
     if negotiation.protocol == "sao":
@@ -390,7 +389,11 @@ def _prelude(
             yield env.timeout(entry.at - env.now)
         world.record(
             ContractSigned(
-                entry.id, parties, entry.terms, entry.investment_bn, False, world.agi_clause
+                contract_id=entry.id,
+                parties=parties,
+                clauses=entry.clauses,
+                review=False,
+                term_end=entry.term_end,
             )
         )
 

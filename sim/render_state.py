@@ -15,21 +15,10 @@ from rich.text import Text
 
 from events.calendar import date_at
 from events.state import ContractState
-from events.terms import TERMS_FIELDS, Outcome, Terms
+from events.clauses import Amendment, Clause, clause_to_data
+from events.terms import Outcome
 
 MISSING = "—"
-
-_FRACTION_FIELDS = frozenset(("revenue_share", "equity"))
-_TERM_LABELS = {
-    "term_end": "term end",
-    "post_agi_access": "post-AGI access",
-    "ip_scope": "IP scope",
-    "revenue_share": "revenue share",
-    "cloud": "cloud",
-    "equity": "equity",
-    "investment_bn": "investment",
-}
-
 
 def state_table(
     title_to_state: list[tuple[str, ContractState | None]],
@@ -50,7 +39,8 @@ def state_table(
     for heading, _ in title_to_state:
         table.add_column(Text(heading), overflow="fold")
     states = [state for _, state in title_to_state]
-    for label, cell in _rows(start, _issues_of(states)):
+    rights = sorted({right for state in states if state is not None for right in state.rights})
+    for label, cell in _rows(start, _issues_of(states), _has_contract(states), rights):
         table.add_row(Text(label), *(Text(MISSING if s is None else cell(s)) for s in states))
     return table
 
@@ -67,31 +57,39 @@ def when(t: float, start: dt.date | None) -> str:
 Cell = Callable[[ContractState], str]
 
 
-def _issues_of(states: list[ContractState | None]) -> tuple[str, ...] | None:
-    """The issues of a generic domain's outcomes, or None for the partnership's terms
-    (also when no state holds any terms: the partnership rows are then shown empty)."""
+def _issues_of(states: list[ContractState | None]) -> tuple[str, ...]:
+    """The issue names of the first outcome any state holds (in force or pending)."""
     for state in states:
         if state is None:
             continue
         for offer in (state.terms, state.pending_terms):
-            if isinstance(offer, Outcome):
+            if offer is not None and offer.values:
                 return tuple(name for name, _ in offer.values)
-            if isinstance(offer, Terms):
-                return None
-    return None
+    return ()
 
 
-def _rows(start: dt.date | None, issues: tuple[str, ...] | None) -> list[tuple[str, Cell]]:
+def _has_contract(states: list[ContractState | None]) -> bool:
+    """Whether any state speaks of clauses or rights (the partnership, not a generic
+    bargain): only then are the contract's rows shown."""
+    return any(
+        state is not None and (state.clauses or state.rights or state.investment_total_bn)
+        for state in states
+    )
+
+
+def _rows(
+    start: dt.date | None, issues: tuple[str, ...], contract: bool, rights: list[str]
+) -> list[tuple[str, Cell]]:
     rows: list[tuple[str, Cell]] = [("status", lambda s: s.status)]
-    for name in TERMS_FIELDS if issues is None else issues:
-        rows.append((f"terms: {_TERM_LABELS.get(name, name)}", _term_cell(name)))
-    if issues is None:  # the partnership's own aspects
+    for name in issues:
+        rows.append((f"terms: {name}", _term_cell(name)))
+    if contract:
         rows += [
-            ("investment total", lambda s: f"USD {_number(s.investment_total_bn)} bn"),
-            ("cloud", lambda s: s.cloud or MISSING),
             ("term end", lambda s: MISSING if s.term_end is None else str(s.term_end)),
-            ("post-AGI access", lambda s: _yes_no(s.post_agi_access)),
-            ("rights", _rights),
+            *((f"right {right}", _right_cell(right)) for right in rights),
+            ("investment total", lambda s: f"USD {_number(s.investment_total_bn)} bn"),
+            ("equity", lambda s: _amounts(s.equity, percent=True)),
+            ("compute commitments", lambda s: _amounts(s.compute_commitments_bn)),
             ("AGI declared", lambda s: _agi(s, start)),
         ]
     rows += [
@@ -120,13 +118,42 @@ def _term_cell(name: str) -> Cell:
 def _value(name: str, value: object) -> str:
     if isinstance(value, bool):
         return _yes_no(value)
-    if name in _FRACTION_FIELDS and isinstance(value, float):
-        return f"{_number(value * 100)}%"
-    if name == "investment_bn" and isinstance(value, float):
-        return f"USD {_number(value)} bn"
     if isinstance(value, float):
         return _number(value)
     return str(value)
+
+
+def clause_text(clause: Clause) -> str:
+    """One clause on one line: ``license(microsoft, models+infrastructure; until
+    agi_declared)``."""
+    data = clause_to_data(clause)
+    kind = data.pop("kind")
+    expiry = data.pop("expiry")
+    parts = []
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = "+".join(value)
+        parts.append(str(value) if isinstance(value, str) else f"{key}={_value(key, value)}")
+    until = "" if expiry == "term" else f"; until {expiry}"
+    return f"{kind}({', '.join(parts)}{until})"
+
+
+def amendment_text(amendment: Amendment) -> str:
+    parts = [f"remove {right}" for right in amendment.remove]
+    parts += [f"add {clause_text(clause)}" for clause in amendment.add]
+    if amendment.term_end is not None:
+        parts.append(f"term end {amendment.term_end}")
+    return "; ".join(parts) or "none"
+
+
+def _amounts(amounts: dict[str, float], *, percent: bool = False) -> str:
+    if not amounts:
+        return MISSING
+    if percent:
+        return ", ".join(f"{k}: {_number(v * 100)}%" for k, v in sorted(amounts.items()))
+    return ", ".join(f"{k}: USD {_number(v)} bn" for k, v in sorted(amounts.items()))
 
 
 def _number(value: float) -> str:
@@ -137,11 +164,13 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _rights(state: ContractState) -> str:
-    return ", ".join(
-        f"{right.replace('_', ' ')}: {_yes_no(held)}"
-        for right, held in sorted(state.rights.items())
-    )
+def _right_cell(right: str) -> Cell:
+    def cell(state: ContractState) -> str:
+        if right not in state.rights:
+            return MISSING
+        return "active" if state.rights[right] else "lapsed"
+
+    return cell
 
 
 def _agi(state: ContractState, start: dt.date | None) -> str:
@@ -157,11 +186,9 @@ def _talks(state: ContractState) -> str:
     return f"{state.talks.replace('_', ' ')} ({state.talks_outcome.replace('_', ' ')})"
 
 
-def _offer(offer: Terms | Outcome | None) -> str:
+def _offer(offer: Outcome | None) -> str:
     if offer is None:
         return MISSING
-    if isinstance(offer, Terms):
-        return ", ".join(f"{name}={_value(name, offer.get(name))}" for name in TERMS_FIELDS)
     return ", ".join(f"{name}={_value(name, value)}" for name, value in offer.values) or MISSING
 
 
@@ -187,4 +214,4 @@ def _outside(state: ContractState) -> str:
     return deals
 
 
-__all__ = ["state_table", "when"]
+__all__ = ["amendment_text", "clause_text", "state_table", "when"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from events.codec import Recorded
-from events.replay import around_milestone, fold
+from events.replay import AroundAgi, around_agi, fold
 from events.state import ContractState
 
 if TYPE_CHECKING:
@@ -32,16 +32,17 @@ class RunResult:
         return fold(self.records)
 
     @cached_property
-    def around_agi(self) -> tuple[ContractState, ContractState] | None:
-        return around_milestone(self.records, "agi")
+    def around_agi(self) -> AroundAgi | None:
+        """Before AGI, and once it took effect (after verification where a clause waits)."""
+        return around_agi(self.records)
 
     @property
     def before_agi(self) -> ContractState | None:
-        return self.around_agi[0] if self.around_agi else None
+        return self.around_agi.before if self.around_agi else None
 
     @property
     def after_agi(self) -> ContractState | None:
-        return self.around_agi[1] if self.around_agi else None
+        return self.around_agi.after if self.around_agi else None
 
     def log_bytes(self) -> bytes:
         """The JSONL bytes (only for in-memory logs)."""

@@ -14,6 +14,8 @@ from events.model import (
     OutsideOfferMade,
     RulingIssued,
 )
+from events.state import ContractState
+from sim.render_state import amendment_text, state_table
 from sim.run_result import RunResult
 
 
@@ -27,8 +29,6 @@ def _when(result: RunResult, t: float | None) -> str:
 
 
 def print_run_summary(result: RunResult, path: Path, console: Console | None = None) -> None:
-    from sim.render_state import state_table
-
     out = console or Console(highlight=False, soft_wrap=True)
     scenario = result.scenario
     summary = result.summary
@@ -49,8 +49,8 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
     for record in result.records:
         event = record.event
         if type(event) is RulingIssued:
-            conditions = event.conditions.changes()
-            extra = f" conditions {conditions}" if conditions else ""
+            conditions = event.conditions
+            extra = f" conditions: {amendment_text(conditions)}" if conditions else ""
             out.print(
                 f"  ruling {_when(result, record.t)}: {event.regulator} {event.outcome}{extra}"
             )
@@ -62,24 +62,29 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
             f"Outside offers: {outside} ({matched} matched under ROFR, {taken} taken by OpenAI)"
         )
     if scenario.agi is not None:
-        if summary["agi_time"] is None:
+        agi = result.around_agi
+        if agi is None:
             out.print("AGI: not declared before the horizon")
         else:
-            verified = "verified" if summary["agi_verified"] else "not verified"
-            access = summary["msft_post_agi_access"]
-            out.print(
-                f"AGI: declared {_when(result, summary['agi_time'])}, {verified}; "
-                f"Microsoft keeps access after AGI: {'yes' if access else 'no'}"
+            verified = (
+                f"verified {_when(result, agi.verified_at)}"
+                if agi.verified_at is not None
+                else "not verified"
             )
+            out.print(f"AGI: declared {_when(result, agi.declared_at)}, {verified}")
+            lapsed = [r for r, held in agi.before.rights.items() if held and not agi.after.holds(r)]
+            kept = [r for r, held in agi.after.rights.items() if held]
+            out.print(f"  rights lapsed at AGI: {', '.join(lapsed) or 'none'}")
+            out.print(f"  rights kept after AGI: {', '.join(kept) or 'none'}")
     for key in scenario.negotiation.parties:
         out.print(f"  utility {key}: {summary[f'utility_{key}']:.3f}")
-    columns = [
-        ("before AGI", result.before_agi),
-        ("after AGI", result.after_agi),
-        ("end", result.final),
-    ]
-    if result.around_agi is None:
-        columns = [("end", result.final)]
+    columns: list[tuple[str, ContractState | None]] = [("end", result.final)]
+    if result.around_agi is not None:
+        columns = [
+            ("before AGI", result.around_agi.before),
+            ("after AGI", result.around_agi.after),
+            ("end", result.final),
+        ]
     out.print(state_table(columns, scenario.start if scenario.time_unit == "month" else None))
     out.print(f"Log: {path}")
     out.print(f"Digest: {result.digest}")

@@ -1,35 +1,43 @@
-"""One summary row per run, derived from its records (a pure function).
+"""One summary row per run, derived from its records by the shared fold.
 
 Columns (a contract for batch stores and results files, which add ``run``, ``seed``,
-``digest``, ``events``, ``param_*`` and ``sweep_*`` in front): ``agreement``,
-``agreement_time``, ``agreement_date``, ``terms_<issue>`` for every negotiated issue
-(as accepted, before any regulator's conditions), ``regulator_outcome`` (approved,
-approved_with_conditions, blocked, pending, unreviewed, or empty without a deal),
-``agi_time``, ``agi_date``, ``agi_verified``, ``msft_post_agi_access`` (Microsoft
-holds IP access once the AGI clause has taken effect; empty without AGI),
-``outside_deals``, ``rofr_exercised``, ``final_status``, and ``utility_<party>`` for
-each negotiating party (discounted utility of the terms in force, or its
-reservation value without an approved deal).
+``digest``, ``events``, ``param_*`` and ``sweep_*`` in front), in this order:
+
+- ``agreement``, ``agreement_time``, ``agreement_date``;
+- ``terms_<issue>`` for every negotiated issue (the agreed values; in the partnership
+  these are the deal's clause parameters, as accepted, before any conditions);
+- ``regulator_outcome`` (approved, approved_with_conditions, blocked, pending,
+  unreviewed, or empty without a deal);
+- with an AGI milestone: ``agi_time``, ``agi_date``, ``agi_verified``,
+  ``agi_verified_date``;
+- with competitors: ``outside_deals``; with a ROFR: ``rofr_exercised``;
+- ``final_status``;
+- with clauses (the partnership): ``end.term_end``, ``end.investment_total_bn``,
+  ``end.<right>`` for every right the scenario can grant (held at the end of the
+  run), and with AGI ``after_agi.<right>`` (held once AGI took effect; see
+  ``events.replay.around_agi``; empty when AGI never came);
+- ``utility_<party>`` for each negotiating party (discounted utility of the agreed
+  terms once they took force, or its reservation value without such a deal).
+
+A generic scenario's row has no AGI, ROFR or rights columns at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from events.calendar import date_at
 from events.codec import Recorded
-from events.model import (
-    ContractSigned,
-    MilestoneReached,
-    OfferAccepted,
-    RunEnded,
-)
-from events.replay import Folder
+from events.model import ContractSigned, OfferAccepted
+from events.replay import Folder, around_agi
 from sim.utilities import utility_for
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
+
+# The headline of the post-AGI question: does Microsoft keep model access after AGI?
+ACCESS_AFTER_AGI: Final = "after_agi.license.models"
 
 
 def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
@@ -40,18 +48,26 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
         ("agreement_date", "TEXT"),
     ]
     for issue in scenario.negotiation.issues:
-        sql = sql_type(issue.values)
-        columns.append((f"terms_{issue.name}", sql))
-    columns += [
-        ("regulator_outcome", "TEXT"),
-        ("agi_time", "REAL"),
-        ("agi_date", "TEXT"),
-        ("agi_verified", "INTEGER"),
-        ("msft_post_agi_access", "INTEGER"),
-        ("outside_deals", "INTEGER"),
-        ("rofr_exercised", "INTEGER"),
-        ("final_status", "TEXT"),
-    ]
+        columns.append((f"terms_{issue.name}", sql_type(issue.values)))
+    columns.append(("regulator_outcome", "TEXT"))
+    if scenario.agi is not None:
+        columns += [
+            ("agi_time", "REAL"),
+            ("agi_date", "TEXT"),
+            ("agi_verified", "INTEGER"),
+            ("agi_verified_date", "TEXT"),
+        ]
+    if scenario.competitors:
+        columns.append(("outside_deals", "INTEGER"))
+    if scenario.rofr is not None:
+        columns.append(("rofr_exercised", "INTEGER"))
+    columns.append(("final_status", "TEXT"))
+    rights = scenario.possible_rights()
+    if rights or scenario.prelude or scenario.negotiation.deal is not None:
+        columns += [("end.term_end", "INTEGER"), ("end.investment_total_bn", "REAL")]
+        columns += [(f"end.{right}", "INTEGER") for right in rights]
+        if scenario.agi is not None:
+            columns += [(f"after_agi.{right}", "INTEGER") for right in rights]
     columns += [(f"utility_{key}", "REAL") for key in scenario.negotiation.parties]
     return columns
 
@@ -67,18 +83,27 @@ def sql_type(values: Sequence[object]) -> str:
     return "TEXT"
 
 
+def _regulator_outcome(reviews: dict[str, str], took_force: bool) -> str:
+    if not reviews and took_force:
+        return "unreviewed"
+    if any(v == "blocked" for v in reviews.values()):
+        return "blocked"
+    if reviews and all(v in ("approved", "approved_with_conditions") for v in reviews.values()):
+        if any(v == "approved_with_conditions" for v in reviews.values()):
+            return "approved_with_conditions"
+        return "approved"
+    return "pending"
+
+
 def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]:
     """The summary row of one run (without ``run``, ``seed`` and ``digest``)."""
     folder = Folder()
     start = scenario.start
+    dated = scenario.time_unit == "month"
     agreement: OfferAccepted | None = None
     agreement_time: float | None = None
     signed_id: str | None = None
-    effective_terms = None
-    agi_declared_at: float | None = None
-    agi_verified = False
-    access_after_agi: bool | None = None
-    lapse_on = scenario.agi.lapse_on if scenario.agi is not None else "declared"
+    took_force = False
     for record in records:
         folder.apply(record)
         event = record.event
@@ -87,60 +112,54 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
             agreement, agreement_time = event, record.t
         elif kind is ContractSigned and agreement is not None and signed_id is None:
             signed_id = event.contract_id
-        elif kind is MilestoneReached and event.milestone == "agi":
-            if agi_declared_at is None:
-                agi_declared_at = record.t
-            agi_verified = agi_verified or event.verified
-            triggers = event.verified if lapse_on == "verified" else True
-            if triggers or access_after_agi is None:
-                access_after_agi = folder.state().rights.get("ip_access", False)
-        if signed_id is not None and effective_terms is None and folder.contract_id == signed_id:
-            effective_terms = folder.terms
-        if kind is RunEnded:
-            break
+        if signed_id is not None and not took_force and folder.contract_id == signed_id:
+            took_force = True
     final = folder.state()
-    reviews = dict(final.reviews)
+
+    def date(t: float | None) -> str | None:
+        return date_at(start, t).isoformat() if t is not None and dated else None
+
     row: dict[str, Any] = {
         "agreement": agreement is not None,
         "agreement_time": agreement_time,
-        "agreement_date": date_at(start, agreement_time).isoformat()
-        if agreement_time is not None and scenario.time_unit == "month"
-        else None,
+        "agreement_date": date(agreement_time),
     }
     for issue in scenario.negotiation.issues:
         row[f"terms_{issue.name}"] = agreement.terms.get(issue.name) if agreement else None
-    if agreement is None:
-        outcome = None
-    elif not reviews and signed_id is not None and effective_terms is not None:
-        outcome = "unreviewed"
-    elif any(v == "blocked" for v in reviews.values()):
-        outcome = "blocked"
-    elif reviews and all(v in ("approved", "approved_with_conditions") for v in reviews.values()):
-        with_conditions = any(v == "approved_with_conditions" for v in reviews.values())
-        outcome = "approved_with_conditions" if with_conditions else "approved"
-    else:
-        outcome = "pending"
-    row["regulator_outcome"] = outcome
-    row["agi_time"] = agi_declared_at
-    row["agi_date"] = (
-        date_at(start, agi_declared_at).isoformat() if agi_declared_at is not None else None
+    row["regulator_outcome"] = (
+        None if agreement is None else _regulator_outcome(dict(final.reviews), took_force)
     )
-    row["agi_verified"] = agi_verified
-    row["msft_post_agi_access"] = access_after_agi
-    row["outside_deals"] = len(final.outside_deals)
-    row["rofr_exercised"] = final.rofr_exercised
+    agi = around_agi(records) if scenario.agi is not None else None
+    if scenario.agi is not None:
+        row["agi_time"] = agi.declared_at if agi else None
+        row["agi_date"] = date(agi.declared_at) if agi else None
+        row["agi_verified"] = final.agi_verified
+        row["agi_verified_date"] = date(agi.verified_at) if agi else None
+    if scenario.competitors:
+        row["outside_deals"] = len(final.outside_deals)
+    if scenario.rofr is not None:
+        row["rofr_exercised"] = final.rofr_exercised
     row["final_status"] = final.status
+    columns = {name for name, _ in summary_columns(scenario)}
+    if "end.term_end" in columns:
+        row["end.term_end"] = final.term_end
+        row["end.investment_total_bn"] = final.investment_total_bn
+        rights = scenario.possible_rights()
+        for right in rights:
+            row[f"end.{right}"] = final.holds(right)
+        if scenario.agi is not None:
+            for right in rights:
+                row[f"after_agi.{right}"] = agi.after.holds(right) if agi else None
     opens = scenario.negotiation.opens
-    for spec in (
-        p for key in scenario.negotiation.parties for p in scenario.parties if p.key == key
-    ):
+    for key in scenario.negotiation.parties:
+        spec = scenario.party(key)
         utility = utility_for(spec)
-        if effective_terms is not None and agreement_time is not None:
-            value = utility.discounted(utility.of(effective_terms), agreement_time - opens)
+        if took_force and agreement is not None and agreement_time is not None:
+            value = utility.discounted(utility.of(agreement.terms), agreement_time - opens)
         else:
             value = spec.reservation
-        row[f"utility_{spec.key}"] = float(value)
+        row[f"utility_{key}"] = float(value)
     return row
 
 
-__all__ = ["summarize", "summary_columns"]
+__all__ = ["ACCESS_AFTER_AGI", "summarize", "summary_columns"]

@@ -1,5 +1,5 @@
 """The value checks scenario validation is built from: ranges, scalars, times,
-distribution tables and contract terms. Each failure raises one ``ScenarioError`` line
+distribution tables and contract clauses. Each failure raises one ``ScenarioError`` line
 ``"<source>: <key>: expected <what>, got <what>"``.
 """
 
@@ -14,9 +14,9 @@ from typing import Any, Final, NoReturn
 import attrs
 
 from events.calendar import months_between
-from events.terms import CLOUD_ARRANGEMENTS, IP_SCOPES, TERMS_FIELDS, IssueValue, Terms, TermsPatch
+from events.clauses import Amendment, Clause, clause_from_data
 from sim.scenario.distributions import DIST_KINDS, DIST_PARAMS, Distribution
-from sim.scenario.errors import MISSING, fail, number_text, show
+from sim.scenario.errors import MISSING, ScenarioError, fail, number_text, show
 from sim.scenario.schema import Drawable
 
 ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -70,14 +70,6 @@ FRACTION: Final = Range(0.0, 1.0)
 NON_NEGATIVE: Final = Range(0.0)
 POSITIVE: Final = Range(0.0, lo_open=True)
 DISCOUNT: Final = Range(0.0, 1.0, lo_open=True)
-
-_TERM_TEXT: Final = {
-    "term_end": "an integer year",
-    "post_agi_access": "true or false",
-    "ip_scope": f"one of ({', '.join(IP_SCOPES)})",
-    "cloud": f"one of ({', '.join(CLOUD_ARRANGEMENTS)})",
-}
-
 
 def join_key(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
@@ -331,41 +323,36 @@ class Checker:
             return self.check_time(self.time_value(value, key), key, value)
         return self.number_value(value, key, allowed)
 
-    # -- terms ---------------------------------------------------------------------------------
-    def term_value(self, field: str, value: object, key: str) -> IssueValue:
-        """One value of a Terms field, normalised as Terms stores it."""
-        if field == "term_end":
-            if not isinstance(value, int) or isinstance(value, bool):
-                self.fail(key, _TERM_TEXT[field], value)
-            return value
-        if field == "post_agi_access":
-            if not isinstance(value, bool):
-                self.fail(key, _TERM_TEXT[field], value)
-            return value
-        if field in ("ip_scope", "cloud"):
-            choices = IP_SCOPES if field == "ip_scope" else CLOUD_ARRANGEMENTS
-            if not isinstance(value, str) or value not in choices:
-                self.fail(key, _TERM_TEXT[field], value)
-            return value
-        allowed = NON_NEGATIVE if field == "investment_bn" else FRACTION
-        return self.number_value(value, key, allowed)
+    # -- clauses ------------------------------------------------------------------------------
+    def clause(self, value: object, key: str) -> Clause:
+        """One clause (a table with ``kind`` and its parameters)."""
+        try:
+            return clause_from_data(_plain(value), key)
+        except ValueError as exc:
+            raise ScenarioError(f"{self.source}: {exc}", source=self.source, key=key) from None
 
-    def terms(self, value: object, key: str) -> Terms:
-        table = self.table(value, key, TERMS_FIELDS)
-        fields = {
-            field: self.term_value(field, table.get(field, MISSING), join_key(key, field))
-            for field in TERMS_FIELDS
-        }
-        return Terms(**fields)
+    def clauses(self, value: object, key: str) -> tuple[Clause, ...]:
+        if not isinstance(value, list):
+            self.fail(key, "an array of clause tables", value)
+        return tuple(self.clause(item, f"{key}[{index}]") for index, item in enumerate(value))
 
-    def patch(self, value: object, key: str) -> TermsPatch:
-        table = self.table(value, key, TERMS_FIELDS)
-        fields = {
-            field: self.term_value(field, table[field], join_key(key, field))
-            for field in TERMS_FIELDS
-            if field in table
-        }
-        return TermsPatch(**fields)
+    def amendment(self, value: object, key: str) -> Amendment:
+        """A change to clauses: ``remove`` (right names), ``add`` (clauses), ``term_end``."""
+        try:
+            return Amendment.from_data(_plain(value), key)
+        except ValueError as exc:
+            raise ScenarioError(f"{self.source}: {exc}", source=self.source, key=key) from None
+
+
+def _plain(value: object) -> object:
+    """TOML dates inside a clause table become ISO text, as clauses expect them."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _order(table: Mapping[str, Any], *names: str) -> str:

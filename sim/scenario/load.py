@@ -19,8 +19,10 @@ from typing import Any, Final
 import attrs
 
 from agents.strategies import STRATEGY_NAMES
-from events.terms import TERMS_FIELDS, IssueValue
+from events.clauses import carried_forward, is_year
+from events.terms import IssueValue
 from sim.scenario.builtins import BUILTINS, builtin_text
+from sim.scenario.deal import ClauseTemplate, DealTemplate, Include, IssueRef
 from sim.scenario.checks import (
     ANY,
     DISCOUNT,
@@ -42,8 +44,6 @@ from sim.scenario.schema import (
     COMPETITOR_KINDS,
     DOMAINS,
     ISSUE_KEYS,
-    LAPSABLE_RIGHTS,
-    LAPSE_ON,
     NEGOTIATION_KEYS,
     PARTNERSHIP_PARTIES,
     PARTY_KEYS,
@@ -199,7 +199,7 @@ class _Loader(Checker):
             n_steps = self.integer(table, key, "n_steps", 1)
         review = self.boolean(table, key, "review", has_regulators)
         issues = self.issues(table.get("issues", MISSING))
-        fixed = self.fixed(table.get("fixed", {}), tuple(issue.name for issue in issues))
+        deal = self.deal(table.get("deal", MISSING), issues)
         return NegotiationSpec(
             protocol=protocol,
             parties=parties,
@@ -208,8 +208,8 @@ class _Loader(Checker):
             round=round_,
             n_steps=n_steps,
             review=review,
-            fixed=fixed,
             issues=issues,
+            deal=deal,
         )
 
     def negotiating_parties(self, value: object) -> tuple[str, str]:
@@ -237,12 +237,9 @@ class _Loader(Checker):
         for index, item in enumerate(value):
             where = f"{key}[{index}]"
             table = self.table(item, where, ISSUE_KEYS)
-            if self.domain == "partnership":
-                name = self.string(table, where, "name", choices=TERMS_FIELDS)
-            else:
-                name = self.string(table, where, "name", nonempty=True)
-                if not NAME.match(name):
-                    self.fail(f"{where}.name", NAME_TEXT, name)
+            name = self.string(table, where, "name", nonempty=True)
+            if not NAME.match(name):
+                self.fail(f"{where}.name", NAME_TEXT, name)
             if any(issue.name == name for issue in issues):
                 self.fail(f"{where}.name", "a name no other issue has", name)
             issues.append(
@@ -256,9 +253,7 @@ class _Loader(Checker):
         values: list[IssueValue] = []
         for index, item in enumerate(value):
             key = f"{where}.values[{index}]"
-            if self.domain == "partnership":
-                item = self.term_value(name, item, key)
-            elif not isinstance(item, bool | int | float | str) or (
+            if not isinstance(item, bool | int | float | str) or (
                 isinstance(item, float) and not math.isfinite(item)
             ):
                 self.fail(key, "a boolean, number or string", item)
@@ -269,28 +264,90 @@ class _Loader(Checker):
             values.append(item)
         return tuple(values)
 
-    def fixed(
-        self, value: object, issue_names: tuple[str, ...]
-    ) -> tuple[tuple[str, IssueValue], ...]:
-        key = "negotiation.fixed"
+    def deal(self, value: object, issues: tuple[IssueSpec, ...]) -> DealTemplate | None:
+        """``[negotiation.deal]``: the clauses an agreement puts in force, bound to issues."""
+        key = "negotiation.deal"
+        if value is MISSING:
+            if self.domain == "partnership":
+                self.fail(key, 'a table of the deal\'s clauses (domain is "partnership")', value)
+            return None
         if self.domain == "generic":
-            if value != {}:
-                self.fail(key, f"an empty table {_GENERIC}", value)
-            return ()
-        table = self.table(value, key, TERMS_FIELDS)
-        fixed: dict[str, IssueValue] = {}
-        for field in TERMS_FIELDS:
-            if field in table:
-                if field in issue_names:
-                    self.fail(
-                        join_key(key, field), "a term that is not also an issue", table[field]
-                    )
-                fixed[field] = self.term_value(field, table[field], join_key(key, field))
-            elif field not in issue_names:
-                self.fail(
-                    join_key(key, field), "a value for this term (it is not an issue)", MISSING
-                )
-        return tuple(sorted(fixed.items()))
+            self.fail(key, f"no deal {_GENERIC}", value)
+        table = self.table(value, key, ("clauses", "term_end"))
+        items = table.get("clauses", MISSING)
+        if not isinstance(items, list) or not items:
+            self.fail(f"{key}.clauses", "a non-empty array of clause tables", items)
+        by_name = {issue.name: issue for issue in issues}
+        templates = tuple(
+            self.clause_template(item, f"{key}.clauses[{index}]", by_name)
+            for index, item in enumerate(items)
+        )
+        term_end: int | IssueRef | None = None
+        if "term_end" in table:
+            raw = table["term_end"]
+            if isinstance(raw, Mapping):
+                term_end = self.issue_ref(raw, f"{key}.term_end", by_name)
+                for value_ in by_name[term_end.issue].values:
+                    if not is_year(value_):
+                        self.fail(f"{key}.term_end", "an issue whose values are years", value_)
+            elif is_year(raw):
+                term_end = raw
+            else:
+                self.fail(f"{key}.term_end", "a year or { issue = NAME }", raw)
+        used = {name for template in templates for name in template.issues()}
+        if isinstance(term_end, IssueRef):
+            used.add(term_end.issue)
+        for issue in issues:
+            if issue.name not in used:
+                self.fail(f"{key}", f"a clause parameter bound to issue {issue.name}", "none")
+        governs: set[str] = set()
+        for index, template in enumerate(templates):
+            for values in _bindings(template, by_name):
+                try:
+                    clause = template.bind(values)
+                except ValueError as exc:
+                    where = f"{key}.clauses[{index}]"
+                    raise ScenarioError(
+                        f"{self.source}: {where}: {exc} (with {values})", source=self.source, key=where
+                    ) from None
+                if clause is not None:
+                    governs.update(clause.rights())
+        return DealTemplate(templates, term_end, tuple(sorted(governs)))
+
+    def issue_ref(self, value: Mapping[str, Any], key: str, issues: Mapping[str, IssueSpec]) -> IssueRef:
+        table = self.table(value, key, ("issue",))
+        name = self.string(table, key, "issue", choices=tuple(issues))
+        return IssueRef(name)
+
+    def clause_template(
+        self, value: object, key: str, issues: Mapping[str, IssueSpec]
+    ) -> ClauseTemplate:
+        if not isinstance(value, Mapping):
+            self.fail(key, "a clause table", value)
+        kind = value.get("kind", MISSING)
+        params: list[tuple[str, Any]] = []
+        include = None
+        for name in sorted(value):
+            if name == "kind":
+                continue
+            item = value[name]
+            if name == "include":
+                table = self.table(item, f"{key}.include", ("issue", "in"))
+                issue = self.string(table, f"{key}.include", "issue", choices=tuple(issues))
+                members = table.get("in")
+                if members is None:
+                    if not all(isinstance(v, bool) for v in issues[issue].values):
+                        self.fail(f"{key}.include.in", "the values that include it (issue is not boolean)", MISSING)
+                    include = Include(issue)
+                else:
+                    if not isinstance(members, list) or not members:
+                        self.fail(f"{key}.include.in", "a non-empty array of the issue's values", members)
+                    include = Include(issue, tuple(members))
+            elif isinstance(item, Mapping):
+                params.append((name, self.issue_ref(item, join_key(key, name), issues)))
+            else:
+                params.append((name, item))
+        return ClauseTemplate(str(kind), tuple(params), include)
 
     def prelude(self, value: object) -> tuple[PreludeEntry, ...]:
         if value is MISSING or value == []:
@@ -316,18 +373,21 @@ class _Loader(Checker):
             if any(entry.id == entry_id for entry in entries):
                 self.fail(f"{where}.id", "an id no other prelude entry has", entry_id)
             note = self.string(table, where, "note", "")
-            if "terms" in table and "amend" in table:
-                self.fail_text(where, "either terms or amend", "both")
-            if "terms" in table or not entries:
-                terms = self.terms(table.get("terms", MISSING), f"{where}.terms")
-            elif "amend" in table:
-                patch = self.patch(table["amend"], f"{where}.amend")
-                money = patch.investment_bn or 0.0
-                terms = attrs.evolve(entries[-1].terms.patched(patch), investment_bn=money)
+            if "clauses" in table and "amend" in table:
+                self.fail_text(where, "either clauses or amend", "both")
+            term_end = table.get("term_end", entries[-1].term_end if entries else None)
+            if term_end is not None and not is_year(term_end):
+                self.fail(f"{where}.term_end", "a year (the contract runs through it)", term_end)
+            if "clauses" in table or not entries:
+                clauses = self.clauses(table.get("clauses", MISSING), f"{where}.clauses")
             else:
-                expected = "a table of changed terms (or terms, a full table)"
-                self.fail(f"{where}.amend", expected, MISSING)
-            entries.append(PreludeEntry(at, entry_id, terms, terms.investment_bn, note))
+                if "amend" not in table:
+                    self.fail(f"{where}.amend", "a table with remove/add (or clauses, a full list)", MISSING)
+                amendment = self.amendment(table["amend"], f"{where}.amend")
+                clauses = amendment.apply(carried_forward(entries[-1].clauses))
+                if amendment.term_end is not None:
+                    term_end = amendment.term_end
+            entries.append(PreludeEntry(at, entry_id, clauses, term_end, note))
         return tuple(entries)
 
     def parties(self, value: object, negotiation: NegotiationSpec) -> tuple[PartySpec, ...]:
@@ -450,7 +510,7 @@ class _Loader(Checker):
         conditions_raw = table.get("conditions", {})
         if self.domain == "generic" and conditions_raw != {}:
             self.fail(f"{where}.conditions", f"an empty table {_GENERIC}", conditions_raw)
-        conditions = self.patch(conditions_raw, f"{where}.conditions")
+        conditions = self.amendment(conditions_raw, f"{where}.conditions")
         return RegulatorSpec(key, name, strictness, review_months, conditions)
 
     def competitors(self, value: object) -> tuple[CompetitorSpec, ...]:
@@ -507,28 +567,7 @@ class _Loader(Checker):
         verification = self.boolean(table, key, "verification", False)
         delay = self.number(table, key, "verification_delay", NON_NEGATIVE, 0.0)
         probability = self.number(table, key, "verification_probability", FRACTION, 1.0)
-        lapses = self.lapses(table.get("lapses", MISSING))
-        lapse_on = self.string(
-            table, key, "lapse_on", "verified" if verification else "declared", LAPSE_ON
-        )
-        if lapse_on == "verified" and not verification:
-            self.fail("agi.lapse_on", '"declared" (agi.verification is false)', lapse_on)
-        return AgiSpec(at, verification, delay, probability, lapses, lapse_on)
-
-    def lapses(self, value: object) -> tuple[str, ...]:
-        key = "agi.lapses"
-        if value is MISSING:
-            return LAPSABLE_RIGHTS if self.domain == "partnership" else ()
-        if self.domain == "generic" and value != []:
-            self.fail(key, f"[] {_GENERIC}", value)
-        if not isinstance(value, list):
-            self.fail(key, f"an array of rights among ({', '.join(LAPSABLE_RIGHTS)})", value)
-        for index, item in enumerate(value):
-            if not isinstance(item, str) or item not in LAPSABLE_RIGHTS:
-                self.fail(f"{key}[{index}]", f"one of ({', '.join(LAPSABLE_RIGHTS)})", item)
-            if item in value[:index]:
-                self.fail(f"{key}[{index}]", "a right not listed before", item)
-        return tuple(sorted(value))
+        return AgiSpec(at, verification, delay, probability)
 
 
 def _kind(value: object) -> str:
@@ -538,6 +577,17 @@ def _kind(value: object) -> str:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _bindings(
+    template: ClauseTemplate, issues: Mapping[str, IssueSpec]
+) -> list[dict[str, IssueValue]]:
+    """Every combination of the values of the issues a template uses."""
+    combos: list[dict[str, IssueValue]] = [{}]
+    for name in dict.fromkeys(template.issues()):
+        combos = [{**combo, name: value} for combo in combos for value in issues[name].values]
+    first = {name: spec.values[0] for name, spec in issues.items()}
+    return [{**first, **combo} for combo in combos]
 
 
 def _same_value(a: IssueValue, b: IssueValue) -> bool:

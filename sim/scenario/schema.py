@@ -20,7 +20,9 @@ from typing import Any, Final
 import attrs
 
 from events.calendar import date_at, months_between
-from events.terms import IssueValue, Terms, TermsPatch
+from events.clauses import Amendment, Clause, clause_to_data, right_names
+from events.terms import IssueValue
+from sim.scenario.deal import DealTemplate
 from sim.scenario.distributions import Distribution
 
 # The keys each table of a scenario file may hold (the loader and --set share them).
@@ -35,7 +37,7 @@ TOP_KEYS: Final = (
     "agi",
 )
 SCENARIO_KEYS: Final = ("name", "description", "domain", "start", "time_unit", "horizon")
-PRELUDE_KEYS: Final = ("at", "id", "terms", "amend", "note")
+PRELUDE_KEYS: Final = ("at", "id", "clauses", "term_end", "amend", "note")
 NEGOTIATION_KEYS: Final = (
     "protocol",
     "parties",
@@ -44,8 +46,8 @@ NEGOTIATION_KEYS: Final = (
     "round",
     "n_steps",
     "review",
-    "fixed",
     "issues",
+    "deal",
 )
 ISSUE_KEYS: Final = ("name", "values")
 PARTY_KEYS: Final = (
@@ -65,16 +67,12 @@ AGI_KEYS: Final = (
     "verification",
     "verification_delay",
     "verification_probability",
-    "lapses",
-    "lapse_on",
 )
 
 DOMAINS: Final = ("partnership", "generic")
 TIME_UNITS: Final = ("month", "step")
 PROTOCOLS: Final = ("alternating", "sao")
 COMPETITOR_KINDS: Final = ("cloud_capacity", "investment")
-LAPSABLE_RIGHTS: Final = ("ip_access", "revenue_share_to_microsoft")
-LAPSE_ON: Final = ("declared", "verified")
 PARTNERSHIP_PARTIES: Final = ("microsoft", "openai")
 
 Drawable = float | Distribution
@@ -101,21 +99,23 @@ def value_key(value: IssueValue) -> str:
 
 @attrs.frozen(slots=True)
 class PreludeEntry:
-    """A historical contract event before the negotiation opens.
-
-    ``terms`` are the full terms after this entry; ``terms.investment_bn`` and
-    ``investment_bn`` are both the new money of this entry (not a running total).
-    """
+    """A historical contract before the negotiation opens: every clause in force after
+    it (what it carried forward from the entry before included), and its end year."""
 
     at: float
     id: str
-    terms: Terms
-    investment_bn: float
+    clauses: tuple[Clause, ...]
+    term_end: int | None
     note: str = ""
 
     def to_data(self) -> dict[str, Any]:
-        terms = dict(sorted(self.terms.to_data().items()))
-        return {"at": self.at, "id": self.id, "note": self.note, "terms": terms}
+        return {
+            "at": self.at,
+            "clauses": [clause_to_data(clause) for clause in self.clauses],
+            "id": self.id,
+            "note": self.note,
+            "term_end": self.term_end,
+        }
 
 
 @attrs.frozen(slots=True)
@@ -144,8 +144,8 @@ class NegotiationSpec:
     round: float | None
     n_steps: int | None
     review: bool
-    fixed: tuple[tuple[str, IssueValue], ...]
     issues: tuple[IssueSpec, ...]
+    deal: DealTemplate | None = None
 
     @property
     def issue_names(self) -> tuple[str, ...]:
@@ -157,13 +157,10 @@ class NegotiationSpec:
                 return issue
         raise KeyError(f"no issue {name!r}")
 
-    def fixed_values(self) -> dict[str, IssueValue]:
-        return dict(self.fixed)
-
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "deadline": self.deadline,
-            "fixed": dict(self.fixed),
+            "deal": self.deal.to_data() if self.deal is not None else None,
             "issues": [issue.to_data() for issue in self.issues],
             "n_steps": self.n_steps,
             "opens": self.opens,
@@ -230,18 +227,18 @@ class PartySpec:
 
 @attrs.frozen(slots=True)
 class RegulatorSpec:
-    """A regulator reviewing signed deals; ``conditions`` is imposed on approval with
-    conditions (may be empty)."""
+    """A regulator reviewing signed deals; ``conditions`` (an amendment of the deal's
+    clauses, may be empty) is imposed on approval with conditions."""
 
     key: str
     name: str
     strictness: Drawable
     review_months: Drawable
-    conditions: TermsPatch
+    conditions: Amendment
 
     def to_data(self) -> dict[str, Any]:
         return {
-            "conditions": dict(sorted(self.conditions.to_data().items())),
+            "conditions": self.conditions.to_data() if self.conditions else {},
             "name": self.name,
             "review_months": _data(self.review_months),
             "strictness": _data(self.strictness),
@@ -286,21 +283,18 @@ class RofrSpec:
 
 @attrs.frozen(slots=True)
 class AgiSpec:
-    """The AGI milestone: when it is declared, whether an expert panel verifies it, and
-    which rights lapse (unless the terms grant ``post_agi_access``) and when."""
+    """The AGI milestone: when it is declared, and whether (after what delay, with
+    what probability) an expert panel verifies it. Which rights lapse, and on which
+    of the two events, each clause says with its own expiry."""
 
     at: Drawable
     verification: bool
     verification_delay: float
     verification_probability: float
-    lapses: tuple[str, ...]
-    lapse_on: str
 
     def to_data(self) -> dict[str, Any]:
         return {
             "at": _data(self.at),
-            "lapse_on": self.lapse_on,
-            "lapses": list(self.lapses),
             "verification": self.verification,
             "verification_delay": self.verification_delay,
             "verification_probability": self.verification_probability,
@@ -353,6 +347,17 @@ class Scenario:
         # A nudge so a time computed from a date maps back to that date: date_at floors,
         # and months_between's fraction (e.g. 20/31 * 31) can land a hair below the day.
         return date_at(self.start, t + 1e-9)
+
+    def possible_rights(self) -> tuple[str, ...]:
+        """Every right a run of this scenario can grant (history, the deal, the
+        regulators' conditions), sorted: the summary's right columns."""
+        clauses: list[Clause] = [c for entry in self.prelude for c in entry.clauses]
+        for regulator in self.regulators:
+            clauses += regulator.conditions.add
+        rights = set(right_names(clauses))
+        if self.negotiation.deal is not None:
+            rights.update(self.negotiation.deal.governs)
+        return tuple(sorted(rights))
 
     # -- distributions ------------------------------------------------------------------
     def distributions(self) -> tuple[tuple[str, Distribution], ...]:
