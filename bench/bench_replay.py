@@ -19,7 +19,6 @@ import orjson
 
 from bench.harness import Result, benchmark, interleaved_best
 from events.model import (
-    AgiClause,
     ContractSigned,
     Event,
     FirstRefusalExercised,
@@ -37,7 +36,8 @@ from events.model import (
     RunStarted,
 )
 from events.replay import fold
-from events.terms import CLOUD_ARRANGEMENTS, IP_SCOPES, TERMS_FIELDS, Terms, TermsPatch
+from events.clauses import Amendment, Equity, Exclusivity, FirstRefusal, Investment, License, RevenueShare
+from events.terms import Outcome
 from events.verify import verify_bytes
 from events.writer import MemoryLog
 
@@ -47,15 +47,35 @@ MS, OAI = "microsoft", "openai"
 BOTH = (MS, OAI)
 
 
-def _terms(rng: random.Random) -> Terms:
-    return Terms(
-        term_end=rng.randint(2030, 2040),
-        post_agi_access=rng.random() < 0.5,
-        ip_scope=rng.choice(IP_SCOPES),
-        revenue_share=round(rng.uniform(0.0, 0.25), 4),
-        cloud=rng.choice(CLOUD_ARRANGEMENTS),
-        equity=round(rng.uniform(0.2, 0.49), 4),
-        investment_bn=round(rng.uniform(0.0, 20.0), 2),
+ISSUES = ("term_end", "ip_expiry", "ip_scope", "revenue_share", "cloud", "equity", "investment_bn")
+
+
+def _terms(rng: random.Random) -> Outcome:
+    """An offer of the built-in scenario's shape: seven issues."""
+    return Outcome(
+        (
+            ("term_end", rng.randint(2030, 2040)),
+            ("ip_expiry", rng.choice(("agi_declared", "2032|agi_verified", "term"))),
+            ("ip_scope", rng.choice(("models", "models+infrastructure"))),
+            ("revenue_share", round(rng.uniform(0.0, 0.25), 4)),
+            ("cloud", rng.choice(("exclusive", "rofr", "open"))),
+            ("equity", round(rng.uniform(0.2, 0.49), 4)),
+            ("investment_bn", round(rng.uniform(0.0, 20.0), 2)),
+        )
+    )
+
+
+def _clauses(terms: Outcome) -> tuple[object, ...]:
+    """The clauses such a deal puts in force (as the built-in deal template binds them)."""
+    values = terms.as_dict()
+    return (
+        License(MS, str(values["ip_scope"]), expiry=values["ip_expiry"]),
+        RevenueShare(OAI, MS, values["revenue_share"], expiry="agi_declared"),
+        RevenueShare(MS, OAI, 0.2),
+        Exclusivity(MS, "api"),
+        FirstRefusal(MS, "compute", 1.0),
+        Equity(MS, values["equity"], 300.0),
+        Investment(MS, values["investment_bn"]),
     )
 
 
@@ -64,18 +84,18 @@ def realistic_events(n: int = N_EVENTS, seed: int = 2025) -> list[tuple[float, E
     signings under review, outside offers, and AGI declared two thirds of the way."""
     rng = random.Random(seed)
     start = RunStarted(
-        {"name": "bench", "horizon_months": 600, "issues": list(TERMS_FIELDS)},
+        {"name": "bench", "horizon_months": 600, "issues": list(ISSUES)},
         str(seed),
         1,
         "0.1.0",
         "2019-01-01",
     )
-    prelude = Terms(2030, False, "models_and_infra", 0.2, "exclusive", 0.49, 1)
+    prelude = _clauses(_terms(rng))
     out: list[tuple[float, Event]] = [
         (0.0, start),
-        (6.0, ContractSigned("c-2019", BOTH, prelude, 1, False)),
-        (24.0, ContractSigned("c-2021", BOTH, prelude, 2, False)),
-        (48.0, ContractSigned("c-2023", BOTH, prelude, 10, False)),
+        (6.0, ContractSigned("c-2019", BOTH, prelude, False, term_end=2030)),
+        (24.0, ContractSigned("c-2021", BOTH, prelude, False, term_end=2030)),
+        (48.0, ContractSigned("c-2023", BOTH, prelude, False, term_end=2030)),
     ]
     t = 78.0
     contract = 0
@@ -96,14 +116,15 @@ def realistic_events(n: int = N_EVENTS, seed: int = 2025) -> list[tuple[float, E
             contract += 1
             cid = f"c-{contract}"
             outcome = rng.choice(("approved", "approved_with_conditions", "blocked"))
-            conditions = TermsPatch(cloud="open") if outcome == "approved_with_conditions" else None
+            open_cloud = Amendment(remove=("exclusivity.api", "first_refusal.compute"))
+            conditions = open_cloud if outcome == "approved_with_conditions" else Amendment()
             out += [
                 (t, OfferMade(MS, OAI, terms, seq - 1, seq % 500)),
                 (t, OfferAccepted(OAI, MS, seq, terms)),
                 (t, NegotiationEnded("agreement", BOTH)),
-                (t, ContractSigned(cid, BOTH, terms, terms.investment_bn, True, AgiClause())),
+                (t, ContractSigned(cid, BOTH, _clauses(terms), True, terms, 2035)),
                 (t, ReviewOpened("uk-cma", cid, t + 6)),
-                (t, RulingIssued("uk-cma", cid, outcome, conditions or TermsPatch())),
+                (t, RulingIssued("uk-cma", cid, outcome, conditions)),
             ]
         else:  # a competitor's outside offer and Microsoft's answer
             competitor = rng.choice(("amazon", "google", "oracle"))

@@ -82,6 +82,18 @@ class Expiry:
 
     @classmethod
     def parse(cls, value: object) -> Expiry:
+        if type(value) is str:
+            # Logs repeat a handful of expiries; each text is parsed once.
+            cached = _PARSED.get(value)
+            if cached is None:
+                cached = cls._parse(value)
+                if len(_PARSED) < 4096:
+                    _PARSED[value] = cached
+            return cached
+        return cls._parse(value)
+
+    @classmethod
+    def _parse(cls, value: object) -> Expiry:
         if isinstance(value, Expiry):
             return value
         if isinstance(value, str) and value.strip() == TERM:
@@ -132,6 +144,9 @@ class Expiry:
             return True
         end = self.end_date()
         return end is not None and today is not None and today >= end
+
+
+_PARSED: dict[str, Expiry] = {}
 
 
 # --- parameter checks (attrs validators and converters) ------------------------------
@@ -404,7 +419,16 @@ CLAUSE_KINDS: Final[dict[str, type[Any]]] = {
         NonCompete,
     )
 }
-ONE_OFF_KINDS: Final = frozenset(("investment",))
+ONE_OFF_KINDS: Final = frozenset(("investment", "compute_commitment"))
+# Per kind: the class, its parameter names, and those without a default.
+_SPECS: Final = {
+    kind: (
+        cls,
+        frozenset(field.name for field in attrs.fields(cls)),
+        tuple(field.name for field in attrs.fields(cls) if field.default is attrs.NOTHING),
+    )
+    for kind, cls in CLAUSE_KINDS.items()
+}
 
 
 def clause_fields(kind: str) -> tuple[str, ...]:
@@ -413,10 +437,13 @@ def clause_fields(kind: str) -> tuple[str, ...]:
 
 
 def clause_to_data(clause: Clause) -> dict[str, Any]:
-    """The JSON form: ``kind`` and every field (tuples as lists, expiry as text)."""
+    """The JSON form: ``kind`` and every field (tuples as lists, expiry as text;
+    an optional field that is unset, such as an unknown valuation, is left out)."""
     data: dict[str, Any] = {"kind": clause.KIND}
     for field in attrs.fields(type(clause)):
         value = getattr(clause, field.name)
+        if value is None:
+            continue
         if isinstance(value, Expiry):
             value = value.text()
         elif isinstance(value, tuple):
@@ -430,17 +457,16 @@ def clause_from_data(data: object, where: str = "clause") -> Clause:
     if not isinstance(data, Mapping):
         raise ValueError(f"{where}: expected a table with a kind, got {data!r}")
     kind = data.get("kind")
-    cls = CLAUSE_KINDS.get(kind) if isinstance(kind, str) else None
-    if cls is None:
+    spec = _SPECS.get(kind) if isinstance(kind, str) else None
+    if spec is None:
         raise ValueError(f"{where}.kind: expected one of {', '.join(CLAUSE_KINDS)}, got {kind!r}")
-    fields = attrs.fields(cls)
-    names = {field.name for field in fields}
+    cls, names, required = spec
     for key in data:
         if key != "kind" and key not in names:
             raise ValueError(f"{where}.{key}: not a parameter of a {kind} clause ({', '.join(sorted(names))})")
-    for field in fields:
-        if field.name not in data and field.default is attrs.NOTHING:
-            raise ValueError(f"{where}.{field.name}: missing (a {kind} clause needs it)")
+    for name in required:
+        if name not in data:
+            raise ValueError(f"{where}.{name}: missing (a {kind} clause needs it)")
     try:
         return cls(**{key: value for key, value in data.items() if key != "kind"})  # type: ignore[no-any-return]
     except (TypeError, ValueError) as exc:
@@ -532,7 +558,8 @@ def is_year(value: object) -> bool:
 
 def carried_forward(clauses: Iterable[Clause]) -> tuple[Clause, ...]:
     """What a new contract inherits from the one it replaces: everything but one-off
-    payments (an investment is paid once, when its contract takes force)."""
+    amounts (an investment is paid, and a compute commitment made, once, when its
+    contract takes force; the state keeps their running totals)."""
     return tuple(clause for clause in clauses if clause.KIND not in ONE_OFF_KINDS)
 
 

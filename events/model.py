@@ -54,16 +54,38 @@ def _encode(value: Any) -> Any:
     return value
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _plain_text(value: object) -> bool:
+    return type(value) is str and len(value) <= f.MAX_TEXT and "\x00" not in value  # type: ignore[arg-type]
+
+
 def _codec(cls: Any) -> Any:
-    """Give an event class its keyword codec, derived from its attrs fields."""
+    """Give an event class its keyword codec, derived from its attrs fields.
+
+    A class may define ``fast_from_data`` (inline checks of its common shape, for
+    replay's hot path); it returns None to hand anything unusual to the keyword
+    codec, whose validators name the field that is wrong."""
     cls._FIELDS = f.field_names(cls)
     cls._FIELD_SET = frozenset(cls._FIELDS)
+    fast = cls.__dict__.get("fast_from_data")
 
     def to_data(self: Any) -> dict[str, Any]:
         return {name: _encode(getattr(self, name)) for name in cls._FIELDS}
 
-    def from_data(klass: Any, data: object) -> Any:
-        return f.from_keywords(klass, data)
+    if fast is None:
+
+        def from_data(klass: Any, data: object) -> Any:
+            return f.from_keywords(klass, data)
+
+    else:
+        fast_decode = fast.__func__
+
+        def from_data(klass: Any, data: object) -> Any:
+            event = fast_decode(klass, data)
+            return event if event is not None else f.from_keywords(klass, data)
 
     cls.to_data = to_data
     if "json_data" not in cls.__dict__:
@@ -113,6 +135,27 @@ class OfferMade:
             "round": self.round,
         }
 
+    @classmethod
+    def fast_from_data(cls, d: Any) -> OfferMade | None:
+        """Replay's common case, checked inline (None: let the keyword codec judge)."""
+        if type(d) is not dict or len(d) != 5:
+            return None
+        sender, receiver, reply_to, rnd = d.get("sender"), d.get("receiver"), d.get("reply_to"), d.get("round")
+        if not (_plain_text(sender) and _plain_text(receiver) and type(rnd) is int and 0 <= rnd <= f.MAX_SEQ):
+            return None
+        if reply_to is not None and not (type(reply_to) is int and 0 <= reply_to <= f.MAX_SEQ):
+            return None
+        terms = d.get("terms")
+        if terms is None:
+            return None
+        event = _new(cls)
+        _set(event, "sender", sender)
+        _set(event, "receiver", receiver)
+        _set(event, "terms", Outcome.from_data(terms))
+        _set(event, "reply_to", reply_to)
+        _set(event, "round", rnd)
+        return event
+
 
 @_codec
 @attrs.frozen(slots=True)
@@ -147,6 +190,20 @@ class OfferRejected:
     sender: str = attrs.field(validator=f.text)
     receiver: str = attrs.field(validator=f.text)
     offer_seq: int = attrs.field(validator=f.count)
+
+    @classmethod
+    def fast_from_data(cls, d: Any) -> OfferRejected | None:
+        """Replay's common case, checked inline (None: let the keyword codec judge)."""
+        if type(d) is not dict or len(d) != 3:
+            return None
+        sender, receiver, seq = d.get("sender"), d.get("receiver"), d.get("offer_seq")
+        if not (_plain_text(sender) and _plain_text(receiver) and type(seq) is int and 0 <= seq <= f.MAX_SEQ):
+            return None
+        event = _new(cls)
+        _set(event, "sender", sender)
+        _set(event, "receiver", receiver)
+        _set(event, "offer_seq", seq)
+        return event
 
 
 @_codec

@@ -15,6 +15,7 @@ import orjson
 
 IssueValue = bool | int | float | str
 _set = object.__setattr__
+_new = object.__new__
 MAX_ISSUES: Final = 1000
 
 
@@ -29,6 +30,34 @@ def finite_float(value: object) -> float:
 
 
 def _issue_pairs(items: object) -> tuple[tuple[str, IssueValue], ...]:
+    """Validated ``(name, value)`` pairs. Replay decodes one outcome per offer, so the
+    usual shape (JSON lists of a name and a plain scalar) takes a fast path; anything
+    else gets the careful checks that name what is wrong."""
+    kind = type(items)
+    if (kind is list or kind is tuple) and len(items) <= MAX_ISSUES:  # type: ignore[arg-type]
+        pairs = []
+        for item in items:  # type: ignore[union-attr]
+            if type(item) is list and len(item) == 2:
+                name, value = item
+                value_kind = type(value)
+                if (
+                    type(name) is str
+                    and name
+                    and (
+                        value_kind is str
+                        or value_kind is int
+                        or value_kind is bool
+                        or (value_kind is float and value - value == 0.0)  # finite
+                    )
+                ):
+                    pairs.append((name, value))
+                    continue
+            return _checked_pairs(items)
+        return tuple(pairs)
+    return _checked_pairs(items)
+
+
+def _checked_pairs(items: object) -> tuple[tuple[str, IssueValue], ...]:
     if not isinstance(items, list | tuple) or len(items) > MAX_ISSUES:
         raise ValueError(f"issues must be a list of [name, value] pairs, got {items!r}")
     pairs: list[tuple[str, IssueValue]] = []
@@ -78,9 +107,14 @@ class Outcome:
 
     @classmethod
     def from_data(cls, data: object) -> Outcome:
-        if not isinstance(data, dict) or set(data) != {"issues"}:
+        if type(data) is not dict or len(data) != 1 or "issues" not in data:  # type: ignore[arg-type]
             raise ValueError(f"terms must be an object with only 'issues', got {data!r}")
-        return cls(data["issues"])
+        # The pairs are validated by _issue_pairs; building the frozen instance
+        # directly skips attrs' __init__ (replay decodes one outcome per offer).
+        outcome = _new(cls)
+        _set(outcome, "values", _issue_pairs(data["issues"]))  # type: ignore[index]
+        _set(outcome, "_json", None)
+        return outcome
 
 
 Offer = Outcome

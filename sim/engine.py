@@ -292,7 +292,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
 
     # History first: the prelude's contracts take force at their dates.
     if scenario.prelude:
-        world.processes["prelude"] = env.process(_prelude(world, scenario, negotiation.parties))
+        world.processes["prelude"] = env.process(prelude_process(world, scenario, negotiation.parties))
 
     domain = negotiation_domain(
         tuple((spec.name, tuple(spec.values)) for spec in negotiation.issues)
@@ -334,7 +334,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         world.negotiators[key] = party
     for key, party in world.negotiators.items():
         world.processes[f"party:{key}"] = env.process(party.process(world))
-    world.processes["deadline"] = env.process(_deadline(world, clock.deadline, negotiation.parties))
+    world.processes["deadline"] = env.process(deadline_process(world, clock.deadline, negotiation.parties))
 
     for spec in scenario.regulators:
         regulator = Regulator(
@@ -380,9 +380,10 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         world.processes["agi"] = env.process(milestone.process(world))
 
 
-def _prelude(
+def prelude_process(
     world: _World, scenario: Scenario, parties: tuple[str, ...]
 ) -> Generator[Any, Any, None]:
+    """Process: the scenario's history, each contract taking force at its date."""
     env = world.env
     for entry in scenario.prelude:
         if entry.at > env.now:
@@ -398,9 +399,10 @@ def _prelude(
         )
 
 
-def _deadline(
+def deadline_process(
     world: _World, deadline: float, parties: tuple[str, ...]
 ) -> Generator[Any, Any, None]:
+    """Process: the talks end at ``deadline`` if they are still open."""
     env = world.env
     if deadline > env.now:
         yield env.timeout(deadline - env.now)
@@ -408,4 +410,4 @@ def _deadline(
         world.post("engine", NegotiationEnded("deadline", parties, None))
 
 
-__all__ = ["LogSink", "Simulation", "simulate"]
+__all__ = ["LogSink", "Simulation", "deadline_process", "prelude_process", "simulate"]

@@ -86,7 +86,7 @@ def _rows(
     if contract:
         rows += [
             ("term end", lambda s: MISSING if s.term_end is None else str(s.term_end)),
-            *((f"right {right}", _right_cell(right)) for right in rights),
+            *((right, _right_cell(right)) for right in rights),
             ("investment total", lambda s: f"USD {_number(s.investment_total_bn)} bn"),
             ("equity", lambda s: _amounts(s.equity, percent=True)),
             ("compute commitments", lambda s: _amounts(s.compute_commitments_bn)),

@@ -2,7 +2,8 @@
 
 ``PARTNERSHIP`` follows the seed's history (``seed/FACTS.md``) and then plays out an
 extension: talks, a signed deal under review by two regulators, a conditional
-approval, an outside deal, AGI declared and later verified, expiry, end.
+approval, an outside deal, AGI declared and later verified, expiry, end. Contracts
+are written out clause by clause, by hand (not by the scenario loader).
 
 Times are months since the start date 2019-01-01, worked out by hand: the first of a
 month is a whole number; 21 January 2025 is 72 + 20/31 (twenty of January's 31 days
@@ -14,8 +15,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from events.clauses import (
+    Amendment,
+    Equity,
+    Exclusivity,
+    FirstRefusal,
+    Investment,
+    License,
+    RevenueShare,
+)
 from events.model import (
-    AgiClause,
     ContractExpired,
     ContractSigned,
     Event,
@@ -32,7 +41,7 @@ from events.model import (
     RunEnded,
     RunStarted,
 )
-from events.terms import Terms, TermsPatch
+from events.terms import Outcome
 from events.writer import MemoryLog
 
 MS, OAI = "microsoft", "openai"
@@ -72,36 +81,69 @@ def run_started(start_date: str = START_DATE, **scenario: object) -> RunStarted:
     )
 
 
-# --- the terms of each stage of the partnership -----------------------------------
+# --- the clauses of each stage of the partnership ----------------------------------
 
-TERMS_2019 = Terms(
-    term_end=2030,
-    post_agi_access=False,
-    ip_scope="models",
-    revenue_share=0.2,
-    cloud="exclusive",
-    equity=0.49,
-    investment_bn=1,
+LICENSE_MODELS = License(MS, ("models",), expiry="agi_declared")
+LICENSE_MODELS_INFRA = License(MS, ("models", "infrastructure"), expiry="agi_declared")
+SHARE_TO_MS = RevenueShare(OAI, MS, 0.2, expiry="agi_declared")
+EXCLUSIVE_ALL = Exclusivity(MS, "all")
+STAKE = Equity(MS, 0.49)
+CLAUSES_2019 = (LICENSE_MODELS, SHARE_TO_MS, EXCLUSIVE_ALL, STAKE, Investment(MS, 1.0))
+CLAUSES_2021 = (LICENSE_MODELS, SHARE_TO_MS, EXCLUSIVE_ALL, STAKE, Investment(MS, 2.0))
+CLAUSES_2023 = (LICENSE_MODELS_INFRA, SHARE_TO_MS, EXCLUSIVE_ALL, STAKE, Investment(MS, 10.0))
+CLAUSES_2025 = (
+    LICENSE_MODELS_INFRA,
+    SHARE_TO_MS,
+    Exclusivity(MS, "api"),
+    FirstRefusal(MS, "compute", 1.0),
+    STAKE,
 )
-TERMS_2021 = Terms(2030, False, "models", 0.2, "exclusive", 0.49, 2)
-TERMS_2023 = Terms(2030, False, "models_and_infra", 0.2, "exclusive", 0.49, 10)
-TERMS_2025_AMENDED = Terms(2030, False, "models_and_infra", 0.2, "rofr", 0.49, 0)
-OFFER_MS_1 = Terms(2036, True, "models_and_infra", 0.2, "rofr", 0.35, 0)
-OFFER_OAI_1 = Terms(2032, False, "models", 0.1, "open", 0.27, 0)
-OFFER_MS_2 = Terms(2034, True, "models_and_infra", 0.15, "rofr", 0.3, 5)
-CONDITIONS = TermsPatch(cloud="open", post_agi_access=False)
-# OFFER_MS_2 with the conditions applied, written out by hand:
-TERMS_EXTENSION_IN_FORCE = Terms(2034, False, "models_and_infra", 0.15, "open", 0.3, 5)
+
+
+def outcome(term_end: int, ip_expiry: str, share: float, cloud: str, equity: float) -> Outcome:
+    return Outcome(
+        (
+            ("term_end", term_end),
+            ("ip_expiry", ip_expiry),
+            ("revenue_share", share),
+            ("cloud", cloud),
+            ("equity", equity),
+        )
+    )
+
+
+OFFER_MS_1 = outcome(2036, "term", 0.2, "rofr", 0.35)
+OFFER_OAI_1 = outcome(2032, "agi_declared", 0.1, "open", 0.27)
+OFFER_MS_2 = outcome(2034, "agi_verified", 0.15, "rofr", 0.3)
+# The extension OFFER_MS_2 puts in force (what a deal template would bind, by hand):
+# licence and revenue share now lapse only once AGI is verified.
+CLAUSES_EXTENSION = (
+    License(MS, ("models", "infrastructure"), expiry="agi_verified"),
+    RevenueShare(OAI, MS, 0.15, expiry="agi_verified"),
+    Exclusivity(MS, "api"),
+    FirstRefusal(MS, "compute", 1.0),
+    Equity(MS, 0.3),
+    Investment(MS, 5.0),
+)
+# The CMA's condition: an open cloud (no API exclusivity, no first refusal on compute).
+CONDITIONS = Amendment(remove=("exclusivity.api", "first_refusal.compute"))
+# CLAUSES_EXTENSION with the conditions applied, written out by hand:
+CLAUSES_EXTENSION_IN_FORCE = (
+    License(MS, ("models", "infrastructure"), expiry="agi_verified"),
+    RevenueShare(OAI, MS, 0.15, expiry="agi_verified"),
+    Equity(MS, 0.3),
+    Investment(MS, 5.0),
+)
 
 JAN_21_2025 = 72 + 20 / 31
 JUL_15_2025 = 78 + 14 / 31
 
 PARTNERSHIP: list[tuple[float, Event]] = [
     (0.0, run_started()),  # seq 0, 2019-01-01
-    (6.0, ContractSigned("ms-oai-2019", BOTH, TERMS_2019, 1, False)),  # 1, 2019-07-01
-    (24.0, ContractSigned("ms-oai-2021", BOTH, TERMS_2021, 2, False)),  # 2, 2021-01-01
-    (48.0, ContractSigned("ms-oai-2023", BOTH, TERMS_2023, 10, False)),  # 3, 2023-01-01
-    (JAN_21_2025, ContractSigned("ms-oai-2025", BOTH, TERMS_2025_AMENDED, 0, False)),  # 4
+    (6.0, ContractSigned("ms-oai-2019", BOTH, CLAUSES_2019, False, term_end=2030)),  # 1
+    (24.0, ContractSigned("ms-oai-2021", BOTH, CLAUSES_2021, False, term_end=2030)),  # 2
+    (48.0, ContractSigned("ms-oai-2023", BOTH, CLAUSES_2023, False, term_end=2030)),  # 3
+    (JAN_21_2025, ContractSigned("ms-oai-2025", BOTH, CLAUSES_2025, False, term_end=2030)),
     (JUL_15_2025, OfferMade(MS, OAI, OFFER_MS_1, None, 0)),  # 5
     (79.0, OfferRejected(OAI, MS, 5)),  # 6, 2025-08-01
     (79.0, OfferMade(OAI, MS, OFFER_OAI_1, 5, 1)),  # 7
@@ -111,7 +153,7 @@ PARTNERSHIP: list[tuple[float, Event]] = [
     (81.0, NegotiationEnded("agreement", BOTH)),  # 11
     (
         81.0,
-        ContractSigned("ms-oai-ext", BOTH, OFFER_MS_2, 5, True, AgiClause(on="verified")),
+        ContractSigned("ms-oai-ext", BOTH, CLAUSES_EXTENSION, True, OFFER_MS_2, 2034),
     ),  # 12
     (82.0, ReviewOpened("uk-cma", "ms-oai-ext", 90)),  # 13, 2025-11-01
     (83.0, ReviewOpened("us-ftc", "ms-oai-ext", 88)),  # 14, 2025-12-01

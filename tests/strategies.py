@@ -17,12 +17,26 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from events.clauses import (
+    LICENSE_SCOPES,
+    REFUSAL_SCOPES,
+    WORKLOADS,
+    AgiDefinition,
+    Amendment,
+    Clause,
+    ComputeCommitment,
+    Equity,
+    Exclusivity,
+    Expiry,
+    FirstRefusal,
+    Investment,
+    License,
+    NonCompete,
+    RevenueShare,
+)
 from events.model import (
-    AGI_LAPSE_ON,
     NEGOTIATION_END_REASONS,
-    RIGHTS,
     RULING_OUTCOMES,
-    AgiClause,
     ContractExpired,
     ContractSigned,
     Event,
@@ -40,7 +54,7 @@ from events.model import (
     RunEnded,
     RunStarted,
 )
-from events.terms import CLOUD_ARRANGEMENTS, IP_SCOPES, Outcome, Terms, TermsPatch
+from events.terms import Outcome
 
 PARTIES = ("microsoft", "openai")
 REGULATORS = ("uk-cma", "us-ftc", "eu-dg-comp")
@@ -48,13 +62,15 @@ COMPETITORS = ("amazon", "google", "oracle")
 CONTRACT_IDS = ("c-2019", "c-2023", "c-ext")
 
 # Text the log can hold: any Unicode scalar value (lone surrogates are not UTF-8).
-text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+party_keys = st.sampled_from((*PARTIES, "softbank", "oracle"))
 names = st.one_of(st.sampled_from(PARTIES + REGULATORS + COMPETITORS), text)
 small_ints = st.integers(min_value=-(2**53), max_value=2**53)
 seqs = st.integers(min_value=0, max_value=10**6)
 fractions = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 money = st.floats(min_value=0.0, max_value=1e6, allow_nan=False, allow_infinity=False)
 finite = st.floats(allow_nan=False, allow_infinity=False)
+sim_times = st.floats(min_value=0.0, max_value=1e4, allow_nan=False)
 years = st.integers(min_value=2019, max_value=2100)
 
 json_values = st.recursive(
@@ -64,48 +80,71 @@ json_values = st.recursive(
 )
 
 
-def terms() -> st.SearchStrategy[Terms]:
-    return st.builds(
-        Terms,
-        term_end=years,
-        post_agi_access=st.booleans(),
-        ip_scope=st.sampled_from(IP_SCOPES),
-        revenue_share=fractions,
-        cloud=st.sampled_from(CLOUD_ARRANGEMENTS),
-        equity=fractions,
-        investment_bn=money,
+def expiries() -> st.SearchStrategy[Expiry]:
+    trigger = st.one_of(
+        years.map(str),
+        st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2100, 12, 31)).map(
+            dt.date.isoformat
+        ),
+        st.sampled_from(("agi_declared", "agi_verified")),
+    )
+    return st.lists(trigger, max_size=3).map(lambda items: Expiry.parse(items or "term"))
+
+
+def clauses() -> st.SearchStrategy[Clause]:
+    """A clause of any kind, with valid parameters and any expiry."""
+    expiry = expiries()
+    return st.one_of(
+        st.builds(
+            License,
+            party_keys,
+            st.lists(st.sampled_from(LICENSE_SCOPES), min_size=1, unique=True),
+            expiry=expiry,
+        ),
+        st.builds(RevenueShare, party_keys, party_keys, fractions, expiry=expiry),
+        st.builds(Exclusivity, party_keys, st.sampled_from(WORKLOADS), expiry=expiry),
+        st.builds(
+            FirstRefusal,
+            party_keys,
+            st.sampled_from(REFUSAL_SCOPES),
+            st.floats(min_value=0.01, max_value=24.0),
+            expiry=expiry,
+        ),
+        st.builds(ComputeCommitment, party_keys, party_keys, money, st.floats(0.1, 20.0), expiry=expiry),
+        st.builds(Investment, party_keys, money, expiry=expiry),
+        st.builds(Equity, party_keys, fractions, st.none() | money, expiry=expiry),
+        st.builds(AgiDefinition, party_keys, st.booleans(), st.floats(0.0, 24.0), expiry=expiry),
+        st.builds(NonCompete, party_keys, st.sampled_from(("agi", "frontier models")), expiry=expiry),
     )
 
 
-def terms_patches() -> st.SearchStrategy[TermsPatch]:
+def right_names() -> st.SearchStrategy[str]:
+    return st.sampled_from(
+        (
+            "license.models",
+            "license.infrastructure",
+            "exclusivity.api",
+            "exclusivity.all",
+            "first_refusal.compute",
+            "revenue_share.openai_to_microsoft",
+            "non_compete.openai",
+        )
+    )
+
+
+def amendments() -> st.SearchStrategy[Amendment]:
     return st.builds(
-        TermsPatch,
-        term_end=st.none() | years,
-        post_agi_access=st.none() | st.booleans(),
-        ip_scope=st.none() | st.sampled_from(IP_SCOPES),
-        revenue_share=st.none() | fractions,
-        cloud=st.none() | st.sampled_from(CLOUD_ARRANGEMENTS),
-        equity=st.none() | fractions,
-        investment_bn=st.none() | money,
+        Amendment,
+        st.lists(right_names(), max_size=3, unique=True),
+        st.lists(clauses(), max_size=3),
+        st.none() | years,
     )
 
 
 def outcomes() -> st.SearchStrategy[Outcome]:
     value = st.booleans() | small_ints | finite | text
-    return st.builds(Outcome, st.lists(st.tuples(text, value), max_size=4))
-
-
-def offers() -> st.SearchStrategy[Terms | Outcome]:
-    # Mostly partnership terms, as in real logs; generic outcomes too.
-    return st.one_of(terms(), terms(), outcomes())
-
-
-def agi_clauses() -> st.SearchStrategy[AgiClause]:
-    return st.builds(
-        AgiClause,
-        lapses=st.lists(st.sampled_from(RIGHTS), max_size=2, unique=True),
-        on=st.sampled_from(AGI_LAPSE_ON),
-    )
+    name = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=12)
+    return st.builds(Outcome, st.lists(st.tuples(name, value), max_size=4))
 
 
 def run_started() -> st.SearchStrategy[RunStarted]:
@@ -143,13 +182,13 @@ def middle_events() -> st.SearchStrategy[Event]:
                 OfferMade,
                 st.just(p[0]),
                 st.just(p[1]),
-                offers(),
+                outcomes(),
                 st.none() | seqs,
                 st.integers(min_value=0, max_value=500),
             )
         ),
         _party_pair().flatmap(
-            lambda p: st.builds(OfferAccepted, st.just(p[0]), st.just(p[1]), seqs, offers())
+            lambda p: st.builds(OfferAccepted, st.just(p[0]), st.just(p[1]), seqs, outcomes())
         ),
         _party_pair().flatmap(
             lambda p: st.builds(OfferRejected, st.just(p[0]), st.just(p[1]), seqs)
@@ -162,22 +201,22 @@ def middle_events() -> st.SearchStrategy[Event]:
         ),
         st.builds(
             ContractSigned,
-            contract_ids,
-            st.just(PARTIES),
-            offers(),
-            money,
-            st.booleans(),
-            agi_clauses(),
+            contract_id=contract_ids,
+            parties=st.just(PARTIES),
+            clauses=st.lists(clauses(), max_size=5),
+            review=st.booleans(),
+            terms=outcomes(),
+            term_end=st.none() | years,
         ),
-        st.builds(ReviewOpened, regulators, contract_ids, money),
+        st.builds(ReviewOpened, regulators, contract_ids, sim_times),
         st.builds(
             RulingIssued,
             regulators,
             contract_ids,
             st.sampled_from(RULING_OUTCOMES),
-            terms_patches(),
+            amendments(),
         ),
-        st.builds(OutsideOfferMade, competitors, st.just("openai"), text, money, money),
+        st.builds(OutsideOfferMade, competitors, st.just("openai"), text, money, sim_times),
         st.builds(FirstRefusalExercised, st.just("microsoft"), seqs, competitors, money),
         st.builds(FirstRefusalWaived, st.just("microsoft"), seqs, competitors),
         st.builds(OutsideDealAccepted, st.just("openai"), seqs, competitors, money),

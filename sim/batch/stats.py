@@ -178,7 +178,7 @@ def outcome_names(columns: Sequence[str]) -> list[str]:
     return [
         "agreement",
         "regulator_approved",
-        "msft_post_agi_access",
+        "after_agi.license.models",
         "agreement_time",
         *utilities,
         "agi_time",
@@ -191,7 +191,7 @@ class SummaryAccumulator:
     - ``agreement``: proportion of runs with a deal
     - ``regulator_approved``: among deals that went to review (approved, approved with
       conditions, blocked, or still pending), the proportion approved (either way)
-    - ``msft_post_agi_access``: among runs where AGI came, the proportion in which
+    - ``after_agi.license.models``: among runs where AGI came, the proportion in which
       Microsoft still had post-AGI access
     - ``agreement_time``, each ``utility_<party>``, ``agi_time``: means over the runs
       where the value exists
@@ -211,7 +211,7 @@ class SummaryAccumulator:
             stats: dict[str, Any] = {
                 "agreement": _Proportion(),
                 "regulator_approved": _Proportion(),
-                "msft_post_agi_access": _Proportion(),
+                "after_agi.license.models": _Proportion(),
                 "agreement_time": _Mean(),
                 **{name: _Mean() for name in self.utilities},
                 "agi_time": _Mean(),
@@ -228,9 +228,9 @@ class SummaryAccumulator:
             stats["regulator_approved"].add(outcome in APPROVED)
         if row.get("agi_time") is not None:
             stats["agi_time"].add(float(row["agi_time"]))
-            access = row.get("msft_post_agi_access")
+            access = row.get("after_agi.license.models")
             if access is not None:
-                stats["msft_post_agi_access"].add(bool(access))
+                stats["after_agi.license.models"].add(bool(access))
         if row.get("agreement_time") is not None:
             stats["agreement_time"].add(float(row["agreement_time"]))
         for name in self.utilities:

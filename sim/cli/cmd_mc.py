@@ -228,6 +228,6 @@ def _print_table(
     where = f"{len(result)} runs in {path}" + (f"; table in {out}" if out else "")
     console.print(
         "Shares: agreement of all runs, regulator_approved of reviewed deals, "
-        "msft_post_agi_access of runs where AGI came (Wilson intervals); means: Student t."
+        "after_agi.license.models of runs where AGI came (Wilson intervals); means: Student t."
     )
     console.print(f"Stored {where}.")

@@ -20,7 +20,7 @@ from events.calendar import date_at, parse_date, parse_time
 from events.codec import Recorded
 from events.errors import IntegrityError
 from events.model import RunStarted
-from events.replay import around_milestone, fold, state_at
+from events.replay import around_agi, fold, state_at
 from events.verify import verify_file
 from sim.render_state import state_table, when
 
@@ -75,9 +75,12 @@ def _parse_at(text: str, start: dt.date | None) -> float:
 def command(log: str, at: str | None, as_json: bool) -> None:
     """Verify LOG and print the contract state it implies.
 
-    Without --at: the state just before AGI, just after AGI and at the end.
-    JSON: {"before_agi": STATE|null, "after_agi": STATE|null, "final": STATE}, or with
-    --at: {"at": T, "date": "YYYY-MM-DD", "state": STATE}. Exit codes as 'verify'.
+    Without --at: the state just before AGI was declared, once AGI took effect (just
+    after its verification where a clause in force waits for it, else just after the
+    declaration) and at the end. JSON: {"before_agi": STATE|null, "after_agi":
+    STATE|null, "agi": {"declared_at": DATE|null, "verified_at": DATE|null},
+    "final": STATE}, or with --at: {"at": T, "date": "YYYY-MM-DD", "state": STATE}.
+    Exit codes as 'verify'.
     """
     records = verify_file(log).records
     start = _start_date(log, records)
@@ -96,12 +99,22 @@ def command(log: str, at: str | None, as_json: bool) -> None:
         return
 
     final = fold(records)
-    around = around_milestone(records, "agi")
+    around = around_agi(records)
+
+    def shown(t: float | None) -> Any:
+        if t is None:
+            return None
+        return date_at(start, t).isoformat() if start is not None else t
+
     if as_json:
         _print_json(
             {
-                "before_agi": around[0].to_data() if around else None,
-                "after_agi": around[1].to_data() if around else None,
+                "before_agi": around.before.to_data() if around else None,
+                "after_agi": around.after.to_data() if around else None,
+                "agi": {
+                    "declared_at": shown(around.declared_at) if around else None,
+                    "verified_at": shown(around.verified_at) if around else None,
+                },
                 "final": final.to_data(),
             }
         )
@@ -112,13 +125,14 @@ def command(log: str, at: str | None, as_json: bool) -> None:
         console.print("AGI never happened in this log; the final state:", highlight=False)
         console.print(state_table([(f"final ({when(final.t, start)})", final)], start))
         return
-    before, after = around
-    agi_when = when(after.t, start)
+    declared = when(around.declared_at, start)
+    verified = "not verified" if around.verified_at is None else f"verified {when(around.verified_at, start)}"
+    console.print(f"AGI declared {declared}, {verified}", markup=False, highlight=False)
     console.print(
         state_table(
             [
-                (f"just before AGI ({agi_when})", before),
-                (f"just after AGI ({agi_when})", after),
+                (f"just before AGI ({declared})", around.before),
+                (f"after AGI ({when(around.after.t, start)})", around.after),
                 (f"final ({when(final.t, start)})", final),
             ],
             start,

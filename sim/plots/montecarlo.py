@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import numpy as np
 
-from events.terms import CLOUD_ARRANGEMENTS, IP_SCOPES, TERMS_FIELDS
 from sim.batch.stats import wilson_interval
 from sim.plots.loaders import Batch, load_batch
 from sim.plots.style import AGI_COLOR, MONTHS, MUTED, PARTY_COLORS, fixed_style, new_figure
 from sim.plots.terms_format import issue_label, value_text
+from sim.summary import ACCESS_AFTER_AGI
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -34,11 +34,20 @@ if TYPE_CHECKING:
 # Known value orders of the partnership's text and yes/no issues (batch files do not
 # carry the scenario; a store does, and its order wins).
 _KNOWN_ORDER: Final = {
-    "cloud": CLOUD_ARRANGEMENTS,
-    "ip_scope": IP_SCOPES,
-    "post_agi_access": (False, True),
+    "cloud": ("exclusive", "rofr", "open"),
+    "ip_scope": ("models", "models+infrastructure"),
+    "ip_expiry": ("agi_declared", "2032|agi_verified", "term"),
 }
-_BOOLEAN_ISSUES: Final = frozenset(("post_agi_access",))
+_PARTNERSHIP_ISSUES: Final = (
+    "term_end",
+    "ip_expiry",
+    "ip_scope",
+    "revenue_share",
+    "cloud",
+    "equity",
+    "investment_bn",
+)
+_BOOLEAN_ISSUES: Final[frozenset[str]] = frozenset()
 _APPROVED: Final = ("approved", "approved_with_conditions")
 _REVIEWED: Final = (*_APPROVED, "blocked", "pending")
 _OUTCOME_COLORS: Final = ("#222222", AGI_COLOR)
@@ -75,7 +84,7 @@ def proportions(batch: Batch) -> list[Proportion]:
     agreement = [_truth(v) for v in batch.column("agreement")]
     outcome = batch.column("regulator_outcome")
     agi = batch.column("agi_time")
-    access = [_truth(v) for v in batch.column("msft_post_agi_access")]
+    access = [_truth(v) for v in batch.column(ACCESS_AFTER_AGI)]
     verified = [_truth(v) for v in batch.column("agi_verified")]
     deals = [i for i, a in enumerate(agreement) if a]
     reviewed = [i for i in deals if outcome[i] in _REVIEWED]
@@ -249,7 +258,7 @@ def _bins(values: np.ndarray) -> np.ndarray:
 def _agi_vs_signing(ax: Axes, data: Batch, timing: _TimeAxis) -> None:
     signed = timing.values(data, "agreement")
     agi = timing.values(data, "agi")
-    access = [_truth(v) for v in data.column("msft_post_agi_access")]
+    access = [_truth(v) for v in data.column(ACCESS_AFTER_AGI)]
     both = [i for i in range(data.n) if signed[i] is not None and agi[i] is not None]
     if not both:
         _empty(ax, "no run has both a deal and AGI")
@@ -433,7 +442,7 @@ def _scenario_issues(data: Batch) -> dict[str, list[Any]] | None:
 
 def _issue_order(data: Batch, issues: list[str]) -> list[str]:
     """The scenario's issue order (from a store's meta), else the partnership's."""
-    known = _scenario_issues(data) or dict.fromkeys(TERMS_FIELDS)
+    known = _scenario_issues(data) or dict.fromkeys(_PARTNERSHIP_ISSUES)
     return sorted(issues, key=lambda i: list(known).index(i) if i in known else len(known))
 
 
@@ -501,7 +510,7 @@ def _sweep(ax: Axes, data: Batch, key: str, keys: Sequence[str]) -> None:
     others = [k for k in keys if k != key]
     pooled = f" (pooled over {', '.join(others)})" if others else ""
     ax.set_title(f"Outcomes against {key}{pooled}", loc="left", fontsize=9)
-    access = [_truth(v) for v in data.column("msft_post_agi_access")]
+    access = [_truth(v) for v in data.column(ACCESS_AFTER_AGI)]
     agi = data.column("agi_time")
     agreement = [bool(_truth(v)) for v in data.column("agreement")]
     outcomes = (

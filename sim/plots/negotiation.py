@@ -39,7 +39,6 @@ from events.model import (
 )
 from events.replay import Folder, around_milestone, milestone_index
 from events.state import ContractState
-from events.terms import Terms
 from sim.plots.calendar_axis import set_time_axis, time_label, uses_dates
 from sim.plots.loaders import Run, load_run
 from sim.plots.style import (
@@ -568,13 +567,10 @@ def _term_rows(
                 value = None
             cells.append(value_text(issue, value))
         rows.append((issue_label(issue), cells))
-    if any(isinstance(s.terms, Terms) or s.investment_total_bn for s in states):
+    if any(s.clauses or s.rights or s.investment_total_bn for s in states):
         rows.append(("investment, total", [f"USD {s.investment_total_bn:g} bn" for s in states]))
-        for right, label in (
-            ("ip_access", "MSFT: IP access"),
-            ("revenue_share_to_microsoft", "MSFT: rev. share"),
-        ):
-            rows.append((label, [value_text("", s.rights.get(right, False)) for s in states]))
+        for right in sorted({right for s in states for right in s.rights}):
+            rows.append((right, [value_text("", s.holds(right)) for s in states]))
     return rows
 
 

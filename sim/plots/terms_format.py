@@ -6,7 +6,7 @@ from typing import Any, Final
 
 ISSUE_LABELS: Final = {
     "term_end": "term end",
-    "post_agi_access": "post-AGI access",
+    "ip_expiry": "IP licence until",
     "ip_scope": "IP scope",
     "revenue_share": "revenue share",
     "cloud": "cloud",
@@ -14,7 +14,13 @@ ISSUE_LABELS: Final = {
     "investment_bn": "new investment",
 }
 _FRACTIONS: Final = frozenset(("revenue_share", "equity"))
-_WORDS: Final = {"models_and_infra": "models+infra", "rofr": "ROFR"}
+_WORDS: Final = {
+    "models+infrastructure": "models+infra",
+    "rofr": "ROFR",
+    "2032|agi_verified": "2032 or AGI verified",
+    "agi_declared": "AGI declared",
+    "agi_verified": "AGI verified",
+}
 
 MISSING: Final = "—"
 

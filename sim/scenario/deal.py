@@ -50,7 +50,7 @@ class Include:
         data: dict[str, Any] = {"issue": self.issue}
         if self.values is not None:
             data["in"] = list(self.values)
-        return data
+        return dict(sorted(data.items()))
 
 
 Param = IssueValue | list[Any] | None | IssueRef
@@ -86,7 +86,7 @@ class ClauseTemplate:
             data[name] = value.to_data() if isinstance(value, IssueRef) else value
         if self.include is not None:
             data["include"] = self.include.to_data()
-        return data
+        return dict(sorted(data.items()))
 
 
 @attrs.frozen(slots=True)

@@ -90,6 +90,12 @@ def _data(value: object) -> object:
     return value.to_data() if isinstance(value, Distribution) else value
 
 
+def _sorted_amendment(amendment: Amendment) -> dict[str, Any]:
+    data = amendment.to_data()
+    data["add"] = [dict(sorted(clause.items())) for clause in data["add"]]
+    return dict(sorted(data.items()))
+
+
 def value_key(value: IssueValue) -> str:
     """How an issue value is written as a TOML key: ``str(value)``, booleans lower case."""
     if isinstance(value, bool):
@@ -109,13 +115,15 @@ class PreludeEntry:
     note: str = ""
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "at": self.at,
-            "clauses": [clause_to_data(clause) for clause in self.clauses],
+            "clauses": [dict(sorted(clause_to_data(c).items())) for c in self.clauses],
             "id": self.id,
             "note": self.note,
-            "term_end": self.term_end,
         }
+        if self.term_end is not None:
+            data["term_end"] = self.term_end
+        return data
 
 
 @attrs.frozen(slots=True)
@@ -238,7 +246,7 @@ class RegulatorSpec:
 
     def to_data(self) -> dict[str, Any]:
         return {
-            "conditions": self.conditions.to_data() if self.conditions else {},
+            "conditions": _sorted_amendment(self.conditions) if self.conditions else {},
             "name": self.name,
             "review_months": _data(self.review_months),
             "strictness": _data(self.strictness),

@@ -27,7 +27,7 @@ from agents.strategies import make_strategy
 from agents.strategies.base import NegotiationView
 from events.codec import Recorded
 from events.errors import InputError
-from events.model import AgiClause, ContractSigned
+from events.model import ContractSigned
 from events.replay import Folder
 from events.state import ContractState
 from sim.domain import negotiation_domain, ranked_utilities
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 # Tables replaced as a whole (a key may disappear from them), not key by key.
 _ATOMIC: Final = re.compile(
-    r"^(regulators\.[^.]+\.conditions|parties\.[^.]+\.(params|weights|values)|negotiation\.fixed)$"
+    r"^(regulators\.[^.]+\.conditions|parties\.[^.]+\.(params|weights|values)|negotiation\.deal)$"
 )
 _ABSENT: Final = object()
 
@@ -271,9 +271,7 @@ def _new_utility(key: str, new: Scenario) -> Step:
 
     def rebuild(sim: Simulation, _: Restarts) -> None:
         domain = negotiation_domain(
-            tuple((issue.name, tuple(issue.values)) for issue in negotiation.issues),
-            tuple(negotiation.fixed),
-            new.domain == "partnership",
+            tuple((issue.name, tuple(issue.values)) for issue in negotiation.issues)
         )
         utilities, ranking = ranked_utilities(domain.space, spec.weights, spec.value_tables)
         party = sim.world.negotiators[key]
@@ -367,13 +365,6 @@ def _agi(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> Any:
     agi = new.agi
     if old.agi is None or agi is None:
         raise _Refused("the run has no AGI milestone to change")
-    if field in ("lapses", "lapse_on"):
-
-        def clause(sim: Simulation, _: Restarts) -> None:
-            # Contracts signed from now on carry the new clause; signed ones keep theirs.
-            sim.world.agi_clause = AgiClause(agi.lapses, agi.lapse_on)
-
-        return [("agi:clause", clause)]
     if field not in _AGI_TIMING:
         raise _Refused("not a key a fork knows how to change")
     if point.state.agi_declared:
@@ -404,6 +395,13 @@ def _negotiation(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> 
             sim.world.review = negotiation.review  # deals signed from now on
 
         return [("negotiation:review", review)]
+    if field == "deal":
+
+        def deal(sim: Simulation, _: Restarts) -> None:
+            # Deals agreed from now on put these clauses in force; signed ones keep theirs.
+            sim.world.deal = negotiation.deal
+
+        return [("negotiation:deal", deal)]
     if field != "deadline":
         raise _Refused("the negotiation's protocol, parties, issues and timing are fixed")
     if negotiation.protocol != "alternating" or negotiation.deadline is None:
@@ -415,12 +413,12 @@ def _negotiation(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> 
         raise _Refused(f"t={deadline:g} is not after the fork point (t={point.t:g})")
 
     def move(sim: Simulation, restarts: Restarts) -> None:
-        from sim.engine import _deadline  # the engine's own protocol rule
+        from sim.engine import deadline_process  # the engine's own protocol rule
 
         world = sim.world
         for party in world.negotiators.values():
             party.clock = attrs.evolve(party.clock, deadline=deadline)
-        restarts["deadline"] = lambda: _deadline(world, deadline, negotiation.parties)
+        restarts["deadline"] = lambda: deadline_process(world, deadline, negotiation.parties)
 
     return [("negotiation:deadline", move)]
 
@@ -443,7 +441,7 @@ def _prelude(old: Scenario, new: Scenario, point: ForkPoint) -> Any:
     remaining = attrs.evolve(new, prelude=new.prelude[done:])
 
     def history(sim: Simulation, restarts: Restarts) -> None:
-        from sim.engine import _prelude as prelude_process  # the engine's own rule
+        from sim.engine import prelude_process  # the engine's own rule
 
         world = sim.world
         parties = new.negotiation.parties

@@ -50,7 +50,7 @@ METHODS: Final = ("oat", "sobol")
 RESULT_KIND: Final = "negsim-sensitivity"
 DEFAULT_N: Final = {"oat": 40, "sobol": 64}
 DEFAULT_LEVELS: Final = 5
-BINARY: Final = ("agreement", "regulator_approved", "msft_post_agi_access")
+BINARY: Final = ("agreement", "regulator_approved", "after_agi.license.models")
 
 
 # --------------------------------------------------------------------------- results
@@ -366,8 +366,8 @@ def row_value(row: Mapping[str, Any], outcome: str) -> float | None:
         if row.get("agreement") and ruled in REVIEWED:
             return float(ruled in APPROVED)
         return None
-    if outcome == "msft_post_agi_access":
-        access = row.get("msft_post_agi_access")
+    if outcome == "after_agi.license.models":
+        access = row.get("after_agi.license.models")
         if row.get("agi_time") is None or access is None:
             return None
         return float(bool(access))

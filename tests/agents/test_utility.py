@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from agents.outcome_space import Issue, OutcomeSpace
 from agents.utility import LinearAdditiveUtility, value_table
-from events.terms import Terms
+from events.terms import Outcome
 
 PRICE = Issue("price", (100, 200, 300))
 SPEED = Issue("speed", ("slow", "fast"))
@@ -72,14 +72,16 @@ def test_of_single_outcome_dict_and_terms(seller: LinearAdditiveUtility) -> None
             "investment_bn": "decreasing",
         },
     )
-    terms = Terms(
-        term_end=2032,
-        post_agi_access=True,
-        ip_scope="models",
-        revenue_share=0.2,
-        cloud="rofr",
-        equity=0.27,
-        investment_bn=0.0,
+    terms = Outcome(
+        (
+            ("term_end", 2032),
+            ("post_agi_access", True),
+            ("ip_scope", "models"),
+            ("revenue_share", 0.2),
+            ("cloud", "rofr"),
+            ("equity", 0.27),
+            ("investment_bn", 0.0),
+        )
     )
     expected = 0.2 * 1 + 0.3 * 1 + 0.1 * 0.5 + 0.1 * 1 + 0.1 * 0.5 + 0.1 * 0 + 0.1 * 1
     assert microsoft.of(terms) == pytest.approx(expected)

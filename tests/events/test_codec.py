@@ -17,7 +17,7 @@ from hypothesis import given
 
 from events.codec import GENESIS, decode_event, encode_line, line_seal_ok
 from events.model import Event, OfferMade, OfferRejected, RunStarted
-from events.terms import Terms
+from events.terms import Outcome
 from events.verify import verify_bytes
 from tests import strategies as gen
 from tests.logs import build_log, partnership_log
@@ -55,14 +55,13 @@ def test_known_event_has_these_exact_bytes() -> None:
     assert b" " not in line and b"\n" not in line
 
 
-def test_nested_terms_keys_are_sorted_and_floats_written_as_floats() -> None:
-    terms = Terms(2034, True, "models_and_infra", 0.15, "rofr", 0.3, 5)
+def test_offer_keys_are_sorted_and_issues_kept_in_scenario_order() -> None:
+    terms = Outcome((("term_end", 2034), ("ip_expiry", "term"), ("equity", 0.3), ("cash", 5)))
     line = encode_line(9, 80, OfferMade("microsoft", "openai", terms, 7, 2), GENESIS)
     body = (
-        b'{"seq":9,"t":80.0,"type":"OfferMade","v":2,"data":{"receiver":"openai",'
-        b'"reply_to":7,"round":2,"sender":"microsoft","terms":{"cloud":"rofr","equity":0.3,'
-        b'"investment_bn":5.0,"ip_scope":"models_and_infra","post_agi_access":true,'
-        b'"revenue_share":0.15,"term_end":2034}},"prev":"' + b"0" * 64 + b'"'
+        b'{"seq":9,"t":80.0,"type":"OfferMade","v":3,"data":{"receiver":"openai",'
+        b'"reply_to":7,"round":2,"sender":"microsoft","terms":{"issues":[["term_end",2034],'
+        b'["ip_expiry","term"],["equity",0.3],["cash",5]]}},"prev":"' + b"0" * 64 + b'"'
     )
     assert line == sealed(body)
 

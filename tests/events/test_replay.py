@@ -16,8 +16,17 @@ import pytest
 from hypothesis import given
 
 from events.codec import Recorded
+from events.clauses import (
+    Amendment,
+    ComputeCommitment,
+    Equity,
+    Exclusivity,
+    FirstRefusal,
+    Investment,
+    License,
+    RevenueShare,
+)
 from events.model import (
-    AgiClause,
     ContractExpired,
     ContractSigned,
     Event,
@@ -27,9 +36,9 @@ from events.model import (
     RulingIssued,
     RunEnded,
 )
-from events.replay import Folder, around_milestone, fold, milestone_index, state_at
+from events.replay import Folder, around_agi, around_milestone, fold, milestone_index, state_at
 from events.state import ContractState
-from events.terms import Outcome, Terms, TermsPatch
+from events.terms import Outcome
 from events.verify import verify_bytes
 from tests import strategies as gen
 from tests.logs import (
@@ -38,11 +47,14 @@ from tests.logs import (
     PARTNERSHIP,
     SEQ_AGI_DECLARED,
     SEQ_AGI_VERIFIED,
-    TERMS_2019,
-    TERMS_2021,
-    TERMS_2023,
-    TERMS_2025_AMENDED,
-    TERMS_EXTENSION_IN_FORCE,
+    CLAUSES_2019,
+    CLAUSES_2021,
+    CLAUSES_2023,
+    CLAUSES_2025,
+    CLAUSES_EXTENSION,
+    CLAUSES_EXTENSION_IN_FORCE,
+    MS,
+    OAI,
     build_log,
     partnership_log,
     run_started,
@@ -50,8 +62,28 @@ from tests.logs import (
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = verify_bytes(partnership_log()).records
-BOTH_RIGHTS = {"ip_access": True, "revenue_share_to_microsoft": True}
-NO_RIGHTS = {"ip_access": False, "revenue_share_to_microsoft": False}
+# Every right the history grants (a state lists each right granted so far).
+RIGHTS_2025 = {
+    "license.models": True,
+    "license.infrastructure": True,
+    "revenue_share.openai_to_microsoft": True,
+    "exclusivity.all": False,  # replaced by API exclusivity and a ROFR in January 2025
+    "exclusivity.api": True,
+    "first_refusal.compute": True,
+}
+# The extension in force (after the CMA's conditions): an open cloud.
+RIGHTS_EXTENSION = {
+    **RIGHTS_2025,
+    "exclusivity.api": False,
+    "first_refusal.compute": False,
+}
+RIGHTS_AFTER_VERIFICATION = {
+    **RIGHTS_EXTENSION,
+    "license.models": False,
+    "license.infrastructure": False,
+    "revenue_share.openai_to_microsoft": False,
+}
+NO_RIGHTS = dict.fromkeys(RIGHTS_2025, False)
 
 
 def records_of(pairs: list[tuple[float, Event]]) -> list[Recorded]:
@@ -65,49 +97,49 @@ def test_state_in_mid_2025_matches_the_seed() -> None:
     state = state_at(RECORDS, 78.0)  # 2025-07-01
     assert state.status == "in_force"
     assert state.investment_total_bn == 13  # 1 + 2 + 10
-    assert state.cloud == "rofr"
     assert state.term_end == 2030
-    assert state.post_agi_access is False
-    assert state.terms == TERMS_2025_AMENDED
+    assert state.clauses == CLAUSES_2025
     assert state.contract_id == "ms-oai-2025"
-    assert state.rights == BOTH_RIGHTS
+    assert state.rights == RIGHTS_2025
+    assert state.equity == {MS: 0.49}
     assert state.talks == "not_started"
-    assert (state.seq, state.t) == (4, 72 + 20 / 31)
+    assert (state.seq, state.t) == (4, 78.0)
 
 
 @pytest.mark.parametrize(
-    ("t", "seq", "status", "terms", "total"),
+    ("t", "seq", "status", "clauses", "total"),
     [
-        (0.0, 0, "negotiating", None, 0),
-        (5.99, 0, "negotiating", None, 0),
-        (6.0, 1, "in_force", TERMS_2019, 1),  # 2019-07-01
-        (36.0, 2, "in_force", TERMS_2021, 3),  # 2022-01-01
-        (53.0, 3, "in_force", TERMS_2023, 13),  # 2023-06-01
-        (72.5, 3, "in_force", TERMS_2023, 13),  # 2025-01-16, before the amendment
-        (73.0, 4, "in_force", TERMS_2025_AMENDED, 13),  # 2025-02-01
-        (81.0, 12, "signed", TERMS_2025_AMENDED, 13),  # extension signed, awaiting review
-        (82.0, 13, "under_review", TERMS_2025_AMENDED, 13),
-        (89.9, 18, "under_review", TERMS_2025_AMENDED, 13),  # one approval, one open
-        (90.0, 19, "in_force", TERMS_EXTENSION_IN_FORCE, 18),  # approved with conditions
-        (150.0, 21, "in_force", TERMS_EXTENSION_IN_FORCE, 18),  # 2031-07-01
-        (192.0, 23, "expired", None, 18),
-        (1e9, 23, "expired", None, 18),
+        (0.0, 0, "negotiating", (), 0),
+        (5.99, 0, "negotiating", (), 0),
+        (6.0, 1, "in_force", CLAUSES_2019, 1),  # 2019-07-01
+        (36.0, 2, "in_force", CLAUSES_2021, 3),  # 2022-01-01
+        (53.0, 3, "in_force", CLAUSES_2023, 13),  # 2023-06-01
+        (72.5, 3, "in_force", CLAUSES_2023, 13),  # 2025-01-16, before the amendment
+        (73.0, 4, "in_force", CLAUSES_2025, 13),  # 2025-02-01
+        (81.0, 12, "signed", CLAUSES_2025, 13),  # extension signed, awaiting review
+        (82.0, 13, "under_review", CLAUSES_2025, 13),
+        (89.9, 18, "under_review", CLAUSES_2025, 13),  # one approval, one open
+        (90.0, 19, "in_force", CLAUSES_EXTENSION_IN_FORCE, 18),  # approved with conditions
+        (150.0, 21, "in_force", CLAUSES_EXTENSION_IN_FORCE, 18),  # 2031-07-01
+        (192.0, 23, "expired", (), 18),
+        (1e4, 23, "expired", (), 18),
     ],
 )
 def test_state_at_several_times(
-    t: float, seq: int, status: str, terms: Terms | None, total: float
+    t: float, seq: int, status: str, clauses: tuple[object, ...], total: float
 ) -> None:
     state = state_at(RECORDS, t)
-    assert (state.seq, state.status, state.terms, state.investment_total_bn) == (
+    assert (state.seq, state.status, state.clauses, state.investment_total_bn) == (
         seq,
         status,
-        terms,
+        clauses,
         total,
     )
 
 
-def test_review_path_reviews_and_pending_terms() -> None:
+def test_review_path_reviews_and_pending_clauses() -> None:
     assert state_at(RECORDS, 81.0).pending_terms == OFFER_MS_2
+    assert state_at(RECORDS, 81.0).pending_clauses == CLAUSES_EXTENSION
     assert state_at(RECORDS, 81.0).reviews == ()
     assert state_at(RECORDS, 82.0).reviews == (("uk-cma", "open"),)
     assert state_at(RECORDS, 83.0).reviews == (("uk-cma", "open"), ("us-ftc", "open"))
@@ -115,10 +147,12 @@ def test_review_path_reviews_and_pending_terms() -> None:
     assert state_at(RECORDS, 88.0).pending_terms == OFFER_MS_2
     in_force = state_at(RECORDS, 90.0)
     assert in_force.reviews == (("uk-cma", "approved_with_conditions"), ("us-ftc", "approved"))
-    assert in_force.pending_terms is None
-    # The conditions (cloud open, no post-AGI access) patch the terms that take force.
-    assert in_force.terms == TERMS_EXTENSION_IN_FORCE
-    assert (in_force.cloud, in_force.post_agi_access, in_force.term_end) == ("open", False, 2034)
+    assert in_force.pending_terms is None and in_force.pending_clauses == ()
+    # The conditions (an open cloud) amend the clauses that take force.
+    assert in_force.clauses == CLAUSES_EXTENSION_IN_FORCE
+    assert in_force.terms == OFFER_MS_2
+    assert in_force.rights == RIGHTS_EXTENSION
+    assert (in_force.term_end, in_force.equity) == (2034, {MS: 0.3})
     assert in_force.contract_id == "ms-oai-ext"
 
 
@@ -133,49 +167,66 @@ def test_talks_and_outside_deals() -> None:
     assert state_at(RECORDS, 87.0).rofr_exercised == 0  # waived, not exercised
 
 
-def test_agi_declared_then_verified_under_a_verified_clause() -> None:
+def test_agi_declared_then_verified_lapses_rights_waiting_for_verification() -> None:
     declared = state_at(RECORDS, 96.0)
     assert (declared.agi_declared, declared.agi_verified, declared.agi_time) == (True, False, 96.0)
-    assert declared.rights == BOTH_RIGHTS  # the clause lapses rights only on verification
+    assert declared.rights == RIGHTS_EXTENSION  # the clauses lapse only on verification
     verified = state_at(RECORDS, 102.0)
     assert (verified.agi_declared, verified.agi_verified, verified.agi_time) == (True, True, 96.0)
-    assert verified.rights == NO_RIGHTS
-    assert verified.microsoft_keeps_access is False
+    assert verified.agi_verified_time == 102.0
+    assert verified.rights == RIGHTS_AFTER_VERIFICATION
+    assert verified.holds("license.models") is False
 
 
 def test_final_state() -> None:
     final = fold(RECORDS)
     assert final.status == "expired"
     assert final.terms is None and final.contract_id is None
-    assert final.cloud is None and final.term_end is None and final.post_agi_access is False
+    assert final.clauses == () and final.term_end is None
     assert final.rights == NO_RIGHTS
     assert final.investment_total_bn == 18
     assert (final.seq, final.t) == (23, 192.0)
 
 
-def test_around_agi() -> None:
+def test_around_the_agi_declaration() -> None:
     around = around_milestone(RECORDS, "agi")
     assert around is not None
     before, after = around
     assert (before.seq, after.seq) == (SEQ_AGI_DECLARED - 1, SEQ_AGI_DECLARED)
     assert before.agi_declared is False and after.agi_declared is True
-    assert before.rights == after.rights == BOTH_RIGHTS
-    assert before.terms == after.terms == TERMS_EXTENSION_IN_FORCE
+    assert before.rights == after.rights == RIGHTS_EXTENSION
+    assert before.clauses == after.clauses == CLAUSES_EXTENSION_IN_FORCE
     assert milestone_index(RECORDS, "agi") == SEQ_AGI_DECLARED
 
 
-def test_around_agi_verified() -> None:
-    around = around_milestone(RECORDS, "agi-verified")
+def test_after_agi_waits_for_the_verification_a_clause_in_force_waits_for() -> None:
+    around = around_agi(RECORDS)
     assert around is not None
-    before, after = around
-    assert (before.seq, after.seq) == (SEQ_AGI_VERIFIED - 1, SEQ_AGI_VERIFIED)
-    assert before.rights == BOTH_RIGHTS and after.rights == NO_RIGHTS
+    assert (around.declared_at, around.verified_at) == (96.0, 102.0)
+    assert around.before.seq == SEQ_AGI_DECLARED - 1
+    assert around.after.seq == SEQ_AGI_VERIFIED
+    assert around.before.rights == RIGHTS_EXTENSION
+    assert around.after.rights == RIGHTS_AFTER_VERIFICATION
+
+
+def test_after_agi_is_the_declaration_when_no_clause_waits() -> None:
+    clauses = (License(MS, ("models",), expiry="agi_declared"), Exclusivity(MS, "api"))
+    pairs: list[tuple[float, Event]] = [
+        (0.0, run_started()),
+        (1.0, ContractSigned("c", BOTH, clauses, False, term_end=2030)),
+        (2.0, MilestoneReached("agi", OAI, False)),
+        (3.0, MilestoneReached("agi", "panel", True)),
+    ]
+    around = around_agi(records_of(pairs))
+    assert around is not None and around.after.seq == 2
+    assert around.after.rights == {"license.models": False, "exclusivity.api": True}
 
 
 def test_around_milestone_without_agi_is_none() -> None:
     records = RECORDS[:SEQ_AGI_DECLARED]
     assert around_milestone(records, "agi") is None
     assert around_milestone(records, "agi-verified") is None
+    assert around_agi(records) is None
     with pytest.raises(ValueError, match="unknown milestone"):
         around_milestone(RECORDS, "singularity")
 
@@ -184,15 +235,20 @@ def test_to_data_is_json_with_the_documented_keys() -> None:
     data = orjson.loads(orjson.dumps(state_at(RECORDS, 90.0).to_data()))
     assert data["terms"] == {
         "term_end": 2034,
-        "post_agi_access": False,
-        "ip_scope": "models_and_infra",
+        "ip_expiry": "agi_verified",
         "revenue_share": 0.15,
-        "cloud": "open",
+        "cloud": "rofr",
         "equity": 0.3,
-        "investment_bn": 5.0,
+    }
+    assert data["clauses"][0] == {
+        "kind": "license",
+        "licensee": "microsoft",
+        "scope": ["models", "infrastructure"],
+        "expiry": "agi_verified",
     }
     assert data["reviews"] == {"uk-cma": "approved_with_conditions", "us-ftc": "approved"}
-    assert data["rights"] == BOTH_RIGHTS
+    assert data["rights"] == RIGHTS_EXTENSION
+    assert data["equity"] == {"microsoft": 0.3}
     assert (data["status"], data["investment_total_bn"], data["seq"], data["t"]) == (
         "in_force",
         18,
@@ -205,8 +261,8 @@ def test_to_data_is_json_with_the_documented_keys() -> None:
 
 PRELUDE: list[tuple[float, Event]] = [
     (0.0, run_started()),
-    (48.0, ContractSigned("ms-oai-2023", BOTH, TERMS_2023, 13, False)),
-    (81.0, ContractSigned("ext", BOTH, OFFER_MS_2, 5, True)),
+    (48.0, ContractSigned("ms-oai-2023", BOTH, CLAUSES_2023, False, term_end=2030)),
+    (81.0, ContractSigned("ext", BOTH, CLAUSES_EXTENSION, True, OFFER_MS_2, 2034)),
     (82.0, ReviewOpened("uk-cma", "ext", 90)),
     (82.0, ReviewOpened("us-ftc", "ext", 88)),
 ]
@@ -220,26 +276,43 @@ def test_a_blocked_deal_keeps_the_old_contract_in_force() -> None:
     ]
     state = fold(records_of(pairs))
     assert state.status == "blocked"
-    assert state.terms == TERMS_2023 and state.contract_id == "ms-oai-2023"
-    assert state.pending_terms is None
-    assert state.investment_total_bn == 13  # the blocked 5 bn never flowed
+    assert state.clauses == CLAUSES_2023 and state.contract_id == "ms-oai-2023"
+    assert state.pending_terms is None and state.pending_clauses == ()
+    assert state.investment_total_bn == 10  # the blocked 5 bn never flowed
     assert state.reviews == (("uk-cma", "blocked"), ("us-ftc", "approved"))
     # A ruling after the block has nothing pending to act on, but it is on record.
     late = fold(records_of([*pairs, (91.0, RulingIssued("eu", "ext", "approved"))]))
-    assert late.terms == TERMS_2023 and late.status == "blocked"
+    assert late.clauses == CLAUSES_2023 and late.status == "blocked"
     assert late.reviews == (("eu", "approved"), ("uk-cma", "blocked"), ("us-ftc", "approved"))
 
 
 def test_conditions_from_several_regulators_accumulate() -> None:
+    smaller_stake = Amendment(add=(Equity(MS, 0.2),))
+    open_cloud = Amendment(remove=("exclusivity.api", "first_refusal.compute"))
     pairs = [
         *PRELUDE,
-        (88.0, RulingIssued("us-ftc", "ext", "approved_with_conditions", TermsPatch(equity=0.2))),
-        (90.0, RulingIssued("uk-cma", "ext", "approved_with_conditions", TermsPatch(cloud="open"))),
+        (88.0, RulingIssued("us-ftc", "ext", "approved_with_conditions", smaller_stake)),
+        (90.0, RulingIssued("uk-cma", "ext", "approved_with_conditions", open_cloud)),
     ]
     state = fold(records_of(pairs))
     assert state.status == "in_force"
-    assert state.terms == Terms(2034, True, "models_and_infra", 0.15, "open", 0.2, 5)
-    assert state.investment_total_bn == 18
+    assert set(state.clauses) == {
+        License(MS, ("models", "infrastructure"), expiry="agi_verified"),
+        RevenueShare(OAI, MS, 0.15, expiry="agi_verified"),
+        Equity(MS, 0.2),
+        Investment(MS, 5.0),
+    }
+    assert state.equity == {MS: 0.2}
+    assert state.investment_total_bn == 15
+
+
+def test_a_condition_can_end_the_contract_earlier() -> None:
+    pairs = [
+        *PRELUDE,
+        (88.0, RulingIssued("us-ftc", "ext", "approved")),
+        (90.0, RulingIssued("uk-cma", "ext", "approved_with_conditions", Amendment(term_end=2031))),
+    ]
+    assert fold(records_of(pairs)).term_end == 2031
 
 
 def test_rulings_and_reviews_on_another_contract_are_ignored() -> None:
@@ -256,7 +329,7 @@ def test_rulings_and_reviews_on_another_contract_are_ignored() -> None:
 
 def test_expiry_of_another_contract_changes_nothing() -> None:
     state = fold(records_of([*PRELUDE[:2], (90.0, ContractExpired("ms-oai-2019"))]))
-    assert state.status == "in_force" and state.terms == TERMS_2023
+    assert state.status == "in_force" and state.clauses == CLAUSES_2023
 
 
 def test_rofr_exercised_is_counted() -> None:
@@ -264,54 +337,66 @@ def test_rofr_exercised_is_counted() -> None:
     assert fold(records_of(pairs)).rofr_exercised == 1
 
 
-def _agi_log(post_agi_access: bool, clause: AgiClause, milestones: list[bool]) -> list[Recorded]:
-    terms = Terms(2030, post_agi_access, "models", 0.2, "rofr", 0.49, 13)
+# --- every clause lapses at its own expiry ---------------------------------------------
+
+# 2019-01-01 is t = 0; 2025-01-01 is t = 72.
+MIXED = (
+    License(MS, ("models",), expiry="2032|agi_verified"),
+    RevenueShare(OAI, MS, 0.2, expiry="agi_verified"),
+    Exclusivity(MS, "api", expiry="agi_declared"),
+    ComputeCommitment(OAI, MS, 100.0, 6.0),
+    FirstRefusal(MS, "compute", 1.0, expiry="2027-06-30"),
+)
+
+
+def _mixed_log(milestones: list[tuple[float, bool]]) -> list[Recorded]:
     pairs: list[tuple[float, Event]] = [
         (0.0, run_started()),
-        (1.0, ContractSigned("c", BOTH, terms, 13, False, clause)),
+        (72.0, ContractSigned("c", BOTH, MIXED, False, term_end=2040)),
     ]
-    pairs += [(2.0 + i, MilestoneReached("agi", "openai", v)) for i, v in enumerate(milestones)]
+    pairs += [(t, MilestoneReached("agi", OAI, verified)) for t, verified in milestones]
     return records_of(pairs)
 
 
-@pytest.mark.parametrize(
-    ("post_agi_access", "on", "milestones", "rights"),
-    [
-        # the "forever deal": rights survive whatever happens
-        (True, "declared", [False], BOTH_RIGHTS),
-        (True, "declared", [False, True], BOTH_RIGHTS),
-        (True, "verified", [False, True], BOTH_RIGHTS),
-        # rights lapse at declaration ...
-        (False, "declared", [], BOTH_RIGHTS),
-        (False, "declared", [False], NO_RIGHTS),
-        (False, "declared", [True], NO_RIGHTS),
-        # ... or only once verified
-        (False, "verified", [False], BOTH_RIGHTS),
-        (False, "verified", [False, True], NO_RIGHTS),
-        (False, "verified", [True], NO_RIGHTS),
-    ],
-)
-def test_agi_clause(
-    post_agi_access: bool, on: str, milestones: list[bool], rights: dict[str, bool]
-) -> None:
-    state = fold(_agi_log(post_agi_access, AgiClause(on=on), milestones))
-    assert state.rights == rights
-    assert state.post_agi_access is post_agi_access
-    assert state.agi_declared is bool(milestones)
-    assert state.agi_verified is any(milestones)
+def test_each_right_lapses_at_its_own_time() -> None:
+    records = _mixed_log([(120.0, False), (126.0, True)])  # declared 2029-01, verified 2029-07
+    active = {
+        "license.models": True,
+        "revenue_share.openai_to_microsoft": True,
+        "exclusivity.api": True,
+        "first_refusal.compute": True,
+    }
+    assert state_at(records, 72.0).rights == active
+    assert state_at(records, 72.0).compute_commitments_bn == {"openai_to_microsoft": 100.0}
+    # 2027-06-30 is t = 101 + 29/30: the ROFR ends that day, not a day before.
+    assert state_at(records, 101.9).holds("first_refusal.compute")
+    assert not state_at(records, 102.0).holds("first_refusal.compute")
+    declared = state_at(records, 120.0)
+    assert declared.rights == {**active, "exclusivity.api": False, "first_refusal.compute": False}
+    verified = state_at(records, 126.0)
+    assert verified.rights == dict.fromkeys(active, False)
 
 
-def test_agi_clause_lapses_only_the_rights_it_names() -> None:
-    state = fold(_agi_log(False, AgiClause(lapses=("ip_access",)), [False]))
-    assert state.rights == {"ip_access": False, "revenue_share_to_microsoft": True}
+def test_a_year_expiry_comes_first_when_agi_is_late() -> None:
+    records = _mixed_log([(200.0, False), (210.0, True)])  # AGI only in 2035
+    assert state_at(records, 167.9).holds("license.models")  # 2032-12
+    assert not state_at(records, 168.0).holds("license.models")  # 2033-01-01: 2032 is over
+    assert state_at(records, 168.0).holds("revenue_share.openai_to_microsoft")
+    assert not state_at(records, 210.0).holds("revenue_share.openai_to_microsoft")
 
 
-def test_rights_follow_the_terms() -> None:
-    terms = Terms(2030, False, "none", 0.0, "open", 0.0, 0)
+def test_the_same_lapses_hold_when_the_log_is_replayed() -> None:
+    records = _mixed_log([(120.0, False), (126.0, True)])
+    decoded = verify_bytes(build_log([(r.t, r.event) for r in records]), require_end=False)
+    for t in (72.0, 101.9, 102.0, 120.0, 126.0):
+        assert state_at(decoded.records, t) == state_at(records, t)
+
+
+def test_rights_follow_the_clauses() -> None:
     state = fold(
-        records_of([(0.0, run_started()), (1.0, ContractSigned("c", BOTH, terms, 0, False))])
+        records_of([(0.0, run_started()), (1.0, ContractSigned("c", BOTH, (), False))])
     )
-    assert state.rights == NO_RIGHTS and state.status == "in_force"
+    assert state.rights == {} and state.status == "in_force"
 
 
 def test_other_milestones_do_not_count_as_agi() -> None:
@@ -324,12 +409,12 @@ def test_a_generic_outcome_contract_has_no_partnership_fields() -> None:
     outcome = Outcome((("price", 12.5), ("delivery", "fast")))
     pairs = [
         (0.0, run_started()),
-        (1.0, ContractSigned("d", ("buyer", "seller"), outcome, 0, False)),
+        (1.0, ContractSigned("d", ("buyer", "seller"), (), False, outcome)),
     ]
     state = fold(records_of(pairs))
     assert state.status == "in_force" and state.terms == outcome
-    assert (state.cloud, state.term_end, state.post_agi_access) == (None, None, False)
-    assert state.rights == NO_RIGHTS
+    assert (state.clauses, state.term_end, state.rights) == ((), None, {})
+    assert state.equity == {} and state.compute_commitments_bn == {}
 
 
 # --- properties of fold ----------------------------------------------------------------

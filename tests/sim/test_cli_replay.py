@@ -29,40 +29,82 @@ from tests.logs import (
     OFFER_MS_2,
     PARTNERSHIP,
     SEQ_AGI_DECLARED,
-    TERMS_2023,
+    SEQ_AGI_VERIFIED,
+    CLAUSES_2023,
+    CLAUSES_EXTENSION,
     build_log,
     partnership_log,
+    reseal,
     run_started,
 )
 
+RIGHTS_2025 = {
+    "exclusivity.all": False,
+    "exclusivity.api": True,
+    "first_refusal.compute": True,
+    "license.infrastructure": True,
+    "license.models": True,
+    "revenue_share.openai_to_microsoft": True,
+}
+RIGHTS_EXTENSION = {**RIGHTS_2025, "exclusivity.api": False, "first_refusal.compute": False}
+RIGHTS_AFTER_AGI = {
+    **RIGHTS_EXTENSION,
+    "license.infrastructure": False,
+    "license.models": False,
+    "revenue_share.openai_to_microsoft": False,
+}
+NO_RIGHTS = dict.fromkeys(RIGHTS_2025, False)
 MID_2025 = {
     "status": "in_force",
-    "terms": {
-        "term_end": 2030,
-        "post_agi_access": False,
-        "ip_scope": "models_and_infra",
-        "revenue_share": 0.2,
-        "cloud": "rofr",
-        "equity": 0.49,
-        "investment_bn": 0.0,
-    },
+    "terms": {},
     "contract_id": "ms-oai-2025",
-    "investment_total_bn": 13.0,
-    "cloud": "rofr",
     "term_end": 2030,
-    "post_agi_access": False,
-    "rights": {"ip_access": True, "revenue_share_to_microsoft": True},
+    "clauses": [
+        {
+            "kind": "license",
+            "licensee": "microsoft",
+            "scope": ["models", "infrastructure"],
+            "expiry": "agi_declared",
+        },
+        {
+            "kind": "revenue_share",
+            "payer": "openai",
+            "payee": "microsoft",
+            "rate": 0.2,
+            "expiry": "agi_declared",
+        },
+        {"kind": "exclusivity", "provider": "microsoft", "workload": "api", "expiry": "term"},
+        {
+            "kind": "first_refusal",
+            "holder": "microsoft",
+            "scope": "compute",
+            "window_months": 1.0,
+            "expiry": "term",
+        },
+        {
+            "kind": "equity",
+            "holder": "microsoft",
+            "share": 0.49,
+            "expiry": "term",
+        },
+    ],
+    "rights": RIGHTS_2025,
+    "investment_total_bn": 13.0,
+    "compute_commitments_bn": {},
+    "equity": {"microsoft": 0.49},
     "agi_declared": False,
     "agi_time": None,
     "agi_verified": False,
+    "agi_verified_time": None,
     "talks": "not_started",
     "talks_outcome": None,
     "pending_terms": None,
+    "pending_clauses": [],
     "reviews": {},
     "outside_deals": [],
     "rofr_exercised": 0,
     "seq": 4,
-    "t": 72 + 20 / 31,
+    "t": 78.0,
 }
 
 
@@ -104,24 +146,24 @@ def test_json_around_agi(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     result = replay(capsys, str(log), "--json")
     assert result.code == 0 and result.err == ""
     payload = orjson.loads(result.out)
-    assert list(payload) == ["before_agi", "after_agi", "final"]
+    assert list(payload) == ["before_agi", "after_agi", "agi", "final"]
     before, after, final = payload["before_agi"], payload["after_agi"], payload["final"]
-    assert before["seq"] == SEQ_AGI_DECLARED - 1 and after["seq"] == SEQ_AGI_DECLARED
+    # The extension's licence and revenue share wait for verification (2027-07-01), so
+    # "after AGI" is taken once the milestone took effect, not at the declaration.
+    assert payload["agi"] == {"declared_at": "2027-01-01", "verified_at": "2027-07-01"}
+    assert before["seq"] == SEQ_AGI_DECLARED - 1 and after["seq"] == SEQ_AGI_VERIFIED
     assert before["agi_declared"] is False and before["agi_time"] is None
     assert after["agi_declared"] is True and after["agi_time"] == 96.0
-    assert after["agi_verified"] is False
+    assert after["agi_verified"] is True and after["agi_verified_time"] == 102.0
     for state in (before, after):
         assert state["status"] == "in_force"
         assert state["contract_id"] == "ms-oai-ext"
         assert state["investment_total_bn"] == 18.0  # 1 + 2 + 10 + 0 + 5
-        assert (state["cloud"], state["term_end"], state["post_agi_access"]) == (
-            "open",
-            2034,
-            False,
-        )
-        assert state["rights"] == {"ip_access": True, "revenue_share_to_microsoft": True}
+        assert state["term_end"] == 2034
+    assert before["rights"] == RIGHTS_EXTENSION
+    assert after["rights"] == RIGHTS_AFTER_AGI
     assert final["status"] == "expired" and final["terms"] is None
-    assert final["rights"] == {"ip_access": False, "revenue_share_to_microsoft": False}
+    assert final["rights"] == NO_RIGHTS
     assert final["agi_verified"] is True and (final["seq"], final["t"]) == (23, 192.0)
 
 
@@ -142,7 +184,7 @@ def test_json_at_2031(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     state = payload["state"]
     assert state["status"] == "in_force" and state["seq"] == 21
     assert state["agi_declared"] and state["agi_verified"]
-    assert state["rights"] == {"ip_access": False, "revenue_share_to_microsoft": False}
+    assert state["rights"] == RIGHTS_AFTER_AGI
 
 
 def test_json_at_before_anything(capsys: pytest.CaptureFixture[str], log: Path) -> None:
@@ -155,6 +197,7 @@ def test_json_without_agi(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     path = write(tmp_path, [*PARTNERSHIP[:SEQ_AGI_DECLARED], (100.0, RunEnded("horizon"))])
     payload = orjson.loads(replay(capsys, str(path), "--json").out)
     assert payload["before_agi"] is None and payload["after_agi"] is None
+    assert payload["agi"] == {"declared_at": None, "verified_at": None}
     assert payload["final"]["status"] == "in_force" and payload["final"]["seq"] == 20
 
 
@@ -166,26 +209,30 @@ def test_table_around_agi(capsys: pytest.CaptureFixture[str], log: Path) -> None
     assert result.code == 0 and result.err == ""
     out = result.out
     assert "Contract state around AGI" in out
-    assert "just before AGI (2027-01-01)" in out and "just after AGI (2027-01-01)" in out
+    assert "AGI declared 2027-01-01, verified 2027-07-01" in out
+    assert "just before AGI (2027-01-01)" in out and "after AGI (2027-07-01)" in out
     assert "final (2035-01-01)" in out
     assert row(out, "status") == ["in_force", "in_force", "expired"]
     assert row(out, "investment total") == ["USD 18 bn"] * 3
-    assert row(out, "cloud") == ["open", "open", "—"]
-    assert row(out, "terms: cloud") == ["open", "open", "—"]
-    assert row(out, "terms: revenue share") == ["15%", "15%", "—"]
+    assert row(out, "terms: cloud") == ["rofr", "rofr", "—"]
+    assert row(out, "terms: revenue_share") == ["0.15", "0.15", "—"]
     assert row(out, "term end") == ["2034", "2034", "—"]
-    assert row(out, "post-AGI access") == ["no", "no", "no"]
     assert row(out, "AGI declared") == [
         "no",
-        "2027-01-01 (not verified)",
+        "2027-01-01 (verified)",
         "2027-01-01 (verified)",
     ]
-    assert row(out, "rights")[0] == "ip access: yes, revenue share to microsoft: yes"
-    assert row(out, "rights")[2] == "ip access: no, revenue share to microsoft: no"
+    assert row(out, "license.models") == ["active", "lapsed", "lapsed"]
+    assert row(out, "exclusivity.api") == ["lapsed"] * 3  # the CMA's open cloud
+    assert row(out, "equity") == ["microsoft: 30%"] * 3
     assert row(out, "outside deals") == ["oracle"] * 3
     assert row(out, "talks") == ["closed (agreement)"] * 3
-    assert row(out, "as of") == ["seq 19, 2026-07-01", "seq 20, 2027-01-01", "seq 23, 2035-01-01"]
+    assert row(out, "as of") == ["seq 19, 2026-07-01", "seq 21, 2027-07-01", "seq 23, 2035-01-01"]
     assert row(out, "reviews")[0] == "uk-cma: approved with conditions, us-ftc: approved"
+    # One row per aspect: no duplicate rows (a term shown twice under two names).
+    labels = [line.strip("│┃ ").split("│")[0].strip() for line in out.splitlines() if "│" in line]
+    labels = [label for label in labels if label]
+    assert len(labels) == len(set(labels))
 
 
 def test_table_at_a_date(capsys: pytest.CaptureFixture[str], log: Path) -> None:
@@ -195,11 +242,11 @@ def test_table_at_a_date(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     assert "at 2026-01-01 (t=84)" in out
     # 2026-01-01 = t 84: the extension is under review by both regulators.
     assert row(out, "status") == ["under_review"]
-    assert row(out, "terms: cloud") == ["rofr"]  # the amended 2025 contract still in force
+    assert row(out, "exclusivity.api") == ["active"]  # the amended 2025 contract still in force
     assert row(out, "investment total") == ["USD 13 bn"]
     assert row(out, "reviews") == ["uk-cma: open, us-ftc: open"]
-    assert row(out, "pending terms")[0].startswith("term_end=2034, post_agi_access=yes")
-    assert row(out, "as of") == ["seq 14, 2025-12-01"]
+    assert row(out, "pending terms")[0].startswith("term_end=2034, ip_expiry=agi_verified")
+    assert row(out, "as of") == ["seq 14, 2026-01-01"]
 
 
 def test_table_without_agi_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -215,8 +262,8 @@ def test_table_without_agi_says_so(capsys: pytest.CaptureFixture[str], tmp_path:
 def test_table_of_a_blocked_deal(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pairs = [
         (0.0, run_started()),
-        (48.0, ContractSigned("c23", BOTH, TERMS_2023, 13, False)),
-        (81.0, ContractSigned("ext", BOTH, OFFER_MS_2, 5, True)),
+        (48.0, ContractSigned("c23", BOTH, CLAUSES_2023, False, term_end=2030)),
+        (81.0, ContractSigned("ext", BOTH, CLAUSES_EXTENSION, True, OFFER_MS_2, 2034)),
         (82.0, ReviewOpened("uk-cma", "ext", 90)),
         (90.0, RulingIssued("uk-cma", "ext", "blocked")),
         (91.0, MilestoneReached("agi", "openai", True)),
@@ -224,9 +271,8 @@ def test_table_of_a_blocked_deal(capsys: pytest.CaptureFixture[str], tmp_path: P
     ]
     out = replay(capsys, str(write(tmp_path, pairs))).out
     assert row(out, "status") == ["blocked", "blocked", "blocked"]
-    assert row(out, "terms: cloud") == ["exclusive"] * 3
-    assert row(out, "rights")[0] == "ip access: yes, revenue share to microsoft: yes"
-    assert row(out, "rights")[1] == "ip access: no, revenue share to microsoft: no"
+    assert row(out, "exclusivity.all") == ["active"] * 3  # the 2023 contract stays in force
+    assert row(out, "license.models") == ["active", "lapsed", "lapsed"]  # lapses at declaration
 
 
 def test_step_time_unit_has_no_dates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -252,7 +298,7 @@ def test_any_valid_log_replays_as_table_and_json(
         for event in (event for _, event in pairs if isinstance(event, OutsideDealAccepted)):
             assert event.competitor in table.out  # names are shown as text, not markup
         payload = orjson.loads(replay(capsys, str(path), "--json").out)
-        assert list(payload) == ["before_agi", "after_agi", "final"]
+        assert list(payload) == ["before_agi", "after_agi", "agi", "final"]
         assert payload["final"]["seq"] == len(pairs) - 1
         at = replay(capsys, str(path), "--at", str(pairs[-1][0] / 2), "--json")
         assert at.code == 0, at.err
@@ -304,8 +350,12 @@ def test_missing_log_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_start_date_that_is_not_a_date(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    started = RunStarted({}, "1", 1, "0.1.0", "the first of January")
-    path = write(tmp_path, [(0.0, started), (1.0, RunEnded("horizon"))])
+    # Such a log cannot be written by negsim: a forger edits a valid one and reseals it.
+    started = RunStarted({}, "1", 1, "0.1.0", "2019-01-01")
+    lines = build_log([(0.0, started), (1.0, RunEnded("horizon"))]).splitlines()
+    lines[0] = lines[0].replace(b'"2019-01-01"', b'"the first of January"')
+    path = tmp_path / "forged.jsonl"
+    path.write_bytes(reseal(lines))
     assert_one_line_error(replay(capsys, str(path)), 1, "line 1", "start_date")
 
 
@@ -316,7 +366,7 @@ def test_dates_shown_are_the_dates_of_the_events(
     capsys: pytest.CaptureFixture[str], log: Path
 ) -> None:
     # seq 4 is the amendment of 2025-01-21 (t = 72 + 20/31); it was shown as 2025-01-20.
-    out = replay(capsys, str(log), "--at", "2025-07-01").out
+    out = replay(capsys, str(log), "--at", "2025-01-21").out
     assert row(out, "as of") == ["seq 4, 2025-01-21"]
     payload = orjson.loads(replay(capsys, str(log), "--at", "2025-07-17", "--json").out)
     assert payload["date"] == "2025-07-17"

@@ -16,7 +16,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.terms import TERMS_FIELDS, Terms
+from events.clauses import (
+    AgiDefinition,
+    Equity,
+    Exclusivity,
+    FirstRefusal,
+    Investment,
+    License,
+    RevenueShare,
+)
 from sim.scenario import (
     BUILTINS,
     Distribution,
@@ -41,17 +49,16 @@ opens = 2020-03-01
 deadline = 12
 round = 1
 
-[negotiation.fixed]
-term_end = 2030
-post_agi_access = false
-ip_scope = "models"
-revenue_share = 0.1
-equity = 0.3
-investment_bn = 0
-
 [[negotiation.issues]]
 name = "cloud"
 values = ["rofr"]
+
+[negotiation.deal]
+term_end = 2030
+clauses = [
+  { kind = "revenue_share", payer = "openai", payee = "microsoft", rate = 0.1 },
+  { kind = "first_refusal", holder = "microsoft", scope = "compute", include = { issue = "cloud", in = ["rofr"] } },
+]
 
 [parties.microsoft]
 strategy = "linear"
@@ -91,12 +98,19 @@ def test_the_default_is_msft_openai(msft: Scenario) -> None:
     assert msft.negotiation.deadline == 102.0  # 2027-07-01
     assert msft.negotiation.round == 0.5
     assert msft.negotiation.review is True
-    assert set(msft.negotiation.issue_names) == set(TERMS_FIELDS)
+    assert msft.negotiation.issue_names == (
+        "term_end",
+        "ip_expiry",
+        "ip_scope",
+        "revenue_share",
+        "cloud",
+        "equity",
+        "investment_bn",
+    )
     assert [r.key for r in msft.regulators] == ["cma", "eu", "ftc"]
     assert [c.key for c in msft.competitors] == ["amazon", "google", "stargate"]
     assert msft.rofr is not None and msft.rofr.window == 1.0 and msft.rofr.max_match_bn == 30.0
-    assert msft.agi is not None and msft.agi.lapse_on == "verified"
-    assert msft.agi.lapses == ("ip_access", "revenue_share_to_microsoft")
+    assert msft.agi is not None and msft.agi.verification is True
     assert msft.agi.at == Distribution("triangular", low=89.0, mode=120.0, high=180.0)
 
 
@@ -110,21 +124,52 @@ def test_the_prelude_reproduces_the_facts(msft: Scenario) -> None:
         dt.date(2023, 1, 23),
         dt.date(2025, 1, 21),
     ]
-    assert [e.investment_bn for e in entries] == [1.0, 2.0, 10.0, 0.0]
-    assert [e.terms.investment_bn for e in entries] == [1.0, 2.0, 10.0, 0.0]
-    assert sum(e.investment_bn for e in entries if e.at < msft.negotiation.opens) == 13.0
-    in_force = entries[-1].terms
-    assert in_force == Terms(
-        term_end=2030,
-        post_agi_access=False,
-        ip_scope="models_and_infra",
-        revenue_share=0.2,
-        cloud="rofr",
-        equity=0.49,
-        investment_bn=0.0,
-    )
-    assert [e.terms.cloud for e in entries] == ["exclusive", "exclusive", "exclusive", "rofr"]
+    money = [[c.amount_bn for c in e.clauses if isinstance(c, Investment)] for e in entries]
+    assert money == [[1.0], [2.0], [10.0], []]  # paid once each, never carried forward
+    assert all(e.term_end == 2030 for e in entries)
+    licence = License("microsoft", ("models", "infrastructure"), expiry="agi_declared")
+    assert set(entries[-1].clauses) == {
+        licence,
+        RevenueShare("openai", "microsoft", 0.2, expiry="agi_declared"),
+        RevenueShare("microsoft", "openai", 0.2),
+        FirstRefusal("microsoft", "new_projects", 1.0),
+        Exclusivity("microsoft", "api"),
+        FirstRefusal("microsoft", "compute", 1.0),
+        Equity("microsoft", 0.49),
+        AgiDefinition("openai", verification=False),
+    }
+    exclusive_all = Exclusivity("microsoft", "all")
+    assert [exclusive_all in e.clauses for e in entries] == [True, True, True, False]
     assert all(e.at < msft.negotiation.opens for e in entries)
+
+
+def test_the_deal_binds_issues_to_clauses(msft: Scenario) -> None:
+    deal = msft.negotiation.deal
+    assert deal is not None
+    values = {
+        "term_end": 2040,
+        "ip_expiry": "2032|agi_verified",
+        "ip_scope": "models",
+        "revenue_share": 0.12,
+        "cloud": "open",
+        "equity": 0.27,
+        "investment_bn": 10,
+    }
+    clauses, term_end = deal.bind(values)
+    assert term_end == 2040
+    assert set(clauses) == {
+        License("microsoft", ("models",), expiry="2032|agi_verified"),
+        RevenueShare("openai", "microsoft", 0.12, expiry="agi_declared"),
+        Equity("microsoft", 0.27, 300.0),
+        Investment("microsoft", 10.0),
+    }
+    # An agreement replaces every right the deal governs and keeps the rest.
+    amended, _ = deal.amend(msft.prelude[-1].clauses, 2030, values)
+    assert FirstRefusal("microsoft", "new_projects", 1.0) in amended
+    assert RevenueShare("microsoft", "openai", 0.2) in amended
+    assert not any(isinstance(c, Exclusivity | FirstRefusal) and c.KIND == "exclusivity" for c in amended)
+    assert FirstRefusal("microsoft", "compute", 1.0) not in amended
+    assert Equity("microsoft", 0.49) not in amended and Equity("microsoft", 0.27, 300.0) in amended
 
 
 def test_party_utilities_are_expanded(msft: Scenario) -> None:
@@ -151,13 +196,12 @@ def test_party_utilities_are_expanded(msft: Scenario) -> None:
         2040: 0.25,
         2050: 0.0,
     }
-    assert microsoft.value_of("post_agi_access", True) == 1.0
-    assert openai.value_of("post_agi_access", True) == 0.0
+    assert microsoft.value_of("ip_expiry", "term") == 1.0
+    assert openai.value_of("ip_expiry", "term") == 0.0
     assert microsoft.value_of("cloud", "rofr") == 0.7
     with pytest.raises(KeyError):
         microsoft.value_of("cloud", "shared")
-    # investment values are floats (as Terms stores them); tables match "5" and "5.0"
-    assert msft.negotiation.issue("investment_bn").values == (0.0, 5.0, 10.0, 20.0)
+    assert msft.negotiation.issue("investment_bn").values == (0, 5, 10, 20)
 
 
 def test_bilateral_demo(msft: Scenario) -> None:
@@ -186,7 +230,8 @@ def test_minimal_file_defaults_and_single_value_tables(tmp_path: Path) -> None:
     assert mini.negotiation.opens == 2.0
     assert mini.negotiation.review is False  # no regulators
     assert mini.negotiation.n_steps is None
-    assert mini.negotiation.fixed_values()["revenue_share"] == 0.1
+    assert mini.negotiation.deal is not None and mini.negotiation.deal.term_end == 2030
+    assert mini.negotiation.deal.governs == ("first_refusal.compute", "revenue_share.openai_to_microsoft")
     microsoft = mini.party("microsoft")
     assert microsoft.name == "microsoft"
     assert microsoft.reservation == 0.0 and microsoft.discount == 1.0
@@ -255,7 +300,6 @@ _OVERRIDE = st.one_of(
     st.tuples(st.just("competitors.amazon.first"), st.floats(0, 203)),
     st.tuples(st.just("agi.at"), st.floats(0, 203.9)),
     st.tuples(st.just("agi.verification"), st.booleans()),
-    st.tuples(st.just("agi.lapse_on"), st.just("declared")),
     st.tuples(st.just("parties.microsoft.reservation"), st.floats(0, 1)),
     st.tuples(st.just("parties.openai.discount"), st.floats(0.01, 1)),
     st.tuples(
@@ -290,8 +334,6 @@ _OVERRIDE = st.one_of(
 @given(st.lists(_OVERRIDE, max_size=6))
 def test_round_trip_with_overrides(overrides: list[tuple[str, object]]) -> None:
     values = dict(overrides)
-    if values.get("agi.lapse_on") is None and values.get("agi.verification") is False:
-        values["agi.lapse_on"] = "declared"
     scenario = load_scenario(set_values=values)
     data = json.loads(json.dumps(scenario.to_data()))
     assert Scenario.from_data(data) == scenario
