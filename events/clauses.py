@@ -535,7 +535,9 @@ class Amendment:
             raise ValueError(f"{where}: expected a table with remove/add, got {data!r}")
         extra = [key for key in data if key not in ("add", "remove", "term_end")]
         if extra:
-            raise ValueError(f"{where}.{extra[0]}: expected only add, remove and term_end")
+            raise ValueError(
+                f'{where}.{extra[0]}: expected a known key (add, remove, term_end), got "{extra[0]}"'
+            )
         remove = data.get("remove", [])
         if not isinstance(remove, list) or not all(isinstance(r, str) and r for r in remove):
             raise ValueError(f"{where}.remove: expected a list of right names, got {remove!r}")

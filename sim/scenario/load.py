@@ -19,7 +19,7 @@ from typing import Any, Final
 import attrs
 
 from agents.strategies import STRATEGY_NAMES
-from events.clauses import carried_forward, is_year
+from events.clauses import CLAUSE_KINDS, carried_forward, is_year
 from events.terms import IssueValue
 from sim.scenario.builtins import BUILTINS, builtin_text
 from sim.scenario.deal import ClauseTemplate, DealTemplate, Include, IssueRef
@@ -300,6 +300,9 @@ class _Loader(Checker):
         for issue in issues:
             if issue.name not in used:
                 self.fail(f"{key}", f"a clause parameter bound to issue {issue.name}", "none")
+        first = {issue.name: issue.values[0] for issue in issues}
+        for index, template in enumerate(templates):
+            self.check_template(template, f"{key}.clauses[{index}]", issues, first)
         governs: set[str] = set()
         for index, template in enumerate(templates):
             for values in _bindings(template, by_name):
@@ -307,12 +310,49 @@ class _Loader(Checker):
                     clause = template.bind(values)
                 except ValueError as exc:
                     where = f"{key}.clauses[{index}]"
-                    raise ScenarioError(
-                        f"{self.source}: {where}: {exc} (with {values})", source=self.source, key=where
-                    ) from None
+                    self.fail_text(where, f"a valid {template.kind} clause for every agreement", _reason(exc))
                 if clause is not None:
                     governs.update(clause.rights())
         return DealTemplate(templates, term_end, tuple(sorted(governs)))
+
+    def check_template(
+        self,
+        template: ClauseTemplate,
+        key: str,
+        issues: tuple[IssueSpec, ...],
+        first: dict[str, IssueValue],
+    ) -> None:
+        """Name the culprit of a clause that cannot be made: a literal parameter (with
+        every issue at its first value), else each value of each issue it binds."""
+        include = template.include
+        if include is not None and include.values is not None:
+            spec = next(issue for issue in issues if issue.name == include.issue)
+            for index, value in enumerate(include.values):
+                if not any(_same_value(value, v) for v in spec.values):
+                    listed = ", ".join(value_key(v) for v in spec.values)
+                    self.fail(f"{key}.include.in[{index}]", f"a value of issue {spec.name} ({listed})", value)
+        always = {**first}
+        if include is not None:
+            always[include.issue] = include.values[0] if include.values else True
+        bound = {name for name, value in template.params if isinstance(value, IssueRef)}
+        try:
+            template.bind(always)
+        except ValueError as exc:
+            if not bound:
+                self.fail_text(key, f"a valid {template.kind} clause", _detail(exc))
+        for position, issue in enumerate(issues):
+            if not any(isinstance(v, IssueRef) and v.issue == issue.name for _, v in template.params):
+                continue
+            for index, value in enumerate(issue.values):
+                try:
+                    template.bind({**always, issue.name: value})
+                except ValueError as exc:
+                    param = next(n for n, v in template.params if isinstance(v, IssueRef) and v.issue == issue.name)
+                    self.fail(
+                        f"negotiation.issues[{position}].values[{index}]",
+                        f"a value for {param} of the deal's {template.kind} clause ({_reason(exc)})",
+                        value,
+                    )
 
     def issue_ref(self, value: Mapping[str, Any], key: str, issues: Mapping[str, IssueSpec]) -> IssueRef:
         table = self.table(value, key, ("issue",))
@@ -325,6 +365,8 @@ class _Loader(Checker):
         if not isinstance(value, Mapping):
             self.fail(key, "a clause table", value)
         kind = value.get("kind", MISSING)
+        if kind not in CLAUSE_KINDS:
+            self.fail(f"{key}.kind", f"a clause kind ({', '.join(CLAUSE_KINDS)})", kind)
         params: list[tuple[str, Any]] = []
         include = None
         for name in sorted(value):
@@ -577,6 +619,20 @@ def _kind(value: object) -> str:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _detail(exc: ValueError) -> str:
+    """A clause error without the location prefix the loader adds itself."""
+    text = str(exc)
+    return text.split(": ", 1)[1] if text.startswith("deal clause ") and ": " in text else text
+
+
+def _reason(exc: ValueError) -> str:
+    """What a clause expected, without the location prefix or the value it got."""
+    text = _detail(exc)
+    for marker in (", got ", "; got "):
+        text = text.rsplit(marker, 1)[0]
+    return text
 
 
 def _bindings(

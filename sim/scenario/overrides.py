@@ -20,6 +20,7 @@ from typing import Any, Final
 
 import attrs
 
+from events.clauses import CLAUSE_KINDS, clause_fields
 from sim.scenario.distributions import DIST_PARAMS
 from sim.scenario.errors import ScenarioError, fail, show
 from sim.scenario.schema import (
@@ -38,7 +39,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INDEX = re.compile(r"\[(\d+)\]")
 
 # Schema nodes: a leaf value, a key that may hold a distribution table, or a table whose
-# keys the loader checks (weights, values, params, fixed, terms, conditions).
+# keys the loader checks (weights, values, params, clause parameters).
 _LEAF: Final = "leaf"
 _DRAW: Final = "drawable"
 _FREE: Final = "free"
@@ -69,13 +70,23 @@ def _table(keys: Sequence[str], **special: Any) -> _Table:
     return _Table({key: special.get(key, _LEAF) for key in keys})
 
 
+# A clause table: its kind and any clause parameter (each may be an issue reference).
+_CLAUSE_PARAMS: Final = sorted(
+    {"kind", "include"} | {name for kind in CLAUSE_KINDS for name in clause_fields(kind)}
+)
+_CLAUSES: Final = _Array("clause", "kind", _Table(dict.fromkeys(_CLAUSE_PARAMS, _FREE)))
+_AMENDMENT: Final = _table(("add", "remove", "term_end"), add=_CLAUSES)
+
+
 _SCHEMA: Final = _Table(
     {
         "scenario": _table(SCENARIO_KEYS),
-        "prelude": _Array("prelude entry", "id", _table(PRELUDE_KEYS, terms=_FREE, amend=_FREE)),
+        "prelude": _Array(
+            "prelude entry", "id", _table(PRELUDE_KEYS, clauses=_CLAUSES, amend=_AMENDMENT)
+        ),
         "negotiation": _table(
             NEGOTIATION_KEYS,
-            fixed=_FREE,
+            deal=_table(("clauses", "term_end"), clauses=_CLAUSES, term_end=_FREE),
             issues=_Array("issue", "name", _table(ISSUE_KEYS)),
         ),
         "parties": _Named(
@@ -91,7 +102,7 @@ _SCHEMA: Final = _Table(
         ),
         "regulators": _Named(
             "regulator",
-            _table(REGULATOR_KEYS, strictness=_DRAW, review_months=_DRAW, conditions=_FREE),
+            _table(REGULATOR_KEYS, strictness=_DRAW, review_months=_DRAW, conditions=_AMENDMENT),
         ),
         "competitors": _Named("competitor", _table(COMPETITOR_KEYS, intensity=_DRAW, boost=_DRAW)),
         "rofr": _table(ROFR_KEYS, max_match_bn=_DRAW),

@@ -265,14 +265,26 @@ def test_cli_on_a_sealed_line_without_envelope_keys_is_exit_1(
     assert_one_line_error(run_cli(capsys, ["verify", str(path)]), 1, "line 1")
 
 
-def test_a_resealed_ruling_with_a_non_boolean_condition_is_a_fault() -> None:
-    # RulingIssued conditions are decoded by TermsPatch.from_data, which used to check
-    # neither post_agi_access (bool), term_end (int) nor investment_bn (>= 0): the log
-    # verified and then fold() crashed with TypeError when it applied the conditions.
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # a right name that is not a string
+        (b'"remove":["exclusivity.api"', b'"remove":[3.5'),
+        # a clause with a parameter out of range, or of an unknown kind
+        (b'"add":[]', b'"add":[{"kind":"equity","holder":"microsoft","share":"half"}]'),
+        (b'"add":[]', b'"add":[{"kind":"merger","holder":"microsoft"}]'),
+        # a term end that is not a year
+        (b'"add":[]', b'"add":[],"term_end":"2030"'),
+    ],
+)
+def test_a_resealed_ruling_with_malformed_conditions_is_a_fault(old: bytes, new: bytes) -> None:
+    # Conditions used to be decoded without checking their types: the log verified and
+    # then fold() crashed when it applied them. Decoding now validates every field.
     lines = lines_of(partnership_log())
-    assert b'"conditions":{"cloud":"open","post_agi_access":false}' in lines[19]
-    lines[19] = lines[19].replace(b'"post_agi_access":false', b'"post_agi_access":"no"')
-    assert find_fault(reseal(lines)) is not None
+    assert old in lines[19]
+    lines[19] = lines[19].replace(old, new)
+    fault = find_fault(reseal(lines))
+    assert fault is not None and fault.line == 20
 
 
 # --- regressions: bugs found in events/ and fixed ---

@@ -70,7 +70,7 @@ def test_accumulator_groups_by_cell_and_applies_denominators() -> None:
                 "regulator_outcome": ["approved", None, "blocked", None][run % 4],
                 "agreement_time": [90.0, None, 94.0, None][run % 4],
                 "agi_time": None if run == 7 else 120.0,
-                "msft_post_agi_access": None if run == 7 else int(run < 2),
+                "after_agi.license.models": None if run == 7 else int(run < 2),
                 "utility_microsoft": 0.5,
             }
         )
@@ -81,8 +81,8 @@ def test_accumulator_groups_by_cell_and_applies_denominators() -> None:
     assert got[("agreement", 100)].value == 0.5 and got[("agreement", 100)].n == 4
     assert got[("regulator_approved", 100)].value == 0.5  # 1 approved of 2 reviewed deals
     assert got[("regulator_approved", 100)].n == 2
-    assert got[("msft_post_agi_access", 150)].n == 3  # run 7 never saw AGI
-    assert got[("msft_post_agi_access", 100)].value == 0.5
+    assert got[("after_agi.license.models", 150)].n == 3  # run 7 never saw AGI
+    assert got[("after_agi.license.models", 100)].value == 0.5
     mean = got[("agreement_time", 150)]
     assert (mean.value, mean.n) == (92.0, 2)
     low, high = mean_interval(2, 92.0, statistics.stdev([90.0, 94.0]))

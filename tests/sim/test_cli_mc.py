@@ -32,7 +32,7 @@ def test_json_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert outcomes == [
         "agreement",
         "regulator_approved",
-        "msft_post_agi_access",
+        "after_agi.license.models",
         "agreement_time",
         "utility_microsoft",
         "utility_openai",

@@ -56,7 +56,7 @@ def test_headline_proportions_with_wilson_intervals(figure, batch_rows):  # noqa
     rows = batch_rows[0]
     deals = sum(bool(r["agreement"]) for r in rows)
     with_agi = [r for r in rows if r["agi_time"] is not None]
-    kept = sum(bool(r["msft_post_agi_access"]) for r in with_agi)
+    kept = sum(bool(r["after_agi.license.models"]) for r in with_agi)
     items = {item.label.split("\n")[0]: item for item in proportions(plots_batch(rows))}
     assert (items["deal signed"].k, items["deal signed"].n) == (deals, len(rows))
     access = items["Microsoft keeps access"]
@@ -83,7 +83,7 @@ def plots_batch(rows):
 def test_term_shares_are_the_deals_shares(figure, batch_rows):  # noqa: F811
     rows = [r for r in batch_rows[0] if r["agreement"]]
     terms_ax = figure.axes[3]
-    for issue in ("cloud", "term_end", "post_agi_access"):
+    for issue in ("cloud", "term_end", "ip_expiry"):
         counts = Counter(r[f"terms_{issue}"] for r in rows)
         widths = {
             p.get_gid().split(":", 2)[2]: p.get_width()
@@ -99,7 +99,7 @@ def test_term_shares_are_the_deals_shares(figure, batch_rows):  # noqa: F811
 def test_agi_against_signing_plots_every_run_with_both(figure, batch_rows):  # noqa: F811
     rows = [r for r in batch_rows[0] if r["agreement"] and r["agi_date"]]
     expected = Counter(
-        (_year(r["agreement_date"]), _year(r["agi_date"]), bool(r["msft_post_agi_access"]))
+        (_year(r["agreement_date"]), _year(r["agi_date"]), bool(r["after_agi.license.models"]))
         for r in rows
     )
     seen: Counter = Counter()

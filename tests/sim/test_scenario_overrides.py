@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from events.clauses import Equity
+
 from sim.scenario import (
     Distribution,
     ScenarioError,
@@ -67,11 +69,11 @@ def test_overrides_reach_every_kind_of_key() -> None:
         [
             "agi.at.mode=2030-01-01",  # inside a distribution table
             "negotiation.issues.term_end.values=[2030, 2040]",  # an array entry by name
-            "negotiation.issues[1].values=[false]",  # ... or by index
-            "parties.microsoft.values.post_agi_access={false = 0.2}",
-            "parties.openai.values.post_agi_access=increasing",
+            "negotiation.issues[1].values=['term']",  # ... or by index
+            "parties.microsoft.values.ip_expiry={term = 0.2}",
+            "parties.openai.values.ip_expiry=increasing",
             "prelude.2023-extension.note=ten billion",  # a prelude entry by id
-            "prelude[0].terms.equity=0.45",
+            "prelude[0].clauses[6].share=0.45",  # a clause parameter in the history
             "regulators.doj={name = 'US DOJ', strictness = 0.4, review_months = 3}",
             "regulators.cma.conditions={}",
             "parties.openai.reservation={dist='normal', mean=0.4, sd=0.1, low=0.2, high=0.6}",
@@ -80,11 +82,12 @@ def test_overrides_reach_every_kind_of_key() -> None:
     assert scenario.agi is not None
     assert scenario.agi.at == Distribution("triangular", low=89.0, mode=132.0, high=180.0)
     assert scenario.negotiation.issue("term_end").values == (2030, 2040)
-    assert scenario.negotiation.issue("post_agi_access").values == (False,)
-    assert scenario.party("microsoft").value_table("post_agi_access") == {False: 0.2}
-    assert scenario.party("openai").value_table("post_agi_access") == {False: 1.0}
+    assert scenario.negotiation.issue("ip_expiry").values == ("term",)
+    assert scenario.party("microsoft").value_table("ip_expiry") == {"term": 0.2}
+    assert scenario.party("openai").value_table("ip_expiry") == {"term": 1.0}
     assert scenario.prelude[2].note == "ten billion"
-    assert [entry.terms.equity for entry in scenario.prelude] == [0.45] * 4
+    stakes = [[c.share for c in entry.clauses if isinstance(c, Equity)] for entry in scenario.prelude]
+    assert stakes == [[0.45]] * 4  # carried forward by every amendment
     assert scenario.regulator("doj").name == "US DOJ"
     assert not scenario.regulator("cma").conditions
     assert scenario.party("openai").reservation == Distribution(
@@ -160,7 +163,7 @@ def test_validation_messages_still_apply_and_name_the_builtin() -> None:
         (
             "negotiation.issues.colour.values=[1]",
             "--set negotiation.issues.colour.values: expected an index or name of an existing "
-            "issue (term_end, post_agi_access, ip_scope, revenue_share, cloud, equity, "
+            "issue (term_end, ip_expiry, ip_scope, revenue_share, cloud, equity, "
             'investment_bn), got "colour"',
         ),
         (
