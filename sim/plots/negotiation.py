@@ -50,6 +50,7 @@ from sim.plots.style import (
     new_figure,
 )
 from sim.plots.terms_format import issue_label, value_text
+from sim.render_state import amendment_text
 from sim.utilities import utility_for
 
 if TYPE_CHECKING:
@@ -369,10 +370,7 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
             handles.setdefault("regulatory review", bar)
             label = "ruling: " + event.outcome.replace("_", " ")
             if event.conditions:
-                conditions = ", ".join(
-                    f"{issue_label(k)} {value_text(k, v)}"
-                    for k, v in event.conditions.changes().items()
-                )
+                conditions = amendment_text(event.conditions)
                 ax.annotate(
                     conditions,
                     (record.t, lane),
@@ -568,6 +566,7 @@ def _term_rows(
             cells.append(value_text(issue, value))
         rows.append((issue_label(issue), cells))
     if any(s.clauses or s.rights or s.investment_total_bn for s in states):
+        rows.append(("contract ends", [value_text("", s.term_end) for s in states]))
         rows.append(("investment, total", [f"USD {s.investment_total_bn:g} bn" for s in states]))
         for right in sorted({right for s in states for right in s.rights}):
             rows.append((right, [value_text("", s.holds(right)) for s in states]))

@@ -19,7 +19,7 @@ from typing import Any, Final
 import attrs
 
 from agents.strategies import STRATEGY_NAMES
-from events.clauses import CLAUSE_KINDS, carried_forward, is_year
+from events.clauses import CLAUSE_KINDS, carried_forward, is_year, right_names
 from events.terms import IssueValue
 from sim.scenario.builtins import BUILTINS, builtin_text
 from sim.scenario.deal import ClauseTemplate, DealTemplate, Include, IssueRef
@@ -415,18 +415,26 @@ class _Loader(Checker):
             if any(entry.id == entry_id for entry in entries):
                 self.fail(f"{where}.id", "an id no other prelude entry has", entry_id)
             note = self.string(table, where, "note", "")
-            if "clauses" in table and "amend" in table:
-                self.fail_text(where, "either clauses or amend", "both")
             term_end = table.get("term_end", entries[-1].term_end if entries else None)
             if term_end is not None and not is_year(term_end):
                 self.fail(f"{where}.term_end", "a year (the contract runs through it)", term_end)
+            # The contract before the amendment: this entry's own clauses, else what
+            # the previous entry carries forward.
             if "clauses" in table or not entries:
                 clauses = self.clauses(table.get("clauses", MISSING), f"{where}.clauses")
+            elif "amend" in table:
+                clauses = carried_forward(entries[-1].clauses)
             else:
-                if "amend" not in table:
-                    self.fail(f"{where}.amend", "a table with remove/add (or clauses, a full list)", MISSING)
+                expected = "a table with remove/add (or clauses, a full list)"
+                self.fail(f"{where}.amend", expected, MISSING)
+            if "amend" in table:
                 amendment = self.amendment(table["amend"], f"{where}.amend")
-                clauses = amendment.apply(carried_forward(entries[-1].clauses))
+                granted = right_names(clauses)
+                for right in amendment.remove:
+                    if right not in granted:  # a typo would silently remove nothing
+                        listed = ", ".join(granted) or "none"
+                        self.fail(f"{where}.amend.remove", f"rights the contract grants ({listed})", right)
+                clauses = amendment.apply(clauses)
                 if amendment.term_end is not None:
                     term_end = amendment.term_end
             entries.append(PreludeEntry(at, entry_id, clauses, term_end, note))

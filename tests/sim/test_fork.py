@@ -26,6 +26,7 @@ from events.model import (
     RulingIssued,
     RunEnded,
 )
+from events.replay import state_at
 from events.verify import verify_bytes
 from events.writer import ChainWriter
 from sim.engine import simulate
@@ -76,7 +77,7 @@ CHANGES = [
     ["parties.microsoft.strategy=conceder"],
     ["competitors.stargate.intensity=4.0"],
     ["competitors.amazon.value_bn=[40.0, 80.0]", "rofr.max_match_bn=100.0"],
-    ["agi.lapse_on=declared"],
+    ["regulators.eu.conditions={remove=['license.infrastructure', 'exclusivity.api']}"],
 ]
 
 
@@ -215,7 +216,9 @@ def test_the_done_criterion_stricter_regulator_before_its_ruling() -> None:
         if not rulings:
             continue
         at_seq = rulings[0].seq - 1
-        child = fork(data, at=at_seq, set=["regulators.cma.strictness=1.0"])
+        # Strict, with conditions that bind on the usual deal (the API's exclusivity).
+        strict = ["regulators.cma.strictness=1.0", "regulators.cma.conditions={remove=['exclusivity.api']}"]
+        child = fork(data, at=at_seq, set=strict)
         cma = [
             r
             for r in child.records[at_seq + 1 :]
@@ -231,7 +234,7 @@ def test_the_done_criterion_stricter_regulator_before_its_ruling() -> None:
                 and r.event.contract_id == cma[0].event.contract_id
             )
             conditions = child.scenario.regulator("cma").conditions
-            assert signed.terms.patched(conditions) == signed.terms
+            assert set(conditions.apply(signed.clauses)) == set(signed.clauses)
         before = [r.event for r in parent if type(r.event) is RulingIssued]
         after = [r.event for r in child.records if type(r.event) is RulingIssued]
         changed += before != after
@@ -365,7 +368,7 @@ def test_a_fork_at_a_fork_record() -> None:
         (60, "prelude.2019-initial.note=changed", "prelude"),
         (
             "late",
-            "parties.openai.weights={term_end=0.05, post_agi_access=0.17, ip_scope=0.05, "
+            "parties.openai.weights={term_end=0.05, ip_expiry=0.17, ip_scope=0.05, "
             "revenue_share=0.18, cloud=0.2, equity=0.25, investment_bn=0.1}",
             "parties.openai.weights",
         ),
@@ -387,14 +390,19 @@ def test_changes_that_cannot_be_made_mid_run_name_the_key(
 
 def test_future_prelude_entries_can_change_past_ones_cannot() -> None:
     data = parent_log(0)
-    child = fork(data, at=1, set=["prelude.2025-rofr.terms.cloud=open"])
+    # An open cloud from 2025: the amendment also drops the API's exclusivity.
+    remove = "['exclusivity.api']"
+    child = fork(data, at=1, set=[f"prelude.2025-rofr.amend.remove={remove}"])
     state = [r for r in child.records if r.t >= months_between(START, dt.date(2025, 2, 1))]
     assert state
-    assert child.final.cloud in (None, "open", "rofr", "exclusive")
     signed = [r.event for r in child.records if getattr(r.event, "contract_id", "") == "2025-rofr"]
-    assert signed and signed[0].terms.cloud == "open"
+    assert signed
+    kinds = {clause.KIND for clause in signed[0].clauses}
+    assert "exclusivity" not in kinds and "first_refusal" in kinds
+    at_2025 = state_at(child.records, months_between(START, dt.date(2025, 7, 1)))
+    assert not at_2025.holds("exclusivity.api") and at_2025.holds("first_refusal.compute")
     with pytest.raises(InputError, match="prelude"):
-        fork(data, at=3, set=["prelude.2019-initial.terms.equity=0.3"])
+        fork(data, at=3, set=["prelude.2019-initial.clauses[6].share=0.3"])
 
 
 def test_a_distribution_is_not_a_change() -> None:
@@ -416,7 +424,7 @@ def test_a_tampered_log_is_refused() -> None:
 def test_a_log_this_negsim_does_not_reproduce_is_refused() -> None:
     """A forged log: a ruling rewritten and the chain recomputed. It verifies, but
     re-simulating its scenario and seed gives other events."""
-    records = verify_bytes(parent_log(2)).records
+    records = verify_bytes(parent_log(3)).records  # seed 3 has a deal under review
     ruling = first_of(records, RulingIssued)
     out: list[bytes] = []
     writer = ChainWriter(out.append)
@@ -461,3 +469,25 @@ def test_review_events_follow_the_fork_point_in_time() -> None:
     )
     old = next(r for r in parent if type(r.event) is ReviewOpened and r.event.regulator == "cma")
     assert cma.event.due - cma.t > old.event.due - old.t
+
+
+def test_a_changed_deal_applies_to_agreements_after_the_fork_point() -> None:
+    """The deal template is the engine's own (world.deal): a fork before the agreement
+    signs the changed clauses; the parent signed the scenario's."""
+    data = parent_log(0)
+    records = verify_bytes(data).records
+    signed = [r for r in records if type(r.event) is ContractSigned and r.event.review]
+    assert signed, "seed 0 reaches a deal"
+    child = fork(data, at=signed[0].seq - 5, set=["negotiation.deal.clauses[1].expiry=agi_verified"])
+    forked = next(r.event for r in child.records if type(r.event) is Forked)
+    assert set(forked.changes) == {"negotiation.deal"}
+
+    def share_expiry(log_records: Sequence[Recorded]) -> str:
+        deal = next(
+            r.event for r in log_records if type(r.event) is ContractSigned and r.event.review
+        )
+        share = next(c for c in deal.clauses if c.KIND == "revenue_share" and c.payer == "openai")
+        return share.expiry.text()
+
+    assert share_expiry(records) == "agi_declared"
+    assert share_expiry(child.records) == "agi_verified"

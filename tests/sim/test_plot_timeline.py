@@ -112,16 +112,10 @@ def test_terms_table_is_the_state_around_agi(log_path, figure):  # noqa: F811
     records, _ = scenario_of(log_path)
     before, after = around_milestone(records, "agi")
     rows = _table_rows(figure.axes[2])
-    assert rows["term end"][:2] == [str(before.terms.term_end), str(after.terms.term_end)]
+    assert rows["contract ends"][:2] == [str(before.term_end), str(after.term_end)]
     yes = {True: "yes", False: "no"}
-    assert rows["post-AGI access"][:2] == [
-        yes[before.terms.post_agi_access],
-        yes[after.terms.post_agi_access],
-    ]
-    assert rows["MSFT: IP access"][:2] == [
-        yes[before.rights["ip_access"]],
-        yes[after.rights["ip_access"]],
-    ]
+    for right in ("license.models", "exclusivity.api", "revenue_share.openai_to_microsoft"):
+        assert rows[right][:2] == [yes[before.holds(right)], yes[after.holds(right)]]
 
 
 def test_agi_during_the_talks_and_verification_column(plot_dir):  # noqa: F811
@@ -139,8 +133,8 @@ def test_agi_during_the_talks_and_verification_column(plot_dir):  # noqa: F811
     from events.replay import fold
 
     after_verification = fold(records[: verified_at + 1])
-    expected = "yes" if after_verification.rights["ip_access"] else "no"
-    assert rows["MSFT: IP access"][2] == expected
+    expected = "yes" if after_verification.holds("license.models") else "no"
+    assert rows["license.models"][2] == expected
 
 
 def test_inputs_a_runresult_records_and_bytes_give_the_same_image(log_path, figure):  # noqa: F811

@@ -289,7 +289,11 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
         [("prelude[0].clauses[0].colour", "red")],
         "prelude[0].clauses[0].colour: not a parameter of a license clause (expiry, licensee, scope)",
     ),
-    (M, [("prelude[1].clauses", [])], "prelude[1]: expected either clauses or amend, got both"),
+    (
+        M,
+        [("prelude[1].clauses", []), ("prelude[1].amend.remove", ["license.models"])],
+        'prelude[1].amend.remove: expected rights the contract grants (none), got "license.models"',
+    ),
     (
         M,
         [("prelude[1].amend", DEL)],
