@@ -240,6 +240,8 @@ class License:
 
     def without(self, right: str) -> Clause | None:
         kept = tuple(s for s in self.scope if f"license.{s}" != right)
+        if len(kept) == len(self.scope):
+            return self
         return attrs.evolve(self, scope=kept) if kept else None
 
 

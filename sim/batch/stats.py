@@ -175,13 +175,15 @@ class _Mean:
 
 def outcome_names(columns: Sequence[str]) -> list[str]:
     utilities = [name for name in columns if name.startswith("utility_")]
+    with_agi = "agi_time" in columns  # a generic scenario has no milestone
+    access = ["after_agi.license.models"] if "after_agi.license.models" in columns else []
     return [
         "agreement",
         "regulator_approved",
-        "after_agi.license.models",
+        *access,
         "agreement_time",
         *utilities,
-        "agi_time",
+        *(["agi_time"] if with_agi else []),
     ]
 
 
@@ -201,6 +203,7 @@ class SummaryAccumulator:
         self.n = n
         self.sweep_keys = tuple(sweep_keys)
         self.utilities = [name for name in columns if name.startswith("utility_")]
+        self.outcomes = outcome_names(columns)
         self._cells: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def _cell(self, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -208,13 +211,9 @@ class SummaryAccumulator:
         entry = self._cells.get(index)
         if entry is None:
             group = {key: row.get(f"sweep_{key}") for key in self.sweep_keys}
+            proportions = ("agreement", "regulator_approved", "after_agi.license.models")
             stats: dict[str, Any] = {
-                "agreement": _Proportion(),
-                "regulator_approved": _Proportion(),
-                "after_agi.license.models": _Proportion(),
-                "agreement_time": _Mean(),
-                **{name: _Mean() for name in self.utilities},
-                "agi_time": _Mean(),
+                name: _Proportion() if name in proportions else _Mean() for name in self.outcomes
             }
             entry = self._cells[index] = (group, stats)
         return entry[1]
@@ -229,7 +228,7 @@ class SummaryAccumulator:
         if row.get("agi_time") is not None:
             stats["agi_time"].add(float(row["agi_time"]))
             access = row.get("after_agi.license.models")
-            if access is not None:
+            if access is not None and "after_agi.license.models" in stats:
                 stats["after_agi.license.models"].add(bool(access))
         if row.get("agreement_time") is not None:
             stats["agreement_time"].add(float(row["agreement_time"]))

@@ -78,18 +78,21 @@ def run_report(result: Any, path: Path) -> dict[str, Any]:
             },
             "regulator_outcome": summary["regulator_outcome"],
         }
-    return {
+    report: dict[str, Any] = {
         "scenario": scenario.name,
         "seed": result.seed,
         "log": str(path),
         "digest": result.digest,
         "events": len(result.records),
         "agreement": agreement,
-        "agi_time": summary["agi_time"],
-        "agi_date": summary["agi_date"],
-        "drawn": result.drawn,
-        "summary": summary,
-        "before_agi": result.before_agi.to_data() if result.before_agi else None,
-        "after_agi": result.after_agi.to_data() if result.after_agi else None,
-        "final": result.final.to_data(),
     }
+    if scenario.agi is not None:  # a generic scenario has no milestone to report
+        report["agi_time"] = summary["agi_time"]
+        report["agi_date"] = summary["agi_date"]
+    report["drawn"] = result.drawn
+    report["summary"] = summary
+    if scenario.agi is not None:
+        report["before_agi"] = result.before_agi.to_data() if result.before_agi else None
+        report["after_agi"] = result.after_agi.to_data() if result.after_agi else None
+    report["final"] = result.final.to_data()
+    return report

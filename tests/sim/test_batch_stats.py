@@ -74,7 +74,8 @@ def test_accumulator_groups_by_cell_and_applies_denominators() -> None:
                 "utility_microsoft": 0.5,
             }
         )
-    acc = SummaryAccumulator(["utility_microsoft"], 4, ["agi.at"])
+    columns = ["agi_time", "after_agi.license.models", "utility_microsoft"]
+    acc = SummaryAccumulator(columns, 4, ["agi.at"])
     for row in reversed(rows):  # order must not matter
         acc.add(row)
     got = {(e.outcome, e.group["agi.at"]): e for e in acc.estimates()}
@@ -87,6 +88,9 @@ def test_accumulator_groups_by_cell_and_applies_denominators() -> None:
     assert (mean.value, mean.n) == (92.0, 2)
     low, high = mean_interval(2, 92.0, statistics.stdev([90.0, 94.0]))
     assert (mean.ci_low, mean.ci_high) == pytest.approx((low, high))
+    # A generic scenario's columns have no milestone: no AGI outcomes at all.
+    generic = SummaryAccumulator(["utility_buyer"], 4, [])
+    assert not {"agi_time", "after_agi.license.models"} & set(generic.outcomes)
     flat = got[("utility_microsoft", 100)]
     assert (flat.ci_low, flat.ci_high) == (0.5, 0.5)
     assert [e.group["agi.at"] for e in acc.estimates()][:1] == [100]
