@@ -20,8 +20,8 @@ import numpy as np
 import simpy
 
 from agents.world import World
-from events.model import ContractSigned, ReviewOpened, RulingIssued
 from events.clauses import Amendment, Clause, Equity
+from events.model import ContractSigned, ReviewOpened, RulingIssued
 
 # Concern by the strongest cloud tie the deal grants (all workloads exclusive, or
 # only the API plus a first refusal on new compute, as since January 2025).

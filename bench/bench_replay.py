@@ -18,6 +18,15 @@ from typing import Any
 import orjson
 
 from bench.harness import Result, benchmark, interleaved_best
+from events.clauses import (
+    Amendment,
+    Equity,
+    Exclusivity,
+    FirstRefusal,
+    Investment,
+    License,
+    RevenueShare,
+)
 from events.model import (
     ContractSigned,
     Event,
@@ -36,7 +45,6 @@ from events.model import (
     RunStarted,
 )
 from events.replay import fold
-from events.clauses import Amendment, Equity, Exclusivity, FirstRefusal, Investment, License, RevenueShare
 from events.terms import Outcome
 from events.verify import verify_bytes
 from events.writer import MemoryLog

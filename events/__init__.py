@@ -4,6 +4,7 @@ Everything a user needs to read, verify and replay a log is importable from here
 """
 
 from events._version import __version__
+from events.clauses import Amendment, Clause, Expiry, clause_from_data, clause_to_data
 from events.codec import GENESIS, Recorded, decode_event, encode_line
 from events.errors import InputError, IntegrityError, NegsimError, OutputError, WorkerLostError
 from events.model import (
@@ -25,7 +26,6 @@ from events.model import (
     RunEnded,
     RunStarted,
 )
-from events.clauses import Amendment, Clause, Expiry, clause_from_data, clause_to_data
 from events.replay import AroundAgi, Folder, around_agi, around_milestone, fold, state_at
 from events.state import ContractState
 from events.terms import Offer, Outcome
@@ -39,24 +39,22 @@ from events.verify import (
 )
 from events.writer import ChainWriter, JsonlLog, MemoryLog
 
-SCHEMA_VERSION = 2  # 2: contracts as clauses (ContractSigned v2, RulingIssued v3, offers as outcomes)
+# 2: contracts as clauses (ContractSigned v2, RulingIssued v3, offers as outcomes)
+SCHEMA_VERSION = 2
 
 __all__ = [
-    "Amendment",
-    "AroundAgi",
-    "Clause",
-    "Expiry",
-    "around_agi",
-    "clause_from_data",
-    "clause_to_data",
     "EVENT_TYPES",
     "GENESIS",
     "SCHEMA_VERSION",
+    "Amendment",
+    "AroundAgi",
     "ChainWriter",
+    "Clause",
     "ContractExpired",
     "ContractSigned",
     "ContractState",
     "Event",
+    "Expiry",
     "Fault",
     "FirstRefusalExercised",
     "FirstRefusalWaived",
@@ -85,7 +83,10 @@ __all__ = [
     "VerifiedLog",
     "WorkerLostError",
     "__version__",
+    "around_agi",
     "around_milestone",
+    "clause_from_data",
+    "clause_to_data",
     "decode_event",
     "encode_line",
     "fold",

@@ -38,13 +38,17 @@ MAX_YEAR: Final = 9998  # the calendar must still represent 1 January of the yea
 def _trigger(item: object) -> str:
     """One expiry trigger in canonical text: ``YYYY``, ``YYYY-MM-DD`` or an AGI event."""
     if isinstance(item, bool):
-        raise ValueError(f"an expiry is a year, a date, {AGI_DECLARED} or {AGI_VERIFIED}; got {item!r}")
+        raise ValueError(
+            f"an expiry is a year, a date, {AGI_DECLARED} or {AGI_VERIFIED}; got {item!r}"
+        )
     if isinstance(item, int):
         item = str(item)
     if isinstance(item, dt.date):
         item = item.isoformat()
     if not isinstance(item, str):
-        raise ValueError(f"an expiry is a year, a date, {AGI_DECLARED} or {AGI_VERIFIED}; got {item!r}")
+        raise ValueError(
+            f"an expiry is a year, a date, {AGI_DECLARED} or {AGI_VERIFIED}; got {item!r}"
+        )
     text = item.strip()
     if text in (AGI_DECLARED, AGI_VERIFIED):
         return text
@@ -117,7 +121,9 @@ class Expiry:
     def end_date(self) -> dt.date | None:
         """The first calendar date on which the clause no longer holds, if dated."""
         dates = [
-            dt.date(int(trigger) + 1, 1, 1) if _YEAR.match(trigger) else dt.date.fromisoformat(trigger)
+            dt.date(int(trigger) + 1, 1, 1)
+            if _YEAR.match(trigger)
+            else dt.date.fromisoformat(trigger)
             for trigger in self.triggers
             if trigger not in (AGI_DECLARED, AGI_VERIFIED)
         ]
@@ -154,7 +160,9 @@ _PARSED: dict[str, Expiry] = {}
 
 def _party(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9_-]+$", value):
-        raise ValueError(f"{attribute.name} must be a party key (letters, digits, _ or -), got {value!r}")
+        raise ValueError(
+            f"{attribute.name} must be a party key (letters, digits, _ or -), got {value!r}"
+        )
 
 
 def _number(value: object) -> float:
@@ -198,12 +206,11 @@ def _is_bool(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise ValueError(f"{attribute.name} must be true or false, got {value!r}")
 
 
+EXPIRES_WITH_CONTRACT: Final = Expiry()
+
+
 def _expiry(value: object) -> Expiry:
     return Expiry.parse(value)
-
-
-def _expiry_field() -> Any:
-    return attrs.field(default=Expiry(), converter=_expiry, kw_only=True)
 
 
 LICENSE_SCOPES: Final = ("models", "products", "research", "infrastructure")
@@ -215,7 +222,9 @@ def _scopes(value: object) -> tuple[str, ...]:
     """License scopes, in vocabulary order: a list, or ``"models+infrastructure"``."""
     items = value.split("+") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not items:
-        raise ValueError(f"scope must be a non-empty list of {', '.join(LICENSE_SCOPES)}; got {value!r}")
+        raise ValueError(
+            f"scope must be a non-empty list of {', '.join(LICENSE_SCOPES)}; got {value!r}"
+        )
     for item in items:
         if item not in LICENSE_SCOPES:
             raise ValueError(f"scope must be among {', '.join(LICENSE_SCOPES)}; got {item!r}")
@@ -233,7 +242,7 @@ class License:
     KIND: ClassVar[str] = "license"
     licensee: str = attrs.field(validator=_party)
     scope: tuple[str, ...] = attrs.field(converter=_scopes)
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     def rights(self) -> tuple[str, ...]:
         return tuple(f"license.{scope}" for scope in self.scope)
@@ -254,7 +263,7 @@ class RevenueShare:
     payer: str = attrs.field(validator=_party)
     payee: str = attrs.field(validator=_party)
     rate: float = attrs.field(converter=_number, validator=_fraction)
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     def rights(self) -> tuple[str, ...]:
         return (f"revenue_share.{self.payer}_to_{self.payee}",)
@@ -271,7 +280,7 @@ class Exclusivity:
     KIND: ClassVar[str] = "exclusivity"
     provider: str = attrs.field(validator=_party)
     workload: str = attrs.field(validator=_one_of(WORKLOADS))
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     def rights(self) -> tuple[str, ...]:
         return (f"exclusivity.{self.workload}",)
@@ -290,7 +299,7 @@ class FirstRefusal:
     holder: str = attrs.field(validator=_party)
     scope: str = attrs.field(validator=_one_of(REFUSAL_SCOPES))
     window_months: float = attrs.field(default=1.0, converter=_number, validator=_positive)
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     def rights(self) -> tuple[str, ...]:
         return (f"first_refusal.{self.scope}",)
@@ -309,7 +318,7 @@ class ComputeCommitment:
     seller: str = attrs.field(validator=_party)
     amount_bn: float = attrs.field(converter=_number, validator=_non_negative)
     years: float = attrs.field(default=1.0, converter=_number, validator=_positive)
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     def rights(self) -> tuple[str, ...]:
         return ()
@@ -326,7 +335,7 @@ class Investment:
     KIND: ClassVar[str] = "investment"
     investor: str = attrs.field(validator=_party)
     amount_bn: float = attrs.field(converter=_number, validator=_non_negative)
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     def rights(self) -> tuple[str, ...]:
         return ()
@@ -346,7 +355,7 @@ class Equity:
     valuation_bn: float | None = attrs.field(
         default=None, converter=_optional_number, validator=_non_negative
     )
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     def rights(self) -> tuple[str, ...]:
         return ()
@@ -364,7 +373,7 @@ class AgiDefinition:
     declared_by: str = attrs.field(validator=_party)
     verification: bool = attrs.field(default=False, validator=_is_bool)
     delay_months: float = attrs.field(default=0.0, converter=_number, validator=_non_negative)
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     def rights(self) -> tuple[str, ...]:
         return ()
@@ -381,7 +390,7 @@ class NonCompete:
     KIND: ClassVar[str] = "non_compete"
     bound: str = attrs.field(validator=_party)
     field: str = attrs.field(default="agi")
-    expiry: Expiry = _expiry_field()
+    expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
     @field.validator
     def _field_text(self, _: attrs.Attribute[Any], value: object) -> None:
@@ -465,7 +474,9 @@ def clause_from_data(data: object, where: str = "clause") -> Clause:
     cls, names, required = spec
     for key in data:
         if key != "kind" and key not in names:
-            raise ValueError(f"{where}.{key}: not a parameter of a {kind} clause ({', '.join(sorted(names))})")
+            raise ValueError(
+                f"{where}.{key}: not a parameter of a {kind} clause ({', '.join(sorted(names))})"
+            )
     for name in required:
         if name not in data:
             raise ValueError(f"{where}.{name}: missing (a {kind} clause needs it)")
@@ -538,7 +549,8 @@ class Amendment:
         extra = [key for key in data if key not in ("add", "remove", "term_end")]
         if extra:
             raise ValueError(
-                f'{where}.{extra[0]}: expected a known key (add, remove, term_end), got "{extra[0]}"'
+                f"{where}.{extra[0]}: expected a known key (add, remove, term_end), "
+                f'got "{extra[0]}"'
             )
         remove = data.get("remove", [])
         if not isinstance(remove, list) or not all(isinstance(r, str) and r for r in remove):

@@ -55,7 +55,9 @@ def mapping(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
 def member(choices: tuple[str, ...]) -> Any:
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value not in choices or type(value) is not str:
-            raise ValueError(f"{attribute.name} must be one of {', '.join(choices)}, got {_show(value)}")
+            raise ValueError(
+                f"{attribute.name} must be one of {', '.join(choices)}, got {_show(value)}"
+            )
 
     return check
 
@@ -66,7 +68,9 @@ def iso_date(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     try:
         date = dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{attribute.name} must be a date YYYY-MM-DD, got {_show(value)}") from None
+        raise ValueError(
+            f"{attribute.name} must be a date YYYY-MM-DD, got {_show(value)}"
+        ) from None
     if not 1 <= date.year <= 9000 or len(value) != 10:
         raise ValueError(f"{attribute.name} must be a date YYYY-MM-DD, got {_show(value)}")
 

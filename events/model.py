@@ -140,8 +140,18 @@ class OfferMade:
         """Replay's common case, checked inline (None: let the keyword codec judge)."""
         if type(d) is not dict or len(d) != 5:
             return None
-        sender, receiver, reply_to, rnd = d.get("sender"), d.get("receiver"), d.get("reply_to"), d.get("round")
-        if not (_plain_text(sender) and _plain_text(receiver) and type(rnd) is int and 0 <= rnd <= f.MAX_SEQ):
+        sender, receiver, reply_to, rnd = (
+            d.get("sender"),
+            d.get("receiver"),
+            d.get("reply_to"),
+            d.get("round"),
+        )
+        if not (
+            _plain_text(sender)
+            and _plain_text(receiver)
+            and type(rnd) is int
+            and 0 <= rnd <= f.MAX_SEQ
+        ):
             return None
         if reply_to is not None and not (type(reply_to) is int and 0 <= reply_to <= f.MAX_SEQ):
             return None
@@ -197,7 +207,12 @@ class OfferRejected:
         if type(d) is not dict or len(d) != 3:
             return None
         sender, receiver, seq = d.get("sender"), d.get("receiver"), d.get("offer_seq")
-        if not (_plain_text(sender) and _plain_text(receiver) and type(seq) is int and 0 <= seq <= f.MAX_SEQ):
+        if not (
+            _plain_text(sender)
+            and _plain_text(receiver)
+            and type(seq) is int
+            and 0 <= seq <= f.MAX_SEQ
+        ):
             return None
         event = _new(cls)
         _set(event, "sender", sender)

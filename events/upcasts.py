@@ -51,7 +51,9 @@ def _agi_expiry(right: str, terms: dict[str, Any], clause: dict[str, Any]) -> st
     return "agi_verified" if clause.get("on") == "verified" else "agi_declared"
 
 
-def legacy_clauses(terms: dict[str, Any], clause: dict[str, Any], investment: Any) -> list[dict[str, Any]]:
+def legacy_clauses(
+    terms: dict[str, Any], clause: dict[str, Any], investment: Any
+) -> list[dict[str, Any]]:
     """The clauses a v1 partnership contract (seven fields + AGI clause) granted."""
     clauses: list[dict[str, Any]] = []
     scope = _LEGACY_SCOPES.get(terms["ip_scope"])
@@ -116,7 +118,12 @@ def legacy_conditions(patch: dict[str, Any]) -> dict[str, Any]:
     if "revenue_share" in patch:
         remove.append("revenue_share.openai_to_microsoft")
         add.append(
-            {"kind": "revenue_share", "payer": _PARTNER, "payee": _HOLDER, "rate": patch["revenue_share"]}
+            {
+                "kind": "revenue_share",
+                "payer": _PARTNER,
+                "payee": _HOLDER,
+                "rate": patch["revenue_share"],
+            }
         )
     if "equity" in patch:
         add.append({"kind": "equity", "holder": _HOLDER, "share": patch["equity"]})

@@ -292,7 +292,9 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
 
     # History first: the prelude's contracts take force at their dates.
     if scenario.prelude:
-        world.processes["prelude"] = env.process(prelude_process(world, scenario, negotiation.parties))
+        world.processes["prelude"] = env.process(
+            prelude_process(world, scenario, negotiation.parties)
+        )
 
     domain = negotiation_domain(
         tuple((spec.name, tuple(spec.values)) for spec in negotiation.issues)
@@ -334,7 +336,9 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         world.negotiators[key] = party
     for key, party in world.negotiators.items():
         world.processes[f"party:{key}"] = env.process(party.process(world))
-    world.processes["deadline"] = env.process(deadline_process(world, clock.deadline, negotiation.parties))
+    world.processes["deadline"] = env.process(
+        deadline_process(world, clock.deadline, negotiation.parties)
+    )
 
     for spec in scenario.regulators:
         regulator = Regulator(

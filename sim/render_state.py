@@ -14,11 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from events.calendar import date_at
-from events.state import ContractState
 from events.clauses import Amendment, Clause, clause_to_data
+from events.state import ContractState
 from events.terms import Outcome
 
 MISSING = "—"
+
 
 def state_table(
     title_to_state: list[tuple[str, ContractState | None]],

@@ -62,7 +62,9 @@ COMPETITORS = ("amazon", "google", "oracle")
 CONTRACT_IDS = ("c-2019", "c-2023", "c-ext")
 
 # Text the log can hold: any Unicode scalar value (lone surrogates are not UTF-8).
-text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+)
 party_keys = st.sampled_from((*PARTIES, "softbank", "oracle"))
 names = st.one_of(st.sampled_from(PARTIES + REGULATORS + COMPETITORS), text)
 small_ints = st.integers(min_value=-(2**53), max_value=2**53)
@@ -110,11 +112,15 @@ def clauses() -> st.SearchStrategy[Clause]:
             st.floats(min_value=0.01, max_value=24.0),
             expiry=expiry,
         ),
-        st.builds(ComputeCommitment, party_keys, party_keys, money, st.floats(0.1, 20.0), expiry=expiry),
+        st.builds(
+            ComputeCommitment, party_keys, party_keys, money, st.floats(0.1, 20.0), expiry=expiry
+        ),
         st.builds(Investment, party_keys, money, expiry=expiry),
         st.builds(Equity, party_keys, fractions, st.none() | money, expiry=expiry),
         st.builds(AgiDefinition, party_keys, st.booleans(), st.floats(0.0, 24.0), expiry=expiry),
-        st.builds(NonCompete, party_keys, st.sampled_from(("agi", "frontier models")), expiry=expiry),
+        st.builds(
+            NonCompete, party_keys, st.sampled_from(("agi", "frontier models")), expiry=expiry
+        ),
     )
 
 
@@ -143,7 +149,11 @@ def amendments() -> st.SearchStrategy[Amendment]:
 
 def outcomes() -> st.SearchStrategy[Outcome]:
     value = st.booleans() | small_ints | finite | text
-    name = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=12)
+    name = st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+        min_size=1,
+        max_size=12,
+    )
     return st.builds(Outcome, st.lists(st.tuples(name, value), max_size=4))
 
 

@@ -126,7 +126,11 @@ def command(log: str, at: str | None, as_json: bool) -> None:
         console.print(state_table([(f"final ({when(final.t, start)})", final)], start))
         return
     declared = when(around.declared_at, start)
-    verified = "not verified" if around.verified_at is None else f"verified {when(around.verified_at, start)}"
+    verified = (
+        "not verified"
+        if around.verified_at is None
+        else f"verified {when(around.verified_at, start)}"
+    )
     console.print(f"AGI declared {declared}, {verified}", markup=False, highlight=False)
     console.print(
         state_table(

@@ -71,6 +71,7 @@ NON_NEGATIVE: Final = Range(0.0)
 POSITIVE: Final = Range(0.0, lo_open=True)
 DISCOUNT: Final = Range(0.0, 1.0, lo_open=True)
 
+
 def join_key(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
 

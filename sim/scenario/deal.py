@@ -44,7 +44,9 @@ class Include:
     def admits(self, value: IssueValue) -> bool:
         if self.values is None:
             return value is True
-        return any(value == v and isinstance(value, bool) == isinstance(v, bool) for v in self.values)
+        return any(
+            value == v and isinstance(value, bool) == isinstance(v, bool) for v in self.values
+        )
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"issue": self.issue}
@@ -108,7 +110,9 @@ class DealTemplate:
         if isinstance(term_end, IssueRef):
             bound = values[term_end.issue]
             if not is_year(bound):
-                raise ValueError(f"term_end: issue {term_end.issue} must give a year, got {bound!r}")
+                raise ValueError(
+                    f"term_end: issue {term_end.issue} must give a year, got {bound!r}"
+                )
             term_end = bound  # type: ignore[assignment]
         return clauses, term_end  # type: ignore[return-value]
 

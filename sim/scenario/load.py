@@ -16,13 +16,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-import attrs
-
 from agents.strategies import STRATEGY_NAMES
 from events.clauses import CLAUSE_KINDS, carried_forward, is_year, right_names
 from events.terms import IssueValue
 from sim.scenario.builtins import BUILTINS, builtin_text
-from sim.scenario.deal import ClauseTemplate, DealTemplate, Include, IssueRef
 from sim.scenario.checks import (
     ANY,
     DISCOUNT,
@@ -36,6 +33,7 @@ from sim.scenario.checks import (
     is_number,
     join_key,
 )
+from sim.scenario.deal import ClauseTemplate, DealTemplate, Include, IssueRef
 from sim.scenario.errors import MISSING, ScenarioError, fail, show
 from sim.scenario.overrides import apply_overrides, apply_set_values
 from sim.scenario.schema import (
@@ -310,7 +308,9 @@ class _Loader(Checker):
                     clause = template.bind(values)
                 except ValueError as exc:
                     where = f"{key}.clauses[{index}]"
-                    self.fail_text(where, f"a valid {template.kind} clause for every agreement", _reason(exc))
+                    self.fail_text(
+                        where, f"a valid {template.kind} clause for every agreement", _reason(exc)
+                    )
                 if clause is not None:
                     governs.update(clause.rights())
         return DealTemplate(templates, term_end, tuple(sorted(governs)))
@@ -330,7 +330,11 @@ class _Loader(Checker):
             for index, value in enumerate(include.values):
                 if not any(_same_value(value, v) for v in spec.values):
                     listed = ", ".join(value_key(v) for v in spec.values)
-                    self.fail(f"{key}.include.in[{index}]", f"a value of issue {spec.name} ({listed})", value)
+                    self.fail(
+                        f"{key}.include.in[{index}]",
+                        f"a value of issue {spec.name} ({listed})",
+                        value,
+                    )
         always = {**first}
         if include is not None:
             always[include.issue] = include.values[0] if include.values else True
@@ -341,20 +345,29 @@ class _Loader(Checker):
             if not bound:
                 self.fail_text(key, f"a valid {template.kind} clause", _detail(exc))
         for position, issue in enumerate(issues):
-            if not any(isinstance(v, IssueRef) and v.issue == issue.name for _, v in template.params):
+            if not any(
+                isinstance(v, IssueRef) and v.issue == issue.name for _, v in template.params
+            ):
                 continue
             for index, value in enumerate(issue.values):
                 try:
                     template.bind({**always, issue.name: value})
                 except ValueError as exc:
-                    param = next(n for n, v in template.params if isinstance(v, IssueRef) and v.issue == issue.name)
+                    param = next(
+                        n
+                        for n, v in template.params
+                        if isinstance(v, IssueRef) and v.issue == issue.name
+                    )
                     self.fail(
                         f"negotiation.issues[{position}].values[{index}]",
-                        f"a value for {param} of the deal's {template.kind} clause ({_reason(exc)})",
+                        f"a value for {param} of the deal's {template.kind} clause "
+                        f"({_reason(exc)})",
                         value,
                     )
 
-    def issue_ref(self, value: Mapping[str, Any], key: str, issues: Mapping[str, IssueSpec]) -> IssueRef:
+    def issue_ref(
+        self, value: Mapping[str, Any], key: str, issues: Mapping[str, IssueSpec]
+    ) -> IssueRef:
         table = self.table(value, key, ("issue",))
         name = self.string(table, key, "issue", choices=tuple(issues))
         return IssueRef(name)
@@ -379,11 +392,17 @@ class _Loader(Checker):
                 members = table.get("in")
                 if members is None:
                     if not all(isinstance(v, bool) for v in issues[issue].values):
-                        self.fail(f"{key}.include.in", "the values that include it (issue is not boolean)", MISSING)
+                        self.fail(
+                            f"{key}.include.in",
+                            "the values that include it (issue is not boolean)",
+                            MISSING,
+                        )
                     include = Include(issue)
                 else:
                     if not isinstance(members, list) or not members:
-                        self.fail(f"{key}.include.in", "a non-empty array of the issue's values", members)
+                        self.fail(
+                            f"{key}.include.in", "a non-empty array of the issue's values", members
+                        )
                     include = Include(issue, tuple(members))
             elif isinstance(item, Mapping):
                 params.append((name, self.issue_ref(item, join_key(key, name), issues)))
@@ -433,7 +452,9 @@ class _Loader(Checker):
                 for right in amendment.remove:
                     if right not in granted:  # a typo would silently remove nothing
                         listed = ", ".join(granted) or "none"
-                        self.fail(f"{where}.amend.remove", f"rights the contract grants ({listed})", right)
+                        self.fail(
+                            f"{where}.amend.remove", f"rights the contract grants ({listed})", right
+                        )
                 clauses = amendment.apply(clauses)
                 if amendment.term_end is not None:
                     term_end = amendment.term_end

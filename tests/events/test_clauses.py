@@ -136,7 +136,10 @@ def test_every_clause_round_trips_through_its_data_form(clause: object) -> None:
         ({"kind": "license", "licensee": "a", "scope": []}, "scope"),
         ({"kind": "license", "licensee": "a", "scope": ["weights"]}, "scope"),
         ({"kind": "exclusivity", "provider": "a", "workload": "gpu"}, "workload"),
-        ({"kind": "first_refusal", "holder": "a", "scope": "compute", "window_months": 0}, "window"),
+        (
+            {"kind": "first_refusal", "holder": "a", "scope": "compute", "window_months": 0},
+            "window",
+        ),
         ({"kind": "agi_definition", "declared_by": "a", "verification": 1}, "verification"),
         ("license", "a table with a kind"),
     ],

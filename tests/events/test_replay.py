@@ -15,7 +15,6 @@ import orjson
 import pytest
 from hypothesis import given
 
-from events.codec import Recorded
 from events.clauses import (
     Amendment,
     ComputeCommitment,
@@ -26,6 +25,7 @@ from events.clauses import (
     License,
     RevenueShare,
 )
+from events.codec import Recorded
 from events.model import (
     ContractExpired,
     ContractSigned,
@@ -43,10 +43,6 @@ from events.verify import verify_bytes
 from tests import strategies as gen
 from tests.logs import (
     BOTH,
-    OFFER_MS_2,
-    PARTNERSHIP,
-    SEQ_AGI_DECLARED,
-    SEQ_AGI_VERIFIED,
     CLAUSES_2019,
     CLAUSES_2021,
     CLAUSES_2023,
@@ -55,6 +51,10 @@ from tests.logs import (
     CLAUSES_EXTENSION_IN_FORCE,
     MS,
     OAI,
+    OFFER_MS_2,
+    PARTNERSHIP,
+    SEQ_AGI_DECLARED,
+    SEQ_AGI_VERIFIED,
     build_log,
     partnership_log,
     run_started,
@@ -393,9 +393,7 @@ def test_the_same_lapses_hold_when_the_log_is_replayed() -> None:
 
 
 def test_rights_follow_the_clauses() -> None:
-    state = fold(
-        records_of([(0.0, run_started()), (1.0, ContractSigned("c", BOTH, (), False))])
-    )
+    state = fold(records_of([(0.0, run_started()), (1.0, ContractSigned("c", BOTH, (), False))]))
     assert state.rights == {} and state.status == "in_force"
 
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import hashlib
 
-from events.clauses import Amendment, Equity, Exclusivity, FirstRefusal, Investment, License, RevenueShare
+from events.clauses import (
+    Amendment,
+    Equity,
+    Exclusivity,
+    FirstRefusal,
+    Investment,
+    License,
+    RevenueShare,
+)
 from events.model import ContractSigned, OfferMade, RulingIssued, RunEnded, RunStarted
 from events.replay import fold
 from events.terms import Outcome
@@ -136,7 +144,9 @@ def test_a_v2_ruling_patch_becomes_an_amendment_of_clauses() -> None:
     data = chain([RUN_STARTED_V1, CONTRACT_SIGNED_V1, RULING_CONDITIONS_V2])
     ruling = verify_bytes(data, require_end=False).records[2].event
     assert isinstance(ruling, RulingIssued)
-    amended = set(ruling.conditions.apply(verify_bytes(data, require_end=False).records[1].event.clauses))
+    amended = set(
+        ruling.conditions.apply(verify_bytes(data, require_end=False).records[1].event.clauses)
+    )
     # "open" cloud: no exclusivity, no first refusal; "models": no infrastructure licence.
     assert amended == {
         License("microsoft", ("models",), expiry="agi_verified"),

@@ -26,12 +26,12 @@ from tests import strategies as gen
 from tests.cli_helpers import CliResult, assert_one_line_error, run_cli
 from tests.logs import (
     BOTH,
+    CLAUSES_2023,
+    CLAUSES_EXTENSION,
     OFFER_MS_2,
     PARTNERSHIP,
     SEQ_AGI_DECLARED,
     SEQ_AGI_VERIFIED,
-    CLAUSES_2023,
-    CLAUSES_EXTENSION,
     build_log,
     partnership_log,
     reseal,

@@ -217,7 +217,10 @@ def test_the_done_criterion_stricter_regulator_before_its_ruling() -> None:
             continue
         at_seq = rulings[0].seq - 1
         # Strict, with conditions that bind on the usual deal (the API's exclusivity).
-        strict = ["regulators.cma.strictness=1.0", "regulators.cma.conditions={remove=['exclusivity.api']}"]
+        strict = [
+            "regulators.cma.strictness=1.0",
+            "regulators.cma.conditions={remove=['exclusivity.api']}",
+        ]
         child = fork(data, at=at_seq, set=strict)
         cma = [
             r
@@ -478,7 +481,9 @@ def test_a_changed_deal_applies_to_agreements_after_the_fork_point() -> None:
     records = verify_bytes(data).records
     signed = [r for r in records if type(r.event) is ContractSigned and r.event.review]
     assert signed, "seed 0 reaches a deal"
-    child = fork(data, at=signed[0].seq - 5, set=["negotiation.deal.clauses[1].expiry=agi_verified"])
+    child = fork(
+        data, at=signed[0].seq - 5, set=["negotiation.deal.clauses[1].expiry=agi_verified"]
+    )
     forked = next(r.event for r in child.records if type(r.event) is Forked)
     assert set(forked.changes) == {"negotiation.deal"}
 

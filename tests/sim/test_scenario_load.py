@@ -55,10 +55,18 @@ values = ["rofr"]
 
 [negotiation.deal]
 term_end = 2030
-clauses = [
-  { kind = "revenue_share", payer = "openai", payee = "microsoft", rate = 0.1 },
-  { kind = "first_refusal", holder = "microsoft", scope = "compute", include = { issue = "cloud", in = ["rofr"] } },
-]
+
+[[negotiation.deal.clauses]]
+kind = "revenue_share"
+payer = "openai"
+payee = "microsoft"
+rate = 0.1
+
+[[negotiation.deal.clauses]]
+kind = "first_refusal"
+holder = "microsoft"
+scope = "compute"
+include = { issue = "cloud", in = ["rofr"] }
 
 [parties.microsoft]
 strategy = "linear"
@@ -167,7 +175,9 @@ def test_the_deal_binds_issues_to_clauses(msft: Scenario) -> None:
     amended, _ = deal.amend(msft.prelude[-1].clauses, 2030, values)
     assert FirstRefusal("microsoft", "new_projects", 1.0) in amended
     assert RevenueShare("microsoft", "openai", 0.2) in amended
-    assert not any(isinstance(c, Exclusivity | FirstRefusal) and c.KIND == "exclusivity" for c in amended)
+    assert not any(
+        isinstance(c, Exclusivity | FirstRefusal) and c.KIND == "exclusivity" for c in amended
+    )
     assert FirstRefusal("microsoft", "compute", 1.0) not in amended
     assert Equity("microsoft", 0.49) not in amended and Equity("microsoft", 0.27, 300.0) in amended
 
@@ -231,7 +241,10 @@ def test_minimal_file_defaults_and_single_value_tables(tmp_path: Path) -> None:
     assert mini.negotiation.review is False  # no regulators
     assert mini.negotiation.n_steps is None
     assert mini.negotiation.deal is not None and mini.negotiation.deal.term_end == 2030
-    assert mini.negotiation.deal.governs == ("first_refusal.compute", "revenue_share.openai_to_microsoft")
+    assert mini.negotiation.deal.governs == (
+        "first_refusal.compute",
+        "revenue_share.openai_to_microsoft",
+    )
     microsoft = mini.party("microsoft")
     assert microsoft.name == "microsoft"
     assert microsoft.reservation == 0.0 and microsoft.discount == 1.0

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from events.clauses import Equity
-
 from sim.scenario import (
     Distribution,
     ScenarioError,
@@ -86,7 +85,9 @@ def test_overrides_reach_every_kind_of_key() -> None:
     assert scenario.party("microsoft").value_table("ip_expiry") == {"term": 0.2}
     assert scenario.party("openai").value_table("ip_expiry") == {"term": 1.0}
     assert scenario.prelude[2].note == "ten billion"
-    stakes = [[c.share for c in entry.clauses if isinstance(c, Equity)] for entry in scenario.prelude]
+    stakes = [
+        [c.share for c in entry.clauses if isinstance(c, Equity)] for entry in scenario.prelude
+    ]
     assert stakes == [[0.45]] * 4  # carried forward by every amendment
     assert scenario.regulator("doj").name == "US DOJ"
     assert not scenario.regulator("cma").conditions
