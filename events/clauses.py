@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
 import attrs
+import orjson
 
 # --- expiry --------------------------------------------------------------------------
 
@@ -158,11 +159,21 @@ _PARSED: dict[str, Expiry] = {}
 # --- parameter checks (attrs validators and converters) ------------------------------
 
 
+_PARTY_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
+_GOOD_PARTIES: set[str] = set()  # keys already checked: logs repeat a handful
+
+
 def _party(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9_-]+$", value):
-        raise ValueError(
-            f"{attribute.name} must be a party key (letters, digits, _ or -), got {value!r}"
-        )
+    if type(value) is str:
+        if value in _GOOD_PARTIES:
+            return
+        if _PARTY_KEY.fullmatch(value):
+            if len(_GOOD_PARTIES) < 1024:
+                _GOOD_PARTIES.add(value)
+            return
+    raise ValueError(
+        f"{attribute.name} must be a party key (letters, digits, _ or -), got {value!r}"
+    )
 
 
 def _number(value: object) -> float:
@@ -464,8 +475,37 @@ def clause_to_data(clause: Clause) -> dict[str, Any]:
 
 
 def clause_from_data(data: object, where: str = "clause") -> Clause:
-    """A clause from its data form; ValueError naming the key on anything malformed."""
-    if not isinstance(data, Mapping):
+    """A clause from its data form; ValueError naming the key on anything malformed.
+
+    Clauses are immutable and logs repeat them (every contract carries its
+    predecessor's clauses forward), so each distinct data form is built once."""
+    key = _cache_key(data)
+    if key is not None:
+        cached = _DECODED.get(key)
+        if cached is not None:
+            return cached
+    clause = _build_clause(data, where)
+    if key is not None and len(_DECODED) < 4096:
+        _DECODED[key] = clause
+    return clause
+
+
+_DECODED: dict[bytes, Clause] = {}
+
+
+def _cache_key(data: object) -> bytes | None:
+    """A type-exact key for a clause's data: its JSON (1, 1.0 and true differ there,
+    as they must: they decode apart). None when it is not JSON at all."""
+    if type(data) is not dict:
+        return None
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return None
+
+
+def _build_clause(data: object, where: str) -> Clause:
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise ValueError(f"{where}: expected a table with a kind, got {data!r}")
     kind = data.get("kind")
     spec = _SPECS.get(kind) if isinstance(kind, str) else None

@@ -15,14 +15,13 @@ from typing import Any, Final
 
 import attrs
 
-MAX_TEXT: Final = 10_000
 MAX_TIME: Final = 12 * 8000.0  # months: comfortably inside the calendar's years
 MAX_SEQ: Final = 2**53
 
 
 def text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A string without NUL characters and at most ``MAX_TEXT`` long."""
-    if type(value) is not str or len(value) > MAX_TEXT or "\x00" in value:
+    """A string without NUL characters (a line's length is capped by the reader)."""
+    if type(value) is not str or "\x00" in value:
         raise ValueError(f"{attribute.name} must be a string, got {_show(value)}")
 
 

@@ -58,39 +58,25 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def _plain_text(value: object) -> bool:
-    return type(value) is str and len(value) <= f.MAX_TEXT and "\x00" not in value  # type: ignore[arg-type]
-
-
 def _codec(cls: Any) -> Any:
     """Give an event class its keyword codec, derived from its attrs fields.
 
-    A class may define ``fast_from_data`` (inline checks of its common shape, for
-    replay's hot path); it returns None to hand anything unusual to the keyword
-    codec, whose validators name the field that is wrong."""
+    A class on replay's hot path may define its own ``from_data`` (inline checks of
+    its common shape) that hands anything unusual to the keyword codec."""
     cls._FIELDS = f.field_names(cls)
     cls._FIELD_SET = frozenset(cls._FIELDS)
-    fast = cls.__dict__.get("fast_from_data")
 
     def to_data(self: Any) -> dict[str, Any]:
         return {name: _encode(getattr(self, name)) for name in cls._FIELDS}
 
-    if fast is None:
-
-        def from_data(klass: Any, data: object) -> Any:
-            return f.from_keywords(klass, data)
-
-    else:
-        fast_decode = fast.__func__
-
-        def from_data(klass: Any, data: object) -> Any:
-            event = fast_decode(klass, data)
-            return event if event is not None else f.from_keywords(klass, data)
+    def from_data(klass: Any, data: object) -> Any:
+        return f.from_keywords(klass, data)
 
     cls.to_data = to_data
     if "json_data" not in cls.__dict__:
         cls.json_data = to_data  # what the codec writes; no cached parts
-    cls.from_data = classmethod(from_data)
+    if "from_data" not in cls.__dict__:
+        cls.from_data = classmethod(from_data)
     return cls
 
 
@@ -136,28 +122,27 @@ class OfferMade:
         }
 
     @classmethod
-    def fast_from_data(cls, d: Any) -> OfferMade | None:
-        """Replay's common case, checked inline (None: let the keyword codec judge)."""
+    def from_data(cls, d: Any) -> OfferMade:
+        """Replay's common case checked inline; anything else goes to the keyword
+        codec, whose validators name the field that is wrong."""
         if type(d) is not dict or len(d) != 5:
-            return None
-        sender, receiver, reply_to, rnd = (
-            d.get("sender"),
-            d.get("receiver"),
-            d.get("reply_to"),
-            d.get("round"),
-        )
+            return f.from_keywords(cls, d)  # type: ignore[no-any-return]
+        sender, receiver, rnd = d.get("sender"), d.get("receiver"), d.get("round")
         if not (
-            _plain_text(sender)
-            and _plain_text(receiver)
+            type(sender) is str
+            and type(receiver) is str
             and type(rnd) is int
             and 0 <= rnd <= f.MAX_SEQ
+            and "\x00" not in sender
+            and "\x00" not in receiver
         ):
-            return None
+            return f.from_keywords(cls, d)  # type: ignore[no-any-return]
+        reply_to = d.get("reply_to")
         if reply_to is not None and not (type(reply_to) is int and 0 <= reply_to <= f.MAX_SEQ):
-            return None
+            return f.from_keywords(cls, d)  # type: ignore[no-any-return]
         terms = d.get("terms")
         if terms is None:
-            return None
+            return f.from_keywords(cls, d)  # type: ignore[no-any-return]
         event = _new(cls)
         _set(event, "sender", sender)
         _set(event, "receiver", receiver)
@@ -202,18 +187,21 @@ class OfferRejected:
     offer_seq: int = attrs.field(validator=f.count)
 
     @classmethod
-    def fast_from_data(cls, d: Any) -> OfferRejected | None:
-        """Replay's common case, checked inline (None: let the keyword codec judge)."""
+    def from_data(cls, d: Any) -> OfferRejected:
+        """Replay's common case checked inline; anything else goes to the keyword
+        codec, whose validators name the field that is wrong."""
         if type(d) is not dict or len(d) != 3:
-            return None
+            return f.from_keywords(cls, d)  # type: ignore[no-any-return]
         sender, receiver, seq = d.get("sender"), d.get("receiver"), d.get("offer_seq")
         if not (
-            _plain_text(sender)
-            and _plain_text(receiver)
+            type(sender) is str
+            and type(receiver) is str
             and type(seq) is int
             and 0 <= seq <= f.MAX_SEQ
+            and "\x00" not in sender
+            and "\x00" not in receiver
         ):
-            return None
+            return f.from_keywords(cls, d)  # type: ignore[no-any-return]
         event = _new(cls)
         _set(event, "sender", sender)
         _set(event, "receiver", receiver)

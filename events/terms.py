@@ -17,6 +17,7 @@ IssueValue = bool | int | float | str
 _set = object.__setattr__
 _new = object.__new__
 MAX_ISSUES: Final = 1000
+_PLAIN: Final = frozenset((str, int, bool))  # float: checked to be finite
 
 
 def finite_float(value: object) -> float:
@@ -35,24 +36,22 @@ def _issue_pairs(items: object) -> tuple[tuple[str, IssueValue], ...]:
     else gets the careful checks that name what is wrong."""
     kind = type(items)
     if (kind is list or kind is tuple) and len(items) <= MAX_ISSUES:  # type: ignore[arg-type]
-        pairs = []
+        pairs: list[tuple[str, IssueValue]] = []
+        append = pairs.append
         for item in items:  # type: ignore[union-attr]
-            if type(item) is list and len(item) == 2:
+            if type(item) is not list:
+                return _checked_pairs(items)
+            try:
                 name, value = item
-                value_kind = type(value)
-                if (
-                    type(name) is str
-                    and name
-                    and (
-                        value_kind is str
-                        or value_kind is int
-                        or value_kind is bool
-                        or (value_kind is float and value - value == 0.0)  # finite
-                    )
-                ):
-                    pairs.append((name, value))
-                    continue
-            return _checked_pairs(items)
+            except ValueError:  # not a pair
+                return _checked_pairs(items)
+            value_kind = type(value)
+            if type(name) is not str or not name:
+                return _checked_pairs(items)
+            if value_kind in _PLAIN or (value_kind is float and value - value == 0.0):
+                append((name, value))
+            else:  # not finite, or not a plain scalar
+                return _checked_pairs(items)
         return tuple(pairs)
     return _checked_pairs(items)
 
