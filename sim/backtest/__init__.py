@@ -15,6 +15,7 @@ Importing this package runs nothing and imports no optional extra.
 from __future__ import annotations
 
 from sim.backtest.as_of import as_of
+from sim.backtest.assertions import assert_observed_inside
 from sim.backtest.backtest import BacktestResult, backtest, write_table
 from sim.backtest.calibrate import CalibrationResult, calibrate
 from sim.backtest.observations import Observation, load_observations, observations_from_data
@@ -30,6 +31,7 @@ __all__ = [
     "ObservationReport",
     "Quantity",
     "as_of",
+    "assert_observed_inside",
     "backtest",
     "calibrate",
     "evaluate",

@@ -189,13 +189,15 @@ def _entry(entry: Mapping[str, Any], where: str) -> Observation:
     unknown = sorted(set(entry) - set(KEYS))
     if unknown:
         raise InputError(f"{where}: unknown key {unknown[0]!r}; expected one of {', '.join(KEYS)}")
-    for key in ("name", "quantity", "value"):
-        if key not in entry:
-            raise InputError(f"{where}: missing key {key!r}")
+    if "name" not in entry:
+        raise InputError(f"{where}: missing key 'name'")
     name = entry["name"]
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"{where}: key 'name': expected a non-empty string, got {name!r}")
     where = f"{where} ({name})"
+    for key in ("quantity", "value"):
+        if key not in entry:
+            raise InputError(f"{where}: missing key {key!r}")
     try:
         quantity = parse_quantity(entry["quantity"])
     except QuantityError as exc:

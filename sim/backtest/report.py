@@ -120,8 +120,11 @@ def evaluate(observations: Sequence[Observation], values: Sequence[Sequence[Any]
         all_match = [a and b for a, b in zip(all_match, matches, strict=True)]
         reports.append(_report(observation, column, sum(matches)))
     matched = sum(all_match)
+    share = matched / n
     low, high = wilson_interval(matched, n)
-    return Evaluation(tuple(reports), Joint(matched, n, matched / n, low, high))
+    # the interval holds its estimate (rounding puts the bound a hair past it at 0 and 1)
+    low, high = min(low, share), max(high, share)
+    return Evaluation(tuple(reports), Joint(matched, n, share, low, high))
 
 
 def _report(observation: Observation, column: Sequence[Any], matched: int) -> ObservationReport:
