@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from sim.cli.cmd_mc import Interrupted
 from sim.cli.options import json_option, scenario_argument, set_option, workers_option
 
 
@@ -90,16 +91,19 @@ def command(
         loaded = as_of(loaded, as_of_date)
         other = as_of(other, as_of_date) if other is not None else None
     show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
-    result = backtest(
-        loaded,
-        observed,
-        n,
-        seed=seed,
-        workers=workers,
-        store=store,
-        against=other,
-        progress=show_progress,
-    )
+    try:
+        result = backtest(
+            loaded,
+            observed,
+            n,
+            seed=seed,
+            workers=workers,
+            store=store,
+            against=other,
+            progress=show_progress,
+        )
+    except KeyboardInterrupt:
+        raise interrupted(store) from None
     if out is not None:
         write_table(result, out)
     if as_json:
@@ -194,3 +198,14 @@ def print_report(result: Any, out: Path | None) -> None:
         console.print(f"Runs in {result.store}.")
     if out is not None:
         console.print(f"Table in {out}.")
+
+
+def interrupted(store: Path | None) -> Interrupted:
+    """Exit 130, saying where the runs so far are kept and how to go on."""
+    if store is None:
+        return Interrupted(
+            "interrupted (the runs were in a temporary store; pass --store to keep them)"
+        )
+    return Interrupted(
+        f"interrupted; the runs so far are in {store}: rerun the same command to resume"
+    )

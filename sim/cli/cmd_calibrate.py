@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from sim.cli.cmd_backtest import interrupted
 from sim.cli.options import json_option, scenario_argument, set_option, workers_option
 
 
@@ -128,21 +129,24 @@ def command(
     parsed = parse_ranges(ranges)
     load_observations(observed)  # a bad file fails before any run
     show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
-    result = calibrate(
-        scenario,
-        observed,
-        params=keys,
-        n=n,
-        method=method,
-        ranges=parsed,
-        generations=generations,
-        quantile=quantile,
-        seed=seed,
-        workers=workers,
-        store=store,
-        overrides=assignments,
-        progress=show_progress,
-    )
+    try:
+        result = calibrate(
+            scenario,
+            observed,
+            params=keys,
+            n=n,
+            method=method,
+            ranges=parsed,
+            generations=generations,
+            quantile=quantile,
+            seed=seed,
+            workers=workers,
+            store=store,
+            overrides=assignments,
+            progress=show_progress,
+        )
+    except KeyboardInterrupt:
+        raise interrupted(store) from None
     if out is not None:
         result.write_table(out)
     if write_scenario is not None:

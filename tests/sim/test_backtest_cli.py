@@ -252,3 +252,23 @@ def test_run_as_of_drops_later_prelude_entries(
     assert [entry["id"] for entry in started.scenario["prelude"]] == keep
     bad = run_cli(capsys, ["run", "bilateral-demo", "--as-of", "2024-01-01"])
     assert_one_line_error(bad, 2, "--as-of", "counts steps")
+
+
+def test_ctrl_c_says_where_the_runs_are(
+    capsys: pytest.CaptureFixture[str],
+    observed: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sim.backtest.backtest as module
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "run_scenario", stop)
+    store = tmp_path / "kept.sqlite"
+    base = ["backtest", "bilateral-demo", "--observed", str(observed), "-n", "2"]
+    result = run_cli(capsys, [*base, "--store", str(store)])
+    assert_one_line_error(result, 130, "interrupted", str(store), "rerun the same command")
+    result = run_cli(capsys, base)
+    assert_one_line_error(result, 130, "interrupted", "pass --store")
