@@ -260,7 +260,11 @@ def test_ctrl_c_says_where_the_runs_are(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import sim.backtest.backtest as module
+    import importlib
+
+    module = importlib.import_module(
+        "sim.backtest.backtest"
+    )  # the package exports a function of that name
 
     def stop(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
