@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from events import __version__
 from events.errors import InputError
 
@@ -81,25 +83,24 @@ def write_fitted_scenario(result: CalibrationResult, path: str | os.PathLike[str
     scenario = result.scenario.with_overrides(
         assignments=[f"{key}={_toml_table(table)}" for key, table in fitted.items()]
     )
+    scenario = attrs.evolve(scenario, name=f"{result.scenario.name}-fitted")
     body = tomli_w.dumps(_without_none(scenario.to_data()))
     last = result.generations[-1]
     summary = result.summary()
     lines = [
-        f"# Fitted by negsim calibrate {__version__}:",
-        f"# scenario {result.source!r}, observations {result.observations_source!r},",
-        f"# method {result.method}, {len(result.generations)} generation(s) of "
-        f"{last.simulated} runs, master seed {result.seed}; acceptance rate "
-        f"{last.acceptance_rate:.3f}, effective sample size {result.ess:.1f}.",
-        "# Fitted parameters (posterior mean, sd, 5%-95%; the distribution written is a",
-        "# normal with that mean and sd clipped to the prior's range, or the choice's",
-        "# posterior weights):",
+        f"# Fitted by negsim calibrate {__version__} from",
+        f"#   scenario: {result.source}",
+        f"#   observations: {result.observations_source}",
+        f"#   method {result.method}: {len(result.generations)} generation(s) of "
+        f"{last.simulated} runs, master seed {result.seed};",
+        f"#   acceptance rate {last.acceptance_rate:.3f}, effective sample size {result.ess:.1f}.",
+        "# Each fitted parameter is a normal with the posterior's mean and sd, clipped",
+        "# to the prior's range (a choice keeps the posterior's weights):",
     ]
     for key in result.keys:
         s = summary[key]
-        lines.append(
-            f"#   {key}: mean {s['mean']:.6g}, sd {s['sd']:.6g}, "
-            f"90% [{s['q05']:.6g}, {s['q95']:.6g}]"
-        )
+        lines.append(f"#   {key}: mean {s['mean']:.4g}, sd {s['sd']:.4g},")
+        lines.append(f"#     90% credible interval [{s['q05']:.4g}, {s['q95']:.4g}]")
     text = "\n".join(lines) + "\n\n" + body
     target = Path(path)
     write_whole(target, text.encode("utf-8"), what="scenario")

@@ -144,6 +144,7 @@ def test_abc_smc_end_to_end_resumes_and_writes_a_fitted_scenario(
     assert text.startswith("# Fitted by negsim calibrate")
     assert "abc-smc" in text and str(observed) in text
     loaded = load_scenario(fitted)
+    assert loaded.name == "sbc-bilateral-fitted"
     distribution = dict(loaded.distributions())[KEY]
     assert distribution.dist == "normal"
     assert distribution.mean == pytest.approx(posterior["mean"])

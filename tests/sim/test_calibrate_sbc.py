@@ -76,14 +76,16 @@ def sbc(
     rng = np.random.default_rng(seed)
     ranks, covered = [], 0
     previous = float(prior.draw(rng))
+    if THOROUGH:  # the prior draws (generation 0) of every trial, simulated once
+        nothing = observations_of({"agreement": False})
+        calibrate(scenario, nothing, params=[KEY], n=TABLE, seed=11, workers=2, store=shared)
     for trial in range(trials):
         truth = float(prior.draw(rng))
         true_run = simulate(scenario.with_overrides({KEY: truth}), f"7919:{trial}")
         store = shared
         if THOROUGH:  # SMC: later generations depend on the observations; copy gen 0
             store = store_dir / f"trial-{trial}.sqlite"
-            if shared.exists():
-                shutil.copyfile(shared, store)
+            shutil.copyfile(shared, store)
         fit = calibrate(
             scenario,
             observations_of(true_run.summary),
@@ -95,8 +97,6 @@ def sbc(
             workers=2,
             store=store,
         )
-        if THOROUGH and not shared.exists():
-            shutil.copyfile(store, shared)  # its first generation is every trial's
         scored = previous if mismatch else truth
         previous = truth
         x, w = fit.marginal(KEY)
