@@ -43,7 +43,7 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
     "as_of_date",
     default=None,
     metavar="YYYY-MM-DD",
-    help="Drop the scenario's prelude entries after this date (for both scenarios).",
+    help="Drop the scenario's prelude entries after this date (not --against's).",
 )
 @click.option(
     "--store",
@@ -87,9 +87,8 @@ def command(
     load_observations(observed)  # a bad file fails before any run
     loaded = load_scenario(scenario, assignments)
     other = load_scenario(against, assignments) if against is not None else None
-    if as_of_date is not None:
+    if as_of_date is not None:  # the scenario only: --against is the reference as given
         loaded = as_of(loaded, as_of_date)
-        other = as_of(other, as_of_date) if other is not None else None
     show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
     try:
         result = backtest(
@@ -187,7 +186,7 @@ def print_report(result: Any, out: Path | None) -> None:
     if other is not None:
         j = other.evaluation.joint
         console.print(
-            f"{other.scenario} (same seeds): {j.matched}/{j.n} = {j.share:.3f} "
+            f"--against {other.scenario} (same seeds): {j.matched}/{j.n} = {j.share:.3f} "
             f"[{j.low:.3f}, {j.high:.3f}]; skill > 0 means {result.scenario} scores better."
         )
     console.print(

@@ -276,3 +276,30 @@ def test_ctrl_c_says_where_the_runs_are(
     assert_one_line_error(result, 130, "interrupted", str(store), "rerun the same command")
     result = run_cli(capsys, base)
     assert_one_line_error(result, 130, "interrupted", "pass --store")
+
+
+def test_as_of_drops_history_from_the_scenario_not_from_against(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "o.toml"
+    path.write_text(
+        "[[observed]]\nname='signed'\nquantity='first:ContractSigned@2025-01-01'\n"
+        "value=2025-01-21\ntolerance=1\n",
+        encoding="utf-8",
+    )
+    full = load_scenario("msft-openai")
+    cutoff = months_between(full.start, dt.date(2024, 12, 31))
+    dropped = [e for e in full.prelude if e.at > cutoff]
+    assert [e.id for e in dropped] == ["2025-rofr"]  # signed on 2025-01-21 (FACTS.md)
+    result = run_cli(
+        capsys,
+        [
+            *("backtest", "--observed", str(path), "-n", "2", "--workers", "1"),
+            *("--as-of", "2024-12-31", "--against", "msft-openai", "--json"),
+        ],
+    )
+    assert result.code == 0, result.err
+    report = orjson.loads(result.out)
+    assert report["observed"][0]["matched"] == 0
+    assert report["against"]["observed"][0]["matched"] == 2
+    assert report["against"]["joint"]["share"] == 1.0
