@@ -93,6 +93,13 @@ class Observation:
             return float(run_value)
         return run_value
 
+    def check(self, run_value: Any) -> None:
+        """QuantityError if a run's value cannot be compared with the observed one."""
+        if self.kind == CATEGORY:
+            self.category(run_value)
+        else:
+            self.numeric(run_value)
+
     def matches(self, run_value: Any) -> bool:
         """Whether a run with this value matches the observation (None never does)."""
         if run_value is None:

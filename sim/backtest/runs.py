@@ -138,16 +138,19 @@ def values_of_run(
         quantity = observation.quantity
         try:
             if quantity.kind == SUMMARY:
-                out.append(row[quantity.target])
-                continue
-            assert start is not None and quantity.when is not None
-            t = quantity.when.time(start, unit)
-            if quantity.kind == STATE:
-                if t not in states:
-                    states[t] = state_at(records, t).to_data()
-                out.append(resolve_path(states[t], quantity.target))
-            elif quantity.kind == FIRST:
-                out.append(time_to_value(first_time(records, quantity.target, t), start, unit))
+                value = row[quantity.target]
+            else:
+                assert start is not None and quantity.when is not None
+                t = quantity.when.time(start, unit)
+                if quantity.kind == STATE:
+                    if t not in states:
+                        states[t] = state_at(records, t).to_data()
+                    value = resolve_path(states[t], quantity.target)
+                else:
+                    assert quantity.kind == FIRST
+                    value = time_to_value(first_time(records, quantity.target, t), start, unit)
+            observation.check(value)  # a text where a number was observed: say so now
+            out.append(value)
         except KeyError as exc:
             raise ObservationFailed(_where(index, observation, str(exc.args[0]))) from None
         except QuantityError as exc:

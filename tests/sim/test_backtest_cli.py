@@ -303,3 +303,14 @@ def test_as_of_drops_history_from_the_scenario_not_from_against(
     assert report["observed"][0]["matched"] == 0
     assert report["against"]["observed"][0]["matched"] == 2
     assert report["against"]["joint"]["share"] == 1.0
+
+
+def test_a_number_observed_for_a_text_column_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "o.toml"
+    path.write_text("[[observed]]\nname='s'\nquantity='final_status'\nvalue=3\n", encoding="utf-8")
+    result = run_cli(
+        capsys, ["backtest", "bilateral-demo", "--observed", str(path), "-n", "2", "--workers", "1"]
+    )
+    assert_one_line_error(result, 2, "observed[0] (s)", "not a number")
