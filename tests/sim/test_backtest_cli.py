@@ -314,3 +314,20 @@ def test_a_number_observed_for_a_text_column_is_one_line(
         capsys, ["backtest", "bilateral-demo", "--observed", str(path), "-n", "2", "--workers", "1"]
     )
     assert_one_line_error(result, 2, "observed[0] (s)", "not a number")
+
+
+def test_the_report_does_not_depend_on_the_worker_count(
+    capsys: pytest.CaptureFixture[str], observed: Path
+) -> None:
+    reports = []
+    for workers in ("1", "2"):
+        result = run_cli(
+            capsys,
+            [
+                *("backtest", "bilateral-demo", "--observed", str(observed), "-n", "10"),
+                *("--workers", workers, "--set", UNCERTAIN, "--json"),
+            ],
+        )
+        assert result.code == 0, result.err
+        reports.append(orjson.loads(result.out))
+    assert reports[0] == reports[1]
