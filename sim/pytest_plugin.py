@@ -13,6 +13,10 @@ Installed with negsim (entry point ``pytest11``), so these are available in any 
   :class:`~sim.lab.TournamentResult`.
 - ``negsim_tune(scenario, *, party, params, seeds=None, ...)``: a
   :class:`~sim.lab.TuneResult` (see :func:`sim.lab.tune`).
+- ``negsim_backtest(scenario="msft-openai", observations=..., n=None, *, seed=0,
+  against=None, set=(), workers=1, **overrides)``: a
+  :class:`~sim.backtest.BacktestResult` (see :func:`sim.backtest.backtest`); check it
+  with ``sim.backtest.assert_observed_inside(result, central=0.9)``.
 - ``negsim_seeds``: the number of seeds the fixtures use when a test gives none:
   ``--negsim-seeds N`` on the command line, else the ``negsim_seeds`` ini value, else 50.
 
@@ -36,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from sim.backtest import BacktestResult
     from sim.batch import BatchResult
     from sim.lab import TournamentResult, TuneResult
     from sim.run_result import RunResult
@@ -216,6 +221,40 @@ def negsim_tune(negsim_seeds: int) -> Callable[..., TuneResult]:
         from sim.lab import tune
 
         return tune(load(scenario, set=set), seeds=seeds or negsim_seeds, **options)
+
+    return run
+
+
+@pytest.fixture
+def negsim_backtest(negsim_seeds: int) -> Callable[..., BacktestResult]:
+    """``negsim_backtest(scenario="msft-openai", observations=PATH_OR_LIST, n=None, *,
+    seed=0, against=None, set=(), workers=1, **overrides) -> BacktestResult``
+    (``n`` defaults to ``negsim_seeds``; ``against`` gets the same overrides)."""
+
+    def run(
+        scenario: Scenario | str = "msft-openai",
+        observations: Any = None,
+        n: int | None = None,
+        *,
+        seed: int = 0,
+        against: Scenario | str | None = None,
+        set: Sequence[str] | str = (),
+        workers: int | None = 1,
+        **overrides: Any,
+    ) -> BacktestResult:
+        from sim.backtest import backtest
+
+        if observations is None:
+            raise TypeError("negsim_backtest() needs observations: a TOML path or a list")
+        other = load(against, set=set, **overrides) if against is not None else None
+        return backtest(
+            load(scenario, set=set, **overrides),
+            observations,
+            n or negsim_seeds,
+            seed=seed,
+            workers=workers,
+            against=other,
+        )
 
     return run
 

@@ -2,7 +2,9 @@
 
 The input kind comes from its suffix: ``.jsonl`` is a run log (verified first), ``.parquet``
 and ``.csv`` are batch results, ``.sqlite`` and ``.db`` are batch stores, ``.json`` is a
-``negsim sensitivity --out`` result (drawn as a tornado chart). The image
+``negsim sensitivity --out`` result (drawn as a tornado chart) or ``negsim backtest
+--json`` output (its PIT chart); a ``negsim calibrate --out`` table draws the posterior
+marginals and a ``negsim backtest --out`` table the PIT chart. The image
 format comes from ``--out``'s suffix (``.png``, ``.svg``, ``.pdf``); without ``--out``
 the image is ``<input stem>.png`` (``<input stem>-pareto.png`` with ``--pareto``) next
 to the input. The same input always gives the same image bytes.
@@ -21,7 +23,9 @@ from sim.cli.options import json_option
     "plot",
     help=(
         "Draw a run's timeline (LOG.jsonl), a batch at a glance (RESULTS.parquet|.csv, "
-        "BATCH.sqlite|.db), a sensitivity result as a tornado chart (RESULT.json) or, "
+        "BATCH.sqlite|.db), a sensitivity result as a tornado chart (RESULT.json), a "
+        "calibration's posterior marginals (its --out table), a backtest's PIT chart "
+        "(its --json output or --out table) or, "
         "with --pareto, a run's outcome space. "
         "Writes PNG, SVG or PDF by --out's suffix "
         "[default: <input stem>.png next to the input]."
@@ -49,10 +53,12 @@ def command(
     source: Path, out: Path | None, pareto: bool, outcome: str | None, as_json: bool
 ) -> None:
     from events.errors import InputError
-    from sim.plots.loaders import input_kind
+    from sim.plots.loaders import input_kind, json_kind, table_kind
     from sim.plots.style import format_of, require_matplotlib
 
-    kind = "sensitivity" if source.suffix.lower() == ".json" else input_kind(source)
+    kind = json_kind(source) if source.suffix.lower() == ".json" else input_kind(source)
+    if kind == "batch" and source.exists():
+        kind = table_kind(source)
     if pareto and kind != "log":
         raise InputError(f"{source}: --pareto draws one run: give a run log (.jsonl)")
     if not source.exists():
@@ -74,6 +80,14 @@ def command(
             figure = tornado_figure(result, outcome)
         except KeyError as exc:
             raise InputError(f"--outcome {outcome}: {exc.args[0]}") from None
+    elif kind == "posterior":
+        from sim.plots.posterior import posterior
+
+        figure = posterior(source)
+    elif kind == "backtest":
+        from sim.plots.pit import pit
+
+        figure = pit(source)
     else:
         figure = plots.batch(source)
     written = plots.save(figure, out, fmt)

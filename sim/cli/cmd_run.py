@@ -28,15 +28,31 @@ from sim.diagnostics import get_logger
     help="Where to write the JSONL log [default: runs/<scenario>-<seed>.jsonl].",
 )
 @set_option
+@click.option(
+    "--as-of",
+    "as_of_date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Drop the scenario's prelude entries dated after this date (for backtests).",
+)
 @json_option
 def command(
-    scenario: str, seed: str, out: Path | None, assignments: tuple[str, ...], as_json: bool
+    scenario: str,
+    seed: str,
+    out: Path | None,
+    assignments: tuple[str, ...],
+    as_of_date: str | None,
+    as_json: bool,
 ) -> None:
     from events.writer import write_log
     from sim.engine import simulate
     from sim.scenario import load_scenario
 
     loaded = load_scenario(scenario, assignments)
+    if as_of_date is not None:
+        from sim.backtest import as_of
+
+        loaded = as_of(loaded, as_of_date)
     result = simulate(loaded, seed)
     path = out or Path("runs") / f"{loaded.name}-{seed.replace(':', '_')}.jsonl"
     if path.parent != Path(""):

@@ -19,6 +19,8 @@ MODULES = (
     "fork",
     "diff",
     "sensitivity",
+    "backtest",
+    "calibrate",
 )
 
 

@@ -40,6 +40,40 @@ def input_kind(path: str | os.PathLike[str]) -> str:
     )
 
 
+def table_kind(path: str | os.PathLike[str]) -> str:
+    """What a ``.parquet``/``.csv`` table holds, from its column names: ``"posterior"``
+    (``negsim calibrate --out``), ``"backtest"`` (``negsim backtest --out``) or ``"batch"``."""
+    path = Path(path)
+    names: set[str] = set()
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(newline="", encoding="utf-8") as handle:
+                names = set(next(csv.reader(handle), []))
+        elif path.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            names = set(pq.read_schema(path).names)
+    except Exception:  # unreadable: the batch loader gives the one-line error
+        return "batch"
+    if {"weight", "distance", "generation"} <= names:
+        return "posterior"
+    if {"name", "percentile", "score"} <= names:
+        return "backtest"
+    return "batch"
+
+
+def json_kind(path: str | os.PathLike[str]) -> str:
+    """``"backtest"`` for ``negsim backtest --json`` output, else ``"sensitivity"``."""
+    import orjson
+
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return "sensitivity"  # its loader gives the one-line error
+    is_backtest = isinstance(data, dict) and {"observed", "joint"} <= set(data)
+    return "backtest" if is_backtest else "sensitivity"
+
+
 # --------------------------------------------------------------------------- one run
 
 

@@ -1,0 +1,162 @@
+"""Where backtests and calibrations get their runs: the batch runners and the store.
+
+Every simulation of this package goes through the two functions below, each one call
+of an existing batch runner (``sim.batch.run_batch`` for a scenario's own draws,
+``sim.whatif.sobol.run_design`` for runs with given parameter values), always into a
+batch store, so a killed backtest or calibration resumes where it stopped and every
+run's log can be read back. Quantities are then read from the store: the summary row
+for summary columns, the run's log (decoded and verified with the ``events`` APIs)
+for state fields and first events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from events.batch_store import BatchStore
+from events.errors import InputError
+from events.replay import state_at
+from events.verify import verify_bytes
+from sim.backtest.observations import Observation
+from sim.backtest.quantities import (
+    FIRST,
+    STATE,
+    SUMMARY,
+    QuantityError,
+    first_time,
+    resolve_path,
+    time_to_value,
+)
+from sim.scenario import Scenario
+
+
+def run_scenario(
+    scenario: Scenario | str,
+    n: int,
+    *,
+    seed: int,
+    store: Path,
+    workers: int | None = None,
+    overrides: Sequence[str] = (),
+    progress: bool = False,
+) -> None:
+    """Runs ``S:0..S:n-1`` of ``scenario`` into ``store`` (created, or resumed if there)."""
+    from sim.batch import run_batch
+
+    run_batch(
+        scenario,
+        n,
+        seed=seed,
+        overrides=overrides,
+        workers=workers,
+        store=store,
+        resume=True,
+        progress=progress,
+    )
+
+
+def run_values(
+    base: Scenario,
+    keys: Sequence[str],
+    values: Sequence[Sequence[float]],
+    seeds: Sequence[str],
+    *,
+    per_round: int,
+    store: Path,
+    workers: int | None = None,
+    progress: bool = False,
+) -> None:
+    """Row ``r`` runs ``base`` with ``keys`` set to ``values[r]`` and seed ``seeds[r]``.
+
+    Rows already in ``store`` are skipped (they must be the same rows: the caller
+    checks their values, see :func:`stored_values`).
+    """
+    from sim.whatif.sobol import Design, run_design
+
+    design = Design(tuple(keys), per_round, tuple(tuple(v) for v in values), tuple(seeds))
+    run_design(
+        base,
+        design,
+        source=base.name,
+        overrides=(),
+        workers=workers,
+        executor="process",
+        address=None,
+        store=store,
+        resume=True,
+        progress=progress,
+    )
+
+
+def stored_values(store: Path, keys: Sequence[str]) -> dict[int, tuple[float, ...]]:
+    """``{run: values of keys}`` as the design runner stored them (``sweep_<key>``)."""
+    if not store.exists():
+        return {}
+    with BatchStore.open(store) as opened:
+        return {
+            row["run"]: tuple(float(row[f"sweep_{key}"]) for key in keys) for row in opened.rows()
+        }
+
+
+class ObservationFailed(InputError):
+    """A quantity that could not be read from a run (names the observation)."""
+
+
+def quantity_values(
+    observations: Sequence[Observation],
+    store: str | os.PathLike[str],
+    runs: Sequence[int] | None = None,
+) -> Iterator[tuple[int, list[Any]]]:
+    """``(run, [value of each observation])`` for the store's runs (or ``runs``), in order."""
+    needs_log = any(o.quantity.kind != SUMMARY for o in observations)
+    wanted = set(runs) if runs is not None else None
+    with BatchStore.open(store) as opened:
+        for row in opened.rows():
+            run = row["run"]
+            if wanted is not None and run not in wanted:
+                continue
+            records = verify_bytes(opened.log(run)).records if needs_log else ()
+            yield run, values_of_run(observations, row, records)
+
+
+def values_of_run(
+    observations: Sequence[Observation], row: dict[str, Any], records: Sequence[Any]
+) -> list[Any]:
+    """Each observation's quantity in one run (summary ``row``, decoded ``records``)."""
+    out: list[Any] = []
+    start: dt.date | None = None
+    unit = "month"
+    if records:
+        started = records[0].event
+        start, unit = dt.date.fromisoformat(started.start_date), started.time_unit
+    states: dict[float, dict[str, Any]] = {}
+    for index, observation in enumerate(observations):
+        quantity = observation.quantity
+        try:
+            if quantity.kind == SUMMARY:
+                value = row[quantity.target]
+            else:
+                assert start is not None and quantity.when is not None
+                t = quantity.when.time(start, unit)
+                if quantity.kind == STATE:
+                    if t not in states:
+                        states[t] = state_at(records, t).to_data()
+                    value = resolve_path(states[t], quantity.target)
+                else:
+                    assert quantity.kind == FIRST
+                    value = time_to_value(first_time(records, quantity.target, t), start, unit)
+            observation.check(value)  # a text where a number was observed: say so now
+            out.append(value)
+        except KeyError as exc:
+            raise ObservationFailed(_where(index, observation, str(exc.args[0]))) from None
+        except QuantityError as exc:
+            raise ObservationFailed(_where(index, observation, str(exc))) from None
+    return out
+
+
+def _where(index: int, observation: Observation, message: str) -> str:
+    return f"observed[{index}] ({observation.name}): key 'quantity': {message}"
