@@ -9,8 +9,18 @@ from typing import Any
 
 import attrs
 
-Bench = Callable[[], "Result"]
+Bench = Callable[[], "Result | list[Result]"]
 REGISTRY: dict[str, Bench] = {}
+
+
+class Skipped(Exception):  # noqa: N818 - it is an outcome, not an error
+    """A benchmark that cannot run here (an optional extra is missing): the message
+    says what to install. ``python -m bench`` prints it as one line and goes on."""
+
+
+class BenchDataError(Exception):
+    """The data a benchmark built or read does not replay as it must (a log that does
+    not verify, a run that did not end as expected): one line, exit status 1."""
 
 
 @attrs.frozen
