@@ -13,7 +13,7 @@ Bench = Callable[[], "Result | list[Result]"]
 REGISTRY: dict[str, Bench] = {}
 
 
-class Skipped(Exception):  # noqa: N818 - it is an outcome, not an error
+class Skipped(Exception):
     """A benchmark that cannot run here (an optional extra is missing): the message
     says what to install. ``python -m bench`` prints it as one line and goes on."""
 
