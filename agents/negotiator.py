@@ -12,8 +12,8 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import attrs
-import simpy
 
+from agents.inbox import Inbox
 from agents.strategies.base import NegotiationView, Response, Strategy
 from agents.strategies.time_based import relative_time as sao_relative_time
 from agents.world import World
@@ -64,7 +64,7 @@ class Negotiator:
     view: NegotiationView
     clock: NegotiationClock
     offer_of: Callable[[int], Offer]
-    inbox: simpy.Store
+    inbox: Inbox
     first: bool
 
     def process(self, world: World) -> Generator[Any, Any, None]:

@@ -17,6 +17,7 @@ import simpy
 
 from agents.competitor import Competitor
 from agents.first_refusal import first_refusal
+from agents.inbox import Inbox
 from agents.milestone import AgiMilestone
 from agents.negotiator import NegotiationClock, Negotiator
 from agents.regulator import Regulator
@@ -330,7 +331,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             is_first_mover=key == first_key,
         )
         party = Negotiator(
-            key, opponent, strategy, view, clock, offer_of, simpy.Store(env), key == first_key
+            key, opponent, strategy, view, clock, offer_of, Inbox(env), key == first_key
         )
         world.negotiators[key] = party
     for key, party in world.negotiators.items():
