@@ -58,6 +58,14 @@ class NegotiationClock:
 
 @attrs.define
 class Negotiator:
+    """One party's side of the talks.
+
+    The hot path (one call of ``_respond`` and one of ``_propose`` per turn, hundreds of
+    turns a run) binds what it reads once per turn, and looks NegMAS's relative time
+    of a step up in a table made once per run: the same floats as
+    ``NegotiationClock.relative_time``, without its checks on every turn.
+    """
+
     key: str
     opponent: str
     strategy: Strategy
@@ -66,23 +74,28 @@ class Negotiator:
     offer_of: Callable[[int], Offer]
     inbox: Inbox
     first: bool
+    _times: list[float] = attrs.field(init=False, factory=list)
 
     def process(self, world: World) -> Generator[Any, Any, None]:
         env = world.env
         clock = self.clock
+        if clock.n_steps is not None:  # step-limited: relative time depends on the step only
+            self._times = [sao_relative_time(k, clock.n_steps) for k in range(clock.n_steps + 1)]
         if env.now < clock.opens:
             yield env.timeout(clock.opens - env.now)
         if self.first and world.talks_open() and not self._propose(world, None):
             return
         get = self.inbox.get
+        timeout = env.timeout
+        talks_open = world.talks_open
+        respond = self._respond
+        wait = clock.round
         while True:
             seq, event, payload = yield get()
             kind = type(event)
             if kind is OfferMade:
-                yield env.timeout(clock.round)
-                if not world.talks_open():
-                    return
-                if not self._respond(world, seq, event, payload):
+                yield timeout(wait)
+                if not talks_open() or not respond(world, seq, event, payload):
                     return
             elif kind is OutsideOfferMade:
                 self.view.reservation = min(1.0, self.view.reservation + payload)
@@ -91,8 +104,10 @@ class Negotiator:
 
     def _tick(self, now: float) -> None:
         view = self.view
-        view.step = self.clock.step(now)
-        view.relative_time = self.clock.relative_time(now)
+        clock = self.clock
+        step = view.step = clock.step(now)
+        times = self._times
+        view.relative_time = times[step] if step < len(times) else clock.relative_time(now)
 
     def _respond(self, world: World, seq: int, offer: OfferMade, index: int) -> bool:
         """Answer the offer at ``seq``; False once this party's talks are over."""
@@ -118,8 +133,10 @@ class Negotiator:
             world.post(self.key, NegotiationEnded("walk_away", self._parties(), self.key))
             return False
         view.own_offers.append(index)
-        terms = self.offer_of(index)
-        world.post(self.key, OfferMade(self.key, self.opponent, terms, reply_to, view.step), index)
+        key = self.key
+        world.post(
+            key, OfferMade(key, self.opponent, self.offer_of(index), reply_to, view.step), index
+        )
         return True
 
     def _parties(self) -> tuple[str, str]:
