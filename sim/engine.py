@@ -89,7 +89,7 @@ class _World:
     def record(self, event: Event) -> int:
         now = self.env.now
         seq = self._append(now, event)
-        record = Recorded(seq, now, event)
+        record = tuple.__new__(Recorded, (seq, now, event))  # Recorded(...), one frame less
         self._keep(record)
         folder = self.folder
         folder.apply(record)
