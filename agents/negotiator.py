@@ -45,6 +45,25 @@ class NegotiationClock:
     n_steps: int | None = None
     step_length: float | None = None  # time units per step; default: one round
 
+    # NegMAS's relative time of every step of step-limited talks, made once per clock:
+    # the same floats as ``relative_time``, without its checks on every turn.
+    _times: tuple[float, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        n = self.n_steps
+        times: tuple[float, ...] = ()
+        if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
+            times = tuple(sao_relative_time(k, n) for k in range(n + 1))
+        object.__setattr__(self, "_times", times)
+
+    def tick(self, now: float) -> tuple[int, float]:
+        """``(step(now), relative_time(now))``, the step-limited ones from the table."""
+        step = self.step(now)
+        times = self._times
+        if 0 <= step < len(times):
+            return step, times[step]
+        return step, self.relative_time(now)
+
     def step(self, now: float) -> int:
         length = self.step_length if self.step_length is not None else self.round
         return int((now - self.opens) / length + 1e-9)
@@ -61,9 +80,7 @@ class Negotiator:
     """One party's side of the talks.
 
     The hot path (one call of ``_respond`` and one of ``_propose`` per turn, hundreds of
-    turns a run) binds what it reads once per turn, and looks NegMAS's relative time
-    of a step up in a table made once per run: the same floats as
-    ``NegotiationClock.relative_time``, without its checks on every turn.
+    turns a run) binds what it reads once per turn.
     """
 
     key: str
@@ -74,13 +91,10 @@ class Negotiator:
     offer_of: Callable[[int], Offer]
     inbox: Inbox
     first: bool
-    _times: list[float] = attrs.field(init=False, factory=list)
 
     def process(self, world: World) -> Generator[Any, Any, None]:
         env = world.env
         clock = self.clock
-        if clock.n_steps is not None:  # step-limited: relative time depends on the step only
-            self._times = [sao_relative_time(k, clock.n_steps) for k in range(clock.n_steps + 1)]
         if env.now < clock.opens:
             yield env.timeout(clock.opens - env.now)
         if self.first and world.talks_open() and not self._propose(world, None):
@@ -104,10 +118,7 @@ class Negotiator:
 
     def _tick(self, now: float) -> None:
         view = self.view
-        clock = self.clock
-        step = view.step = clock.step(now)
-        times = self._times
-        view.relative_time = times[step] if step < len(times) else clock.relative_time(now)
+        view.step, view.relative_time = self.clock.tick(now)
 
     def _respond(self, world: World, seq: int, offer: OfferMade, index: int) -> bool:
         """Answer the offer at ``seq``; False once this party's talks are over."""
