@@ -12,8 +12,8 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import attrs
-import simpy
 
+from agents.inbox import Inbox
 from agents.strategies.base import NegotiationView, Response, Strategy
 from agents.strategies.time_based import relative_time as sao_relative_time
 from agents.world import World
@@ -45,6 +45,25 @@ class NegotiationClock:
     n_steps: int | None = None
     step_length: float | None = None  # time units per step; default: one round
 
+    # NegMAS's relative time of every step of step-limited talks, made once per clock:
+    # the same floats as ``relative_time``, without its checks on every turn.
+    _times: tuple[float, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        n = self.n_steps
+        times: tuple[float, ...] = ()
+        if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
+            times = tuple(sao_relative_time(k, n) for k in range(n + 1))
+        object.__setattr__(self, "_times", times)
+
+    def tick(self, now: float) -> tuple[int, float]:
+        """``(step(now), relative_time(now))``, the step-limited ones from the table."""
+        step = self.step(now)
+        times = self._times
+        if 0 <= step < len(times):
+            return step, times[step]
+        return step, self.relative_time(now)
+
     def step(self, now: float) -> int:
         length = self.step_length if self.step_length is not None else self.round
         return int((now - self.opens) / length + 1e-9)
@@ -58,13 +77,19 @@ class NegotiationClock:
 
 @attrs.define
 class Negotiator:
+    """One party's side of the talks.
+
+    The hot path (one call of ``_respond`` and one of ``_propose`` per turn, hundreds of
+    turns a run) binds what it reads once per turn.
+    """
+
     key: str
     opponent: str
     strategy: Strategy
     view: NegotiationView
     clock: NegotiationClock
     offer_of: Callable[[int], Offer]
-    inbox: simpy.Store
+    inbox: Inbox
     first: bool
 
     def process(self, world: World) -> Generator[Any, Any, None]:
@@ -75,14 +100,16 @@ class Negotiator:
         if self.first and world.talks_open() and not self._propose(world, None):
             return
         get = self.inbox.get
+        timeout = env.timeout
+        talks_open = world.talks_open
+        respond = self._respond
+        wait = clock.round
         while True:
             seq, event, payload = yield get()
             kind = type(event)
             if kind is OfferMade:
-                yield env.timeout(clock.round)
-                if not world.talks_open():
-                    return
-                if not self._respond(world, seq, event, payload):
+                yield timeout(wait)
+                if not talks_open() or not respond(world, seq, event, payload):
                     return
             elif kind is OutsideOfferMade:
                 self.view.reservation = min(1.0, self.view.reservation + payload)
@@ -91,8 +118,7 @@ class Negotiator:
 
     def _tick(self, now: float) -> None:
         view = self.view
-        view.step = self.clock.step(now)
-        view.relative_time = self.clock.relative_time(now)
+        view.step, view.relative_time = self.clock.tick(now)
 
     def _respond(self, world: World, seq: int, offer: OfferMade, index: int) -> bool:
         """Answer the offer at ``seq``; False once this party's talks are over."""
@@ -118,8 +144,10 @@ class Negotiator:
             world.post(self.key, NegotiationEnded("walk_away", self._parties(), self.key))
             return False
         view.own_offers.append(index)
-        terms = self.offer_of(index)
-        world.post(self.key, OfferMade(self.key, self.opponent, terms, reply_to, view.step), index)
+        key = self.key
+        world.post(
+            key, OfferMade(key, self.opponent, self.offer_of(index), reply_to, view.step), index
+        )
         return True
 
     def _parties(self) -> tuple[str, str]:

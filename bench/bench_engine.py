@@ -3,8 +3,10 @@
 ``engine``: the bilateral demo (NegMAS SAO mode), Boulware against Conceder, 100
 steps, log in memory; offers (rounds) per second, against SimPy's own floor measured
 in the same run: two processes passing the same number of messages through a
-``simpy.Store`` with no logic at all. NegMAS 0.16 takes 220-270 us a round on these
-machines (about 4,000 rounds/s).
+``simpy.Store`` with no logic at all (the engine's parties hand offers over with plain
+SimPy events now, so the floor of that design, a plain-event ping-pong with a timeout
+per message, is reported beside it as ``event_floor_us_per_round``). NegMAS is
+measured beside negsim by ``python -m bench peers`` (the ``peers`` extra).
 
 ``scenario``: full ``msft-openai`` runs per second, and events per run, against the
 same SimPy floor for as many messages as a run has events.
@@ -18,6 +20,28 @@ from typing import Any
 import simpy
 
 from bench.harness import Result, benchmark, interleaved_best
+
+
+def event_floor(messages: int) -> None:
+    """Two processes exchanging ``messages`` messages as plain events, with a timeout
+    per message: the engine's own hand-over, with nothing else."""
+    env = simpy.Environment()
+    boxes: list[simpy.Event] = [env.event(), env.event()]
+
+    def party(me: int) -> Generator[Any, Any, None]:
+        if me == 0:
+            boxes[1].succeed(0)  # party 1 started first and waits on its box
+        while True:
+            box = boxes[me] = env.event()
+            n = yield box
+            if n >= messages:
+                return
+            yield env.timeout(1)
+            boxes[1 - me].succeed(n + 1)
+
+    env.process(party(1))
+    env.process(party(0))
+    env.run()
 
 
 def simpy_floor(messages: int) -> None:
@@ -66,6 +90,7 @@ def engine() -> Result:
         {
             "engine": lambda: [simulate(scenario, seed) for seed in range(repeat)],
             "floor": lambda: [simpy_floor(len(offers)) for _ in range(repeat)],
+            "event_floor": lambda: [event_floor(len(offers)) for _ in range(repeat)],
         },
         repeat=7,
     )
@@ -82,8 +107,8 @@ def engine() -> Result:
             "offers_per_run": len(offers),
             "us_per_round": round(1e6 / value, 2),
             "us_per_offer": round(1e6 * rounds / value / len(offers), 2),
-            "negmas_us_per_round": "220-270",
-            "x_faster_than_negmas": round(245 / (1e6 / value), 1),
+            "store_floor_us_per_round": round(1e6 / floor, 2),
+            "event_floor_us_per_round": round(1e6 * best["event_floor"] / (rounds * repeat), 2),
         },
     )
 

@@ -17,6 +17,7 @@ import simpy
 
 from agents.competitor import Competitor
 from agents.first_refusal import first_refusal
+from agents.inbox import Inbox
 from agents.milestone import AgiMilestone
 from agents.negotiator import NegotiationClock, Negotiator
 from agents.regulator import Regulator
@@ -88,7 +89,7 @@ class _World:
     def record(self, event: Event) -> int:
         now = self.env.now
         seq = self._append(now, event)
-        record = Recorded(seq, now, event)
+        record = tuple.__new__(Recorded, (seq, now, event))  # Recorded(...), one frame less
         self._keep(record)
         folder = self.folder
         folder.apply(record)
@@ -331,7 +332,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             is_first_mover=key == first_key,
         )
         party = Negotiator(
-            key, opponent, strategy, view, clock, offer_of, simpy.Store(env), key == first_key
+            key, opponent, strategy, view, clock, offer_of, Inbox(env), key == first_key
         )
         world.negotiators[key] = party
     for key, party in world.negotiators.items():

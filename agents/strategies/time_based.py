@@ -89,12 +89,17 @@ class TimeBasedConcession(Parametrised):
 
     def target(self, view: NegotiationView) -> float | None:
         """The target utility now; None if no outcome reaches the reservation value."""
+        # Conditional expressions instead of max()/min() (called twice a turn): the
+        # same values, NaN and signed zeros included, without the builtin calls.
         best = view.best_utility
         reservation = view.reservation
         if best < reservation:
             return None
-        floor = max(view.worst_utility, reservation)
-        t = min(1.0, max(0.0, view.relative_time))
+        worst = view.worst_utility
+        floor = reservation if reservation > worst else worst  # max(worst, reservation)
+        t = view.relative_time
+        t = t if t > 0.0 else 0.0  # max(0.0, t)
+        t = t if t < 1.0 else 1.0  # min(1.0, t)
         aspiration = self.max_aspiration * (1.0 - t**self.exponent)
         return floor + (best - floor) * aspiration
 
@@ -102,7 +107,9 @@ class TimeBasedConcession(Parametrised):
         target = self.target(view)
         if target is None:
             return None
-        return max(target - self.tolerance, view.reservation) - UTILITY_EPS
+        low = target - self.tolerance
+        reservation = view.reservation
+        return (reservation if reservation > low else low) - UTILITY_EPS  # max(low, res.)
 
     def propose(self, view: NegotiationView) -> int | None:
         threshold = self._threshold(view)
