@@ -1,8 +1,11 @@
 """The runs whose log digests ``log_digests.json`` pins, and how that file is made.
 
 The digest of a log is the SHA-256 of its last line, whose ``prev`` chains every
-earlier line, so equal digests mean byte-identical logs. The JSON file was recorded
-from ``main`` at commit 7aac96c, *before* the engine hot-path work of issue 16, with::
+earlier line, so equal digests mean byte-identical logs. The JSON file was first
+recorded from ``main`` at commit 7aac96c, before the engine hot-path work of issue
+16, which kept every digest. Contracts as clauses (issue 11) changed the log format
+on purpose (schema 2); the file was then re-recorded from the clauses branch
+*without* the hot-path work, and the merged engine reproduced it byte for byte::
 
     python -m tests.data.log_digests > tests/data/log_digests.json
 
