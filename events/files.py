@@ -6,7 +6,11 @@ under the requested name. A target that already exists and is not a regular file
 terminal, ``/dev/stdout``, a named pipe, ``/dev/full``) cannot be replaced that way, and
 must not be: renaming over ``/dev/stdout`` would replace the device (as root) instead
 of writing to it. Such targets are written in place, and their write errors reported
-just the same.
+just the same, except a closed pipe (``--out /dev/stdout | head``), which is no failure
+of the disk: its ``BrokenPipeError`` goes up as it is, for the CLI's quiet exit 141.
+
+A new file gets the permissions ``open()`` would give it, ``0o666 & ~umask``;
+``mkstemp`` alone would leave every result ``-rw-------``.
 """
 
 from __future__ import annotations
@@ -15,12 +19,23 @@ import contextlib
 import os
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from events.errors import OutputError
+from events.errors import InputError, OutputError
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it; the lock keeps that atomic here)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def is_special(path: str | os.PathLike[str]) -> bool:
@@ -47,10 +62,15 @@ def open_whole(
     def failed(exc: OSError) -> OutputError:
         return OutputError(f"{target}: cannot write {what}: {exc.strerror or exc}")
 
+    if not str(path) or target.is_dir():
+        shown = f"{str(path)!r}" if not str(path) else str(target)
+        raise InputError(f"{shown}: is a directory, expected a file name for the {what}")
     if is_special(target):
         try:
             with open(target, "wb") as out:
                 yield out
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             raise failed(exc) from None
         return
@@ -59,6 +79,13 @@ def open_whole(
         parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
+        raise failed(exc) from None
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())
+    except OSError as exc:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
         raise failed(exc) from None
     tmp = Path(tmp_name)
     try:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import json_option, seed_type, set_option
+from sim.cli.options import file_path, json_option, seed_type, set_option
 
 
 @click.command(
@@ -41,7 +41,7 @@ from sim.cli.options import json_option, seed_type, set_option
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Where to write the fork's log [default: LOG's name + .fork-SEQ.jsonl].",
 )

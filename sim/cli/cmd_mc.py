@@ -13,6 +13,7 @@ import click
 from events.errors import NegsimError, WorkerLostError
 from sim.cli.options import (
     executor_options,
+    file_path,
     json_option,
     scenario_argument,
     set_option,
@@ -57,13 +58,13 @@ class Interrupted(NegsimError):
 @executor_options
 @click.option(
     "--store",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="The batch store [default: runs/<scenario>-mc-<seed>.sqlite].",
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Also write the runs table: RESULTS.parquet or RESULTS.csv.",
 )

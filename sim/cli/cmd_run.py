@@ -8,7 +8,7 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, seed_type, set_option
+from sim.cli.options import file_path, json_option, scenario_argument, seed_type, set_option
 from sim.diagnostics import get_logger
 
 
@@ -23,7 +23,7 @@ from sim.diagnostics import get_logger
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Where to write the JSONL log [default: runs/<scenario>-<seed>.jsonl].",
 )

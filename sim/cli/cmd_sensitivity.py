@@ -12,6 +12,7 @@ import orjson
 
 from sim.cli.options import (
     executor_options,
+    file_path,
     json_option,
     scenario_argument,
     set_option,
@@ -76,14 +77,14 @@ from sim.cli.options import (
 @click.option("--resume", is_flag=True, help="Continue the batch stores in --store.")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Also write the result as JSON (what 'negsim plot' draws as a tornado chart).",
 )
 @click.option(
     "--plot",
     "plot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Also draw a tornado chart: .png, .svg or .pdf (needs negsim[plot]).",
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, set_option, workers_option
+from sim.cli.options import file_path, json_option, scenario_argument, set_option, workers_option
 
 
 @click.command(
@@ -43,7 +43,7 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
 @workers_option
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Write one row per run (with its pairing): RESULTS.parquet or RESULTS.csv.",
 )

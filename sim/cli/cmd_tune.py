@@ -9,7 +9,7 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, set_option, workers_option
+from sim.cli.options import file_path, json_option, scenario_argument, set_option, workers_option
 
 
 @click.command(
@@ -79,7 +79,7 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
 @workers_option
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Write the best trial's runs: RUNS.parquet or RUNS.csv.",
 )

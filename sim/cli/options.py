@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -31,12 +33,40 @@ def json_option(fn: F) -> F:
 
 
 def seed_type(text: str) -> str:
+    """A run seed as the CLI takes it: ``N`` or ``S:I`` in ASCII digits, nothing deeper."""
     from sim.seeding import RunSeed
 
     try:
-        return str(RunSeed.parse(text))
+        seed = RunSeed.parse(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    if len(seed.spawn_key) > 1:
+        raise click.BadParameter(
+            f"expected a seed N, or S:I for run I of a batch with master seed S, got {text!r}"
+        )
+    return str(seed)
+
+
+class FilePath(click.Path):
+    """A file to write or read, given by the user: any path (their choice), but not ''.
+
+    An empty ``--out ''`` would otherwise become ``.``, the current directory, and fail
+    much later with a baffling "Device or resource busy".
+    """
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Any:
+        if isinstance(value, str | os.PathLike) and not os.fspath(value):
+            self.fail("expected a file name, got an empty string", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def file_path() -> FilePath:
+    return FilePath()
 
 
 def workers_option(fn: F) -> F:
