@@ -3,7 +3,7 @@
 Everything a user needs to read, verify and replay a log is importable from here.
 """
 
-from events._version import __version__
+from events._version import SCHEMA_VERSION, __version__
 from events.codec import GENESIS, Recorded, decode_event, encode_line
 from events.errors import InputError, IntegrityError, NegsimError, OutputError, WorkerLostError
 from events.model import (
@@ -39,8 +39,6 @@ from events.verify import (
     verify_file,
 )
 from events.writer import ChainWriter, JsonlLog, MemoryLog
-
-SCHEMA_VERSION = 1
 
 __all__ = [
     "EVENT_TYPES",

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from events.errors import InputError, OutputError
+from events.errors import OutputError
 
 _UMASK_LOCK = threading.Lock()
 
@@ -63,8 +63,10 @@ def open_whole(
         return OutputError(f"{target}: cannot write {what}: {exc.strerror or exc}")
 
     if not str(path) or target.is_dir():
-        shown = f"{str(path)!r}" if not str(path) else str(target)
-        raise InputError(f"{shown}: is a directory, expected a file name for the {what}")
+        # Renaming over a directory fails with EISDIR or, for ".", EBUSY ("Device or
+        # resource busy"), which names no cause a user would recognise.
+        shown = repr(str(path)) if not str(path) else str(target)
+        raise OutputError(f"{shown}: cannot write {what}: is a directory, not a file name")
     if is_special(target):
         try:
             with open(target, "wb") as out:
