@@ -9,7 +9,18 @@ import click
 from events._version import __version__
 from sim.diagnostics import configure_logging
 
-SUBCOMMANDS = ("run", "replay", "verify", "mc", "export", "plot", "tournament", "tune", "scenarios")
+SUBCOMMANDS = (
+    "run",
+    "replay",
+    "verify",
+    "mc",
+    "export",
+    "plot",
+    "tournament",
+    "tune",
+    "scenarios",
+    "strategies",
+)
 
 
 class ClosedPipeError(Exception):

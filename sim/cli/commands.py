@@ -19,6 +19,7 @@ MODULES = (
     "fork",
     "diff",
     "sensitivity",
+    "strategies",
 )
 
 
