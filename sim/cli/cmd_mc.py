@@ -99,6 +99,10 @@ def command(
         check_out(out)
     # Validate the scenario, the overrides and the sweep before touching any file.
     plan = make_plan(scenario, n, seed=seed, overrides=assignments, sweep=sweeps)
+    if store is None:
+        from sim.scenario.checks import file_stem
+
+        file_stem(plan.scenario.name)  # a name, not a path: it must not pick the directory
     path = store or default_store_path(plan.scenario.name, seed)
     log = get_logger("negsim.mc")
     log.info(

@@ -37,6 +37,10 @@ def command(
     from sim.scenario import load_scenario
 
     loaded = load_scenario(scenario, assignments)
+    if out is None:
+        from sim.scenario.checks import file_stem
+
+        file_stem(loaded.name)  # a name, not a path: "../../x" must not pick the directory
     result = simulate(loaded, seed)
     path = out or Path("runs") / f"{loaded.name}-{seed.replace(':', '_')}.jsonl"
     if path.parent != Path(""):

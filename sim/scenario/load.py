@@ -25,11 +25,11 @@ from sim.scenario.checks import (
     ANY,
     DISCOUNT,
     FRACTION,
-    ISO_DATE,
     NAME,
     NAME_TEXT,
     NON_NEGATIVE,
     POSITIVE,
+    STEPS_N_MAX,
     Checker,
     is_number,
     join_key,
@@ -141,14 +141,8 @@ class _Loader(Checker):
         self.start = self.date_value(
             head.get("start", MISSING), "scenario.start", "a date (YYYY-MM-DD)"
         )
-        horizon_raw = head.get("horizon", MISSING)
-        if isinstance(horizon_raw, str) and ISO_DATE.match(horizon_raw):
-            horizon_raw = self.date_value(horizon_raw, "scenario.horizon", self.time_text)
-        self.horizon_raw = horizon_raw
-        self.horizon = self.time_value(horizon_raw, "scenario.horizon")
-        if self.horizon <= 0:
-            expected = f"a time after scenario.start ({self.start.isoformat()})"
-            self.fail("scenario.horizon", expected, horizon_raw)
+        self.horizon_value(head.get("horizon", MISSING))
+        max_events = self.max_events(head)
 
         regulators_raw = raw.get("regulators", MISSING)
         negotiation = self.negotiation(raw.get("negotiation", MISSING), bool(regulators_raw))
@@ -161,7 +155,7 @@ class _Loader(Checker):
         competitors = self.competitors(raw.get("competitors", MISSING))
         rofr = self.rofr(raw.get("rofr", MISSING))
         agi = self.agi(raw.get("agi", MISSING))
-        return Scenario(
+        scenario = Scenario(
             name=name,
             description=description,
             domain=self.domain,
@@ -175,7 +169,10 @@ class _Loader(Checker):
             competitors=competitors,
             rofr=rofr,
             agi=agi,
+            max_events=max_events,
         )
+        self.encodable(scenario.to_data())
+        return scenario
 
     def negotiation(self, value: object, has_regulators: bool) -> NegotiationSpec:
         key = "negotiation"
@@ -196,7 +193,7 @@ class _Loader(Checker):
             round_ = self.number(table, key, "round", POSITIVE)
         n_steps = None
         if not alternating or "n_steps" in table:
-            n_steps = self.integer(table, key, "n_steps", 1)
+            n_steps = self.integer(table, key, "n_steps", 1, STEPS_N_MAX)
         review = self.boolean(table, key, "review", has_regulators)
         issues = self.issues(table.get("issues", MISSING))
         fixed = self.fixed(table.get("fixed", {}), tuple(issue.name for issue in issues))
