@@ -102,6 +102,8 @@ def parse_time(text: str, start: dt.date) -> float:
     if _ISO_DATE.match(text):
         return months_between(start, parse_date(text))
     try:
+        if not text.isascii():  # float() reads "١٢" (Arabic-Indic digits) as 12
+            raise ValueError(text)
         t = float(text)
     except ValueError:
         raise ValueError(
