@@ -72,7 +72,8 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
                 f"Microsoft keeps access after AGI: {'yes' if access else 'no'}"
             )
     for key in scenario.negotiation.parties:
-        out.print(f"  utility {key}: {summary[f'utility_{key}']:.3f}")
+        # Labelled as the plots label theirs ("utility to X (undiscounted)"): the two differ.
+        out.print(f"  utility to {key} (discounted): {summary[f'utility_{key}']:.3f}")
     columns = [
         ("before AGI", result.before_agi),
         ("after AGI", result.after_agi),

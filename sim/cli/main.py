@@ -57,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    for index, arg in enumerate(args, 1):
+        if "\x00" in arg:  # no file name, and no value worth reading, holds one
+            _error(f"argument {index} holds a NUL byte (\\x00): {arg!r}")
+            return 2
     try:
         result = cli.main(args=args, prog_name="negsim", standalone_mode=False)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
