@@ -31,7 +31,7 @@ from sim.cli.options import (
         "shows the swing of the level means and the paired low-to-high effect with its "
         "95% interval. --method sobol: first-order and total Sobol indices with 95% "
         "intervals from a Saltelli design of N base samples (N x (params + 2) runs; "
-        "needs negsim[sensitivity]). See docs/what-if.md."
+        "needs pip install '.[sensitivity]'). See docs/what-if.md."
     ),
 )
 @scenario_argument
@@ -86,7 +86,7 @@ from sim.cli.options import (
     "plot",
     type=file_path(),
     default=None,
-    help="Also draw a tornado chart: .png, .svg or .pdf (needs negsim[plot]).",
+    help="Also draw a tornado chart: .png, .svg or .pdf (needs pip install '.[plot]').",
 )
 @click.option(
     "--outcome",

@@ -24,7 +24,7 @@ from sim.cli.options import file_path, json_option, scenario_argument, set_optio
         "--param NAME=LOW:HIGH is a range (NAME=LOW:HIGH:log for a log scale; integer "
         "parameters get integers), --param NAME=V1,V2,... a list of values. Grid search "
         "tries every combination (a range gives evenly spaced values); random search "
-        "draws --trials choices; optuna uses Optuna's seeded TPE sampler (negsim[optuna])."
+        "draws --trials choices; optuna uses Optuna's seeded TPE sampler (pip install '.[optuna]')."
     ),
 )
 @scenario_argument

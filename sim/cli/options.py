@@ -91,5 +91,5 @@ def executor_options(fn: F) -> F:
         type=click.Choice(["process", "dask"]),
         default="process",
         show_default=True,
-        help="A local process pool, or Dask (needs negsim[dask]).",
+        help="A local process pool, or Dask (needs pip install '.[dask]').",
     )(fn)
