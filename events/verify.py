@@ -27,6 +27,7 @@ import gc
 import hashlib
 import math
 import os
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -103,7 +104,8 @@ def read_log_bytes(path: str | os.PathLike[str], *, max_line: int = MAX_LINE) ->
     p = Path(path)
     try:
         with p.open("rb") as handle:
-            return _read_capped(handle, str(p), max_line)
+            regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+            return _read_capped(handle, str(p), max_line, regular)
     except FileNotFoundError:
         raise InputError(f"{p}: no such log file") from None
     except IsADirectoryError:
@@ -112,12 +114,19 @@ def read_log_bytes(path: str | os.PathLike[str], *, max_line: int = MAX_LINE) ->
         raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
 
 
-def _read_capped(handle: BinaryIO, name: str, max_line: int) -> bytes:
+def _read_capped(handle: BinaryIO, name: str, max_line: int, regular: bool = True) -> bytes:
+    """The bytes of ``handle``, stopping at a line longer than ``max_line``.
+
+    A regular file ends; a device or a pipe may not (``/dev/urandom`` has short lines
+    forever), so there each complete line must also begin as a log line does,
+    ``{"seq":N,`` with N its index, or the reading stops right there.
+    """
     chunks: list[bytes] = []
     size = max(1, min(_CHUNK, max_line))  # a line inside one chunk is never too long
     lines = 0  # newlines read so far
     run = 0  # bytes since the last newline
     total = 0
+    pending = b""  # a stream's incomplete last line, for the check of its beginning
     while chunk := handle.read(size):
         first = chunk.find(b"\n")
         if first < 0:
@@ -126,6 +135,8 @@ def _read_capped(handle: BinaryIO, name: str, max_line: int) -> bytes:
             if run + first > max_line:
                 run += first
                 break
+            if not regular:
+                pending = _check_stream_lines(pending + chunk, lines, name)
             lines += chunk.count(b"\n")
             run = len(chunk) - chunk.rfind(b"\n") - 1
         total += len(chunk)
@@ -141,6 +152,22 @@ def _read_capped(handle: BinaryIO, name: str, max_line: int) -> bytes:
         max(0, total - run),
     )
     raise LogFaultError(name, fault)
+
+
+def _check_stream_lines(data: bytes, index: int, name: str) -> bytes:
+    """Check that each complete line in ``data`` (the first is line ``index``) begins
+    ``{"seq":<its index>,``; returns the incomplete rest. LogFaultError otherwise."""
+    start = 0
+    while (end := data.find(b"\n", start)) >= 0:
+        head = b'{"seq":%d,' % index
+        if not data.startswith(head, start) and not head.startswith(data[start:end]):
+            raise LogFaultError(
+                name,
+                Fault(index + 1, 'not a log line (a log line begins {"seq":N,)', 0),
+            )
+        index += 1
+        start = end + 1
+    return data[start:]
 
 
 def verify_file(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,13 @@ def _digest_option(ctx: click.Context, param: click.Parameter, value: str | None
 
 
 def is_batch_store(path: str) -> bool:
-    """Whether ``path`` is an SQLite file (a batch store), by its first 16 bytes."""
+    """Whether ``path`` is an SQLite file (a batch store), by its first 16 bytes.
+
+    Only a regular file is sniffed: reading from a pipe would eat the log's first bytes.
+    """
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, "rb") as handle:
             return handle.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
     except OSError:
