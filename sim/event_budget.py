@@ -16,7 +16,7 @@ from typing import Any
 
 from events.codec import Recorded
 from events.errors import InputError
-from events.model import OfferAccepted, OfferMade, OfferRejected, OutsideOfferMade
+from events.model import OfferAccepted, OfferMade, OfferRejected
 
 
 class EventBudgetError(InputError):
@@ -41,10 +41,13 @@ def _culprit(scenario: Any, records: Sequence[Recorded]) -> tuple[str, int]:
     for record in records:
         event = record.event
         kind = type(event)
-        if kind is OutsideOfferMade:
-            competitor = scenario.competitor(event.competitor) if _has(scenario, event) else None
-            value = competitor.intensity if competitor is not None else "?"
-            kinds[f"competitors.{event.competitor}.intensity = {value}"] += 1
+        # An outside offer and what follows it (ROFR matched or waived, deal taken)
+        # all name the competitor whose intensity made them.
+        key = getattr(event, "competitor", None)
+        if isinstance(key, str):
+            found = [c for c in scenario.competitors if c.key == key]
+            value = f"{found[0].intensity:g}" if found else "?"
+            kinds[f"competitors.{key}.intensity = {value}"] += 1
         elif kind in (OfferMade, OfferRejected, OfferAccepted):
             kinds[_talks(scenario)] += 1
         else:
@@ -52,10 +55,6 @@ def _culprit(scenario: Any, records: Sequence[Recorded]) -> tuple[str, int]:
     if not kinds:
         return f"scenario.horizon = {scenario.horizon:g}", 0
     return kinds.most_common(1)[0]
-
-
-def _has(scenario: Any, event: OutsideOfferMade) -> bool:
-    return any(c.key == event.competitor for c in scenario.competitors)
 
 
 def _talks(scenario: Any) -> str:
