@@ -24,9 +24,7 @@ from sim.cli.options import file_path, json_option
     help="The batch store (BATCH.sqlite).",
 )
 @click.option("--run", "run", type=click.IntRange(min=0), required=True, help="The run index I.")
-@click.option(
-    "--out", type=file_path(), required=True, help="LOG.jsonl"
-)
+@click.option("--out", type=file_path(), required=True, help="LOG.jsonl")
 @json_option
 def command(store: Path, run: int, out: Path, as_json: bool) -> None:
     from events.batch_store import BatchStore, log_digest

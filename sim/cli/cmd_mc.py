@@ -15,6 +15,7 @@ from sim.cli.options import (
     executor_options,
     file_path,
     json_option,
+    master_seed_option,
     scenario_argument,
     set_option,
     workers_option,
@@ -43,9 +44,7 @@ class Interrupted(NegsimError):
 )
 @scenario_argument
 @click.option("-n", "n", type=click.IntRange(min=1), required=True, help="Runs (per sweep cell).")
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
-)
+@master_seed_option
 @set_option
 @click.option(
     "--sweep",

@@ -14,6 +14,7 @@ from sim.cli.options import (
     executor_options,
     file_path,
     json_option,
+    master_seed_option,
     scenario_argument,
     set_option,
     workers_option,
@@ -48,9 +49,7 @@ from sim.cli.options import (
     default=None,
     help="Runs per level (oat, default 40) or base samples (sobol, default 64).",
 )
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
-)
+@master_seed_option
 @click.option(
     "--method",
     type=click.Choice(["oat", "sobol"]),

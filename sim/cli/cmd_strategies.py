@@ -96,7 +96,5 @@ def command(as_json: bool) -> None:
         for param in strategy["parameters"]:
             default = _default_text(param["default"])
             accepts = param["accepts"] or ""
-            click.echo(
-                f"  {param['name']:<{name_width}}  default {default:<{default_width}}  {accepts}"
-                .rstrip()
-            )
+            name = f"{param['name']:<{name_width}}"
+            click.echo(f"  {name}  default {default:<{default_width}}  {accepts}".rstrip())

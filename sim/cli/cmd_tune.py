@@ -9,7 +9,14 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import file_path, json_option, scenario_argument, set_option, workers_option
+from sim.cli.options import (
+    file_path,
+    json_option,
+    master_seed_option,
+    scenario_argument,
+    set_option,
+    workers_option,
+)
 
 
 @click.command(
@@ -66,9 +73,7 @@ from sim.cli.options import file_path, json_option, scenario_argument, set_optio
     show_default=True,
     help="Seeded runs per trial (per opponent).",
 )
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
-)
+@master_seed_option
 @click.option(
     "--opponent",
     "opponents",

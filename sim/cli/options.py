@@ -47,6 +47,30 @@ def seed_type(text: str) -> str:
     return str(seed)
 
 
+SEED_MAX = 2**128 - 1  # RunSeed's bound: 39 decimal digits
+
+
+class AsciiIntRange(click.IntRange):
+    """``click.IntRange`` that reads ASCII digits only: ``int("١")`` is 1 in Python, and
+    a seed typed in another script should be refused, not silently read."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip().isascii():
+            self.fail(f"expected an integer in ASCII digits, got {value!r}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def master_seed_option(fn: F) -> F:
+    """``--seed S``: a batch's master seed (run i has seed S:i)."""
+    return click.option(
+        "--seed",
+        type=AsciiIntRange(min=0, max=SEED_MAX),
+        default=0,
+        show_default=True,
+        help="Master seed S.",
+    )(fn)
+
+
 class FilePath(click.Path):
     """A file to write or read, given by the user: any path (their choice), but not ''.
 
@@ -57,9 +81,7 @@ class FilePath(click.Path):
     def __init__(self) -> None:
         super().__init__(dir_okay=False, path_type=Path)
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str | os.PathLike) and not os.fspath(value):
             self.fail("expected a file name, got an empty string", param, ctx)
         return super().convert(value, param, ctx)

@@ -333,11 +333,7 @@ class Checker:
         self, table: Mapping[str, Any], key: str, name: str, minimum: int, maximum: int
     ) -> int:
         value = table.get(name, MISSING)
-        if (
-            not isinstance(value, int)
-            or isinstance(value, bool)
-            or not minimum <= value <= maximum
-        ):
+        if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
             self.fail(join_key(key, name), f"an integer in [{minimum}, {maximum}]", value)
         return value
 

@@ -166,8 +166,16 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
         "negotiation.deadline: expected a time after negotiation.opens (2025-07-01), got 2025-01-01",
     ),
     (M, [("negotiation.round", 0)], "negotiation.round: expected a number in [0.001, 1200], got 0"),
-    (M, [("negotiation.round", "fast")], 'negotiation.round: expected a number in [0.001, 1200], got "fast"'),
-    (M, [("negotiation.n_steps", 0)], "negotiation.n_steps: expected an integer in [1, 1000000], got 0"),
+    (
+        M,
+        [("negotiation.round", "fast")],
+        'negotiation.round: expected a number in [0.001, 1200], got "fast"',
+    ),
+    (
+        M,
+        [("negotiation.n_steps", 0)],
+        "negotiation.n_steps: expected an integer in [1, 1000000], got 0",
+    ),
     (M, [("negotiation.review", "yes")], 'negotiation.review: expected true or false, got "yes"'),
     (
         M,
@@ -499,7 +507,11 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
         [("agi.verification_probability", 1.5)],
         "agi.verification_probability: expected a number in [0, 1], got 1.5",
     ),
-    (M, [("agi.verification_delay", -1)], "agi.verification_delay: expected a number in [0, 1200], got -1"),
+    (
+        M,
+        [("agi.verification_delay", -1)],
+        "agi.verification_delay: expected a number in [0, 1200], got -1",
+    ),
     (
         M,
         [("agi.lapses", ["ip_access", "equity"])],
