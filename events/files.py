@@ -104,6 +104,13 @@ def open_whole(
             tmp.unlink()
 
 
+def read_at_most(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The first ``limit + 1`` bytes of ``path`` at most: more than ``limit`` means "too
+    big", and an endless file (``/dev/zero``) costs no more than that to find out."""
+    with open(path, "rb") as handle:
+        return handle.read(limit + 1)
+
+
 def write_whole(
     path: str | os.PathLike[str], data: bytes, *, what: str, fsync: bool = True
 ) -> Path:
@@ -113,4 +120,4 @@ def write_whole(
     return Path(path)
 
 
-__all__ = ["is_special", "open_whole", "write_whole"]
+__all__ = ["is_special", "open_whole", "read_at_most", "write_whole"]

@@ -13,12 +13,12 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
 from agents.strategies import STRATEGY_NAMES
+from events.files import read_at_most
 from events.terms import TERMS_FIELDS, IssueValue
 from sim.scenario.builtins import BUILTINS, builtin_text
 from sim.scenario.checks import (
@@ -68,6 +68,7 @@ from sim.scenario.schema import (
 )
 
 WEIGHT_TOLERANCE: Final = 1e-6
+MAX_SCENARIO_BYTES: Final = 16 * 1024 * 1024
 
 _GENERIC = '(domain is "generic")'
 
@@ -97,7 +98,7 @@ def read_scenario_text(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
         return builtin_text(name_or_path), f"builtin:{name_or_path}"
     source = os.fspath(name_or_path)
     try:
-        data = Path(source).read_bytes()
+        data = read_at_most(source, MAX_SCENARIO_BYTES)  # /dev/zero must not fill memory
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ScenarioError(
             f"{source}: no such scenario file or built-in scenario "
@@ -106,6 +107,8 @@ def read_scenario_text(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
         ) from None
     except OSError as exc:
         raise fail(source, "", "a readable file", exc.strerror or type(exc).__name__) from None
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise fail(source, "", "a scenario file of at most 16 MiB", "more")
     try:
         return data.decode("utf-8"), source
     except UnicodeDecodeError as exc:

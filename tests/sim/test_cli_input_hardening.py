@@ -83,6 +83,16 @@ def test_bad_run_input_is_one_line_exit_2(
     assert not (in_tmp.parent / "x-0.jsonl").exists()
 
 
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_an_endless_scenario_file_is_refused_at_16_mib(
+    capsys: pytest.CaptureFixture[str], device: str
+) -> None:
+    if not Path(device).exists():  # pragma: no cover - not Linux
+        pytest.skip(f"{device} missing")
+    result = run_cli(capsys, ["run", device])
+    assert_one_line_error(result, 2, f"{device}: expected a scenario file of at most 16 MiB")
+
+
 def test_a_nul_byte_in_an_argument(capsys: pytest.CaptureFixture[str]) -> None:
     assert_one_line_error(run_cli(capsys, ["verify", "a\x00b"]), 2, "argument 2 holds a NUL")
 
