@@ -69,7 +69,9 @@ def date_at(start: dt.date, t: float) -> dt.date:
 
     ValueError if ``t`` is not finite or falls outside the calendar's years.
     """
-    if not time_in_calendar(start, t):
+    lo, hi = time_range(start)
+    # A hair of slack: callers nudge a time up by 1e-9 to land on its own day.
+    if not (math.isfinite(t) and lo - 1e-6 <= t <= hi + 1e-6):
         raise ValueError(
             f"time {t!r} months since {start.isoformat()} is outside the calendar "
             f"(years {FIRST_YEAR}-{LAST_YEAR})"
