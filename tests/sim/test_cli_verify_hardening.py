@@ -80,18 +80,20 @@ def test_the_last_time_on_the_calendar_still_replays(
     result = run_cli(capsys, ["replay", path, "--at", "9998-12-31", "--json"])
     assert result.code == 0, result.err
     assert orjson.loads(result.out)["date"] == "9998-12-31"
-    plotted = run_cli(capsys, ["plot", path, "--out", str(tmp_path / "edge.png")])
-    assert plotted.code == 0, plotted.err
 
 
-def test_the_first_time_on_the_calendar_still_plots(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+@pytest.mark.parametrize("end", ["first", "last"])
+def test_a_run_at_the_calendars_ends_still_plots(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, end: str
 ) -> None:
-    """A plot pads its window; the padding must not fall off the calendar's first year."""
-    import datetime as dt
-
-    first = time_range(dt.date.fromisoformat(START_DATE))[0]
-    lines = [_with(line, t=first) for line in LINES]
+    """A plot pads its window; the padding must not fall off the calendar."""
+    result = simulate(load_scenario("msft-openai"), 0)
+    lines = result.log_bytes().split(b"\n")[:-1]
+    first, last = time_range(result.scenario.start)
+    if end == "first":
+        lines = [_with(line, t=first) for line in lines]
+    else:
+        lines[-1] = _with(lines[-1], t=last)
     path = _write(tmp_path, reseal(lines))
     assert run_cli(capsys, ["verify", path]).code == 0
     plotted = run_cli(capsys, ["plot", path, "--out", str(tmp_path / "edge.png")])
