@@ -235,7 +235,7 @@ def _scan_lines(data: bytes, require_end: bool) -> tuple[Fault | None, VerifiedL
         number = index + 1
         if len(line) > MAX_LINE:
             return Fault(number, "line longer than 16 MiB, the limit for one event", offset), None
-        if not line.strip():
+        if (not line or line[0] != 123) and not line.strip():  # 123 is "{": cheap first
             if index and type(records[-1].event) is RunEnded:
                 why = "blank line after RunEnded (a log ends with RunEnded's newline)"
             else:
