@@ -18,6 +18,7 @@ import pytest
 
 from events.verify import verify_file
 from sim.cli.cmd_strategies import describe_strategies
+from sim.scenario import load_scenario
 from tests.cli_helpers import assert_one_line_error, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -295,3 +296,36 @@ def test_run_output_labels_its_utilities_discounted(
     assert result.code == 0
     assert "utility to microsoft (discounted): " in result.out
     assert "utility to openai (discounted): " in result.out
+
+
+# --- every scenario number has a range ---------------------------------------------------
+
+
+def _numeric_leaves(data: object, key: str = "") -> list[str]:
+    if isinstance(data, dict):
+        return [
+            leaf
+            for name, value in data.items()
+            for leaf in _numeric_leaves(value, f"{key}.{name}" if key else str(name))
+        ]
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        return [key]
+    return []
+
+
+@pytest.mark.parametrize("name", ["msft-openai", "bilateral-demo"])
+def test_every_scenario_number_is_bounded_above(name: str) -> None:
+    """Set each number of a built-in scenario to 1e15: every one is refused with the
+    one-line error naming its key, except strategy parameters, whose ranges are the
+    strategy's own (``negsim strategies``)."""
+    from sim.scenario.errors import ScenarioError
+
+    scenario = load_scenario(name)
+    keys = [key for key in _numeric_leaves(scenario.to_data()) if ".params." not in key]
+    assert len(keys) > 10
+    for key in keys:
+        with pytest.raises(ScenarioError) as caught:
+            scenario.with_overrides({key: 1e15})
+        message = str(caught.value)
+        assert "\n" not in message and "expected" in message, key
+        assert f": {key}" in message or f": {key.rsplit('.', 1)[0]}" in message, message
