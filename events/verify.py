@@ -126,8 +126,10 @@ def _read_capped(handle: BinaryIO, name: str, max_line: int, regular: bool = Tru
     lines = 0  # newlines read so far
     run = 0  # bytes since the last newline
     total = 0
-    pending = b""  # a stream's incomplete last line, for the check of its beginning
+    pending = b""  # the beginning of a stream's incomplete last line
     while chunk := handle.read(size):
+        if not regular:  # (a pipe may hand over a line in pieces)
+            pending = _check_stream_lines(pending + chunk, lines, name)[:64]
         first = chunk.find(b"\n")
         if first < 0:
             run += len(chunk)
@@ -135,8 +137,6 @@ def _read_capped(handle: BinaryIO, name: str, max_line: int, regular: bool = Tru
             if run + first > max_line:
                 run += first
                 break
-            if not regular:
-                pending = _check_stream_lines(pending + chunk, lines, name)
             lines += chunk.count(b"\n")
             run = len(chunk) - chunk.rfind(b"\n") - 1
         total += len(chunk)
@@ -160,7 +160,7 @@ def _check_stream_lines(data: bytes, index: int, name: str) -> bytes:
     start = 0
     while (end := data.find(b"\n", start)) >= 0:
         head = b'{"seq":%d,' % index
-        if not data.startswith(head, start) and not head.startswith(data[start:end]):
+        if not data.startswith(head, start):
             raise LogFaultError(
                 name,
                 Fault(index + 1, 'not a log line (a log line begins {"seq":N,)', 0),

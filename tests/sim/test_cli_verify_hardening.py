@@ -154,6 +154,28 @@ def test_an_endless_pipe_of_log_like_lines_stops_at_the_first_wrong_seq() -> Non
     )
 
 
+class _Trickle:
+    """A stream handing over its bytes a few at a time, as a pipe may."""
+
+    def __init__(self, data: bytes, piece: int) -> None:
+        self.data, self.piece, self.at = data, piece, 0
+
+    def read(self, size: int) -> bytes:
+        chunk = self.data[self.at : self.at + min(size, self.piece)]
+        self.at += len(chunk)
+        return chunk
+
+
+@pytest.mark.parametrize("piece", [1, 7, 4096])
+def test_a_log_read_from_a_stream_in_pieces_is_whole(piece: int) -> None:
+    from events.verify import _read_capped
+
+    assert _read_capped(_Trickle(DATA, piece), "<pipe>", MAX_LINE, regular=False) == DATA
+    short = b"".join(line + b"\n" for line in LINES[:3]) + b'{"seq":\n' + LINES[4] + b"\n"
+    with pytest.raises(LogFaultError, match=r"<pipe>: line 4: not a log line"):
+        _read_capped(_Trickle(short, piece), "<pipe>", MAX_LINE, regular=False)
+
+
 def test_the_cap_counts_each_line_not_the_file(tmp_path: Path) -> None:
     ok = tmp_path / "ok"
     ok.write_bytes(b"x" * 10 + b"\n" + b"y" * 10 + b"\n")
