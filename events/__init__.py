@@ -3,7 +3,7 @@
 Everything a user needs to read, verify and replay a log is importable from here.
 """
 
-from events._version import __version__
+from events._version import SCHEMA_VERSION, __version__
 from events.clauses import Amendment, Clause, Expiry, clause_from_data, clause_to_data
 from events.codec import GENESIS, Recorded, decode_event, encode_line
 from events.errors import InputError, IntegrityError, NegsimError, OutputError, WorkerLostError
@@ -38,9 +38,6 @@ from events.verify import (
     verify_file,
 )
 from events.writer import ChainWriter, JsonlLog, MemoryLog
-
-# 2: contracts as clauses (ContractSigned v2, RulingIssued v3, offers as outcomes)
-SCHEMA_VERSION = 2
 
 __all__ = [
     "EVENT_TYPES",

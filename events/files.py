@@ -6,7 +6,11 @@ under the requested name. A target that already exists and is not a regular file
 terminal, ``/dev/stdout``, a named pipe, ``/dev/full``) cannot be replaced that way, and
 must not be: renaming over ``/dev/stdout`` would replace the device (as root) instead
 of writing to it. Such targets are written in place, and their write errors reported
-just the same.
+just the same, except a closed pipe (``--out /dev/stdout | head``), which is no failure
+of the disk: its ``BrokenPipeError`` goes up as it is, for the CLI's quiet exit 141.
+
+A new file gets the permissions ``open()`` would give it, ``0o666 & ~umask``;
+``mkstemp`` alone would leave every result ``-rw-------``.
 """
 
 from __future__ import annotations
@@ -15,12 +19,23 @@ import contextlib
 import os
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from events.errors import OutputError
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it; the lock keeps that atomic here)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def is_special(path: str | os.PathLike[str]) -> bool:
@@ -47,10 +62,17 @@ def open_whole(
     def failed(exc: OSError) -> OutputError:
         return OutputError(f"{target}: cannot write {what}: {exc.strerror or exc}")
 
+    if not str(path) or target.is_dir():
+        # Renaming over a directory fails with EISDIR or, for ".", EBUSY ("Device or
+        # resource busy"), which names no cause a user would recognise.
+        shown = repr(str(path)) if not str(path) else str(target)
+        raise OutputError(f"{shown}: cannot write {what}: is a directory, not a file name")
     if is_special(target):
         try:
             with open(target, "wb") as out:
                 yield out
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             raise failed(exc) from None
         return
@@ -59,6 +81,13 @@ def open_whole(
         parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:
+        raise failed(exc) from None
+    try:
+        os.fchmod(fd, 0o666 & ~current_umask())
+    except OSError as exc:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
         raise failed(exc) from None
     tmp = Path(tmp_name)
     try:
@@ -75,6 +104,13 @@ def open_whole(
             tmp.unlink()
 
 
+def read_at_most(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The first ``limit + 1`` bytes of ``path`` at most: more than ``limit`` means "too
+    big", and an endless file (``/dev/zero``) costs no more than that to find out."""
+    with open(path, "rb") as handle:
+        return handle.read(limit + 1)
+
+
 def write_whole(
     path: str | os.PathLike[str], data: bytes, *, what: str, fsync: bool = True
 ) -> Path:
@@ -84,4 +120,4 @@ def write_whole(
     return Path(path)
 
 
-__all__ = ["is_special", "open_whole", "write_whole"]
+__all__ = ["is_special", "open_whole", "read_at_most", "write_whole"]

@@ -241,8 +241,14 @@ class Simulation:
         horizon = self.scenario.horizon
         step = env.step
         peek = env.peek
+        records = world.records
+        budget = self.scenario.max_events - 1  # RunEnded counts too
         while peek() <= horizon:
             step()
+            if len(records) > budget:
+                from sim.event_budget import over_budget
+
+                raise over_budget(self.scenario, records)
         if math.isinf(peek()):
             reason = "quiescent"
         else:

@@ -77,7 +77,8 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
             out.print(f"  rights lapsed at AGI: {', '.join(lapsed) or 'none'}")
             out.print(f"  rights kept after AGI: {', '.join(kept) or 'none'}")
     for key in scenario.negotiation.parties:
-        out.print(f"  utility {key}: {summary[f'utility_{key}']:.3f}")
+        # Labelled as the plots label theirs ("utility to X (undiscounted)"): the two differ.
+        out.print(f"  utility to {key} (discounted): {summary[f'utility_{key}']:.3f}")
     columns: list[tuple[str, ContractState | None]] = [("end", result.final)]
     if result.around_agi is not None:
         columns = [

@@ -19,7 +19,10 @@ import re
 import attrs
 import numpy as np
 
-_SEED = re.compile(r"^(\d+)(?::(\d+(?::\d+)*))?$")
+# ASCII digits only (``\d`` would take "١", an Arabic-Indic one, as 1), and at most
+# 39 of them per part: 2**128 has 39 digits, far beyond any useful seed.
+_PART = r"[0-9]{1,39}"
+_SEED = re.compile(rf"({_PART})(?::({_PART}(?::{_PART})*))?")
 
 
 @attrs.frozen
@@ -31,10 +34,11 @@ class RunSeed:
 
     @classmethod
     def parse(cls, text: str | int) -> RunSeed:
-        match = _SEED.match(str(text).strip())
+        match = _SEED.fullmatch(str(text).strip())
         if not match:
             raise ValueError(
-                f"expected a seed like 42 or 42:7 (non-negative integers), got {text!r}"
+                f"expected a seed like 42 or 42:7 (non-negative integers of ASCII digits), "
+                f"got {text!r}"
             )
         path = tuple(int(part) for part in match.group(2).split(":")) if match.group(2) else ()
         return cls(int(match.group(1)), path)

@@ -62,7 +62,8 @@ def pyarrow() -> Any:
         import pyarrow.parquet  # loads the submodule onto pyarrow
     except ImportError:
         raise InputError(
-            "Parquet output needs pyarrow, which is not installed; install negsim[parquet]"
+            "Parquet output needs pyarrow, which is not installed; "
+            "pip install '.[parquet]' in a clone of negsim (or 'negsim[parquet]')"
         ) from None
     return pyarrow
 

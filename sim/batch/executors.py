@@ -141,7 +141,8 @@ def require_dask() -> Any:
         import distributed
     except ImportError:
         raise InputError(
-            "--executor dask needs dask.distributed, which is not installed; install negsim[dask]"
+            "--executor dask needs dask.distributed, which is not installed; "
+            "pip install '.[dask]' in a clone of negsim (or 'negsim[dask]')"
         ) from None
     return distributed
 

@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
+import errno
+
 import click
 
 from events._version import __version__
 from sim.diagnostics import configure_logging
 
-SUBCOMMANDS = ("run", "replay", "verify", "mc", "export", "plot", "tournament", "tune", "scenarios")
+SUBCOMMANDS = (
+    "run",
+    "replay",
+    "verify",
+    "mc",
+    "export",
+    "plot",
+    "tournament",
+    "tune",
+    "scenarios",
+    "strategies",
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ClosedPipeError(Exception):
+    """Stdout's reader went away (``negsim ... | head``): the CLI exits 141, quietly."""
+
+
+class _Group(click.Group):
+    """Lets a closed stdout pipe through as :class:`ClosedPipeError`.
+
+    Click turns an ``EPIPE`` into exit status 1 even with ``standalone_mode=False``,
+    and so does rich (``SystemExit(1)`` raised while handling the ``BrokenPipeError``);
+    1 means "the log is bad" here, and a pipe closed early is no such verdict.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+                raise ClosedPipeError() from exc
+            raise
+        except SystemExit as exc:
+            if isinstance(exc.__context__, BrokenPipeError):
+                raise ClosedPipeError() from exc
+            raise
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="negsim", message="%(prog)s %(version)s")
 @click.option(
     "--log-format",
@@ -26,7 +64,9 @@ def cli(log_format: str, verbose: int, quiet: int, debug: bool) -> None:
     """negsim: event-sourced simulator of the Microsoft-OpenAI negotiation.
 
     Exit codes: 0 ok, 1 the thing checked is bad (e.g. a tampered log),
-    2 usage or input error, 3 writing failed (e.g. disk full), 130 interrupted.
+    2 usage or input error, 3 writing failed (e.g. disk full) or a batch worker
+    was lost, 70 internal error (a bug in negsim: please report it with the
+    --debug traceback), 130 interrupted, 141 output pipe closed early.
     """
     configure_logging(log_format, verbose - quiet)
 

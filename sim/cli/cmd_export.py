@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import json_option
+from sim.cli.options import file_path, json_option
 
 
 @click.command(
@@ -19,14 +19,12 @@ from sim.cli.options import json_option
 )
 @click.option(
     "--store",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     required=True,
     help="The batch store (BATCH.sqlite).",
 )
 @click.option("--run", "run", type=click.IntRange(min=0), required=True, help="The run index I.")
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="LOG.jsonl"
-)
+@click.option("--out", type=file_path(), required=True, help="LOG.jsonl")
 @json_option
 def command(store: Path, run: int, out: Path, as_json: bool) -> None:
     from events.batch_store import BatchStore, log_digest

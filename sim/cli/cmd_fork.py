@@ -8,7 +8,7 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import json_option, seed_type, set_option
+from sim.cli.options import file_path, json_option, seed_type, set_option
 
 
 @click.command(
@@ -16,8 +16,9 @@ from sim.cli.options import json_option, seed_type, set_option
     help=(
         "Fork the run recorded in LOG: re-simulate it up to the fork point, apply the "
         "--set changes to the live actors, and run on to the horizon.\n\n"
-        "--at SEQ forks right after event SEQ; --at TIME (t=78.5, 78.5, or an ISO date) "
-        "right after the last event at or before TIME. The new log's events up to the "
+        "--at seq:N forks right after event N; --at TIME (78.5 months or steps, t=78.5, "
+        "or an ISO date) right after the last event at or before TIME (a bare number is "
+        "a time, as in every command). The new log's events up to the "
         "fork point are LOG's, byte for byte; a Forked event then records LOG's digest, "
         "the fork point, the changes and the seed. --seed N gives every actor fresh "
         "random streams of seed N from the fork point on. A log that does not verify, or "
@@ -29,8 +30,8 @@ from sim.cli.options import json_option, seed_type, set_option
     "--at",
     "at",
     required=True,
-    metavar="SEQ|TIME",
-    help="Fork after event SEQ (412), or after the last event at TIME (t=78.5, 2027-03-01).",
+    metavar="seq:N|TIME",
+    help="Fork after event N (seq:412), or after the last event at TIME (78.5, 2027-03-01).",
 )
 @set_option
 @click.option(
@@ -41,7 +42,7 @@ from sim.cli.options import json_option, seed_type, set_option
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Where to write the fork's log [default: LOG's name + .fork-SEQ.jsonl].",
 )

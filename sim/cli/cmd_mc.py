@@ -13,7 +13,9 @@ import click
 from events.errors import NegsimError, WorkerLostError
 from sim.cli.options import (
     executor_options,
+    file_path,
     json_option,
+    master_seed_option,
     scenario_argument,
     set_option,
     workers_option,
@@ -42,9 +44,7 @@ class Interrupted(NegsimError):
 )
 @scenario_argument
 @click.option("-n", "n", type=click.IntRange(min=1), required=True, help="Runs (per sweep cell).")
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
-)
+@master_seed_option
 @set_option
 @click.option(
     "--sweep",
@@ -57,13 +57,13 @@ class Interrupted(NegsimError):
 @executor_options
 @click.option(
     "--store",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="The batch store [default: runs/<scenario>-mc-<seed>.sqlite].",
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Also write the runs table: RESULTS.parquet or RESULTS.csv.",
 )
@@ -98,6 +98,10 @@ def command(
         check_out(out)
     # Validate the scenario, the overrides and the sweep before touching any file.
     plan = make_plan(scenario, n, seed=seed, overrides=assignments, sweep=sweeps)
+    if store is None:
+        from sim.scenario.checks import file_stem
+
+        file_stem(plan.scenario.name)  # a name, not a path: it must not pick the directory
     path = store or default_store_path(plan.scenario.name, seed)
     log = get_logger("negsim.mc")
     log.info(
@@ -153,7 +157,8 @@ def command(
         }
         click.echo(orjson.dumps(report, option=orjson.OPT_SERIALIZE_NUMPY).decode())
         return
-    _print_table(result, estimates, plan.total, path, out)
+    dated = plan.scenario if plan.scenario.time_unit == "month" else None
+    _print_table(result, estimates, plan.total, path, out, dated)
 
 
 def _stored(path: Path) -> int | str:
@@ -197,9 +202,25 @@ def _number(value: float | None, proportion: bool) -> str:
     return f"{value:.3f}" if proportion or abs(value) < 10 else f"{value:.2f}"
 
 
+def _time_text(value: float | None, scenario: Any) -> str:
+    """A mean time as the date it falls on (times count months since the start)."""
+    if value is None:
+        return "-"
+    try:
+        return str(scenario.date_of(value).isoformat())
+    except ValueError:  # pragma: no cover - times of a validated run are on the calendar
+        return f"t={value:.2f}"
+
+
 def _print_table(
-    result: Any, estimates: list[Any], total: int, path: Path, out: Path | None
+    result: Any,
+    estimates: list[Any],
+    total: int,
+    path: Path,
+    out: Path | None,
+    dated: Any = None,
 ) -> None:
+    """The human table; with ``dated`` (a month scenario) times are shown as dates."""
     from rich.console import Console
     from rich.table import Table
 
@@ -219,15 +240,23 @@ def _print_table(
         shown = group if group != previous else [""] * len(group)
         previous = group
         proportion = estimate.kind == "proportion"
-        low, high = _number(estimate.ci_low, proportion), _number(estimate.ci_high, proportion)
+        if dated is not None and not proportion and estimate.outcome.endswith("_time"):
+            value = _time_text(estimate.value, dated)
+            low, high = _time_text(estimate.ci_low, dated), _time_text(estimate.ci_high, dated)
+            name = f"{estimate.outcome} (mean date)"
+        else:
+            value = _number(estimate.value, proportion)
+            low, high = _number(estimate.ci_low, proportion), _number(estimate.ci_high, proportion)
+            name = estimate.outcome + (" (share)" if proportion else " (mean)")
         interval = "-" if estimate.ci_low is None else f"[{low}, {high}]"
-        name = estimate.outcome + (" (share)" if proportion else " (mean)")
-        table.add_row(*shown, name, _number(estimate.value, proportion), interval, str(estimate.n))
+        table.add_row(*shown, name, value, interval, str(estimate.n))
     console = Console()
     console.print(table)
     where = f"{len(result)} runs in {path}" + (f"; table in {out}" if out else "")
     console.print(
         "Shares: agreement of all runs, regulator_approved of reviewed deals, "
-        "after_agi.license.models of runs where AGI came (Wilson intervals); means: Student t."
+        "after_agi.license.models of runs where AGI came (Wilson intervals); means: Student t"
+        + ("; times as the dates they fall on." if dated is not None else ".")
+        + " Utilities are discounted to the agreement date (no deal: the reservation value)."
     )
     console.print(f"Stored {where}.")

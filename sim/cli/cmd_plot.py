@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import json_option
+from sim.cli.options import file_path, json_option
 
 
 @click.command(
@@ -34,7 +34,7 @@ from sim.cli.options import json_option
 @click.argument("source", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=True))
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Image to write: .png, .svg or .pdf [default: <input stem>.png next to the input].",
 )

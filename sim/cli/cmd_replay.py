@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import sys
 from typing import Any
 
@@ -42,10 +43,29 @@ def _start_date(log: str, records: list[Recorded]) -> dt.date | None:
         raise IntegrityError(f"{log}: line 1: RunStarted start_date: {exc}", line=1) from None
 
 
+_SEQ = re.compile(r"seq:([0-9]+)")
+
+
+def _parse_seq(text: str, records: list[Recorded]) -> int | None:
+    """``--at seq:N``: event N (a usage error if the log has none); None for a time."""
+    match = _SEQ.fullmatch(text.strip())
+    if match is None:
+        return None
+    seq = int(match.group(1))
+    if seq >= len(records):
+        raise click.BadParameter(
+            f"expected an event number from 0 to {len(records) - 1}, got {text!r}",
+            param_hint="'--at'",
+        )
+    return seq
+
+
 def _parse_at(text: str, start: dt.date | None) -> float:
     """``--at`` as simulated time; a usage error (exit 2) naming ``--at`` otherwise."""
     try:
         # Abstract steps (start is None) have no calendar to read a date against.
+        if start is None and not text.isascii():
+            raise ValueError(text)
         t = float(text) if start is None else parse_time(text, start)
         if not math.isfinite(t):
             raise ValueError(f"expected a finite time, got {text!r}")
@@ -69,7 +89,10 @@ def _parse_at(text: str, start: dt.date | None) -> float:
     "--at",
     "at",
     metavar="TIME",
-    help="State at TIME: months since start (e.g. 78.5) or an ISO date (e.g. 2031-06-01).",
+    help=(
+        "State at TIME: months (or steps) since start, e.g. 78.5, or an ISO date, e.g. "
+        "2031-06-01; or right after event N: seq:N."
+    ),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the states as JSON on stdout.")
 def command(log: str, at: str | None, as_json: bool) -> None:
@@ -79,23 +102,33 @@ def command(log: str, at: str | None, as_json: bool) -> None:
     after its verification where a clause in force waits for it, else just after the
     declaration) and at the end. JSON: {"before_agi": STATE|null, "after_agi":
     STATE|null, "agi": {"declared_at": DATE|null, "verified_at": DATE|null},
-    "final": STATE}, or with --at: {"at": T, "date": "YYYY-MM-DD", "state": STATE}.
+    "final": STATE}, or with --at: {"at": T, "date": "YYYY-MM-DD", "state": STATE}
+    (and "seq": N with --at seq:N). A bare number is a time, as in every command.
     Exit codes as 'verify'.
     """
     records = verify_file(log).records
     start = _start_date(log, records)
     if at is not None:
-        t = _parse_at(at, start)
-        state = state_at(records, t)
+        seq = _parse_seq(at, records)
+        if seq is None:
+            t = _parse_at(at, start)
+            state = state_at(records, t)
+            label = f"at {when(t, start)} (t={t:g})"
+        else:
+            t = records[seq].t
+            state = fold(records[: seq + 1])
+            label = f"after seq {seq} ({when(t, start)})"
         if as_json:
             payload: dict[str, Any] = {"at": t}
+            if seq is not None:
+                payload["seq"] = seq
             if start is not None:
                 payload["date"] = date_at(start, t).isoformat()
             payload["state"] = state.to_data()
             _print_json(payload)
             return
         console = Console()
-        console.print(state_table([(f"at {when(t, start)} (t={t:g})", state)], start))
+        console.print(state_table([(label, state)], start))
         return
 
     final = fold(records)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, seed_type, set_option
+from sim.cli.options import file_path, json_option, scenario_argument, seed_type, set_option
 from sim.diagnostics import get_logger
 
 
@@ -23,7 +23,7 @@ from sim.diagnostics import get_logger
 )
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Where to write the JSONL log [default: runs/<scenario>-<seed>.jsonl].",
 )
@@ -53,6 +53,10 @@ def command(
         from sim.backtest import as_of
 
         loaded = as_of(loaded, as_of_date)
+    if out is None:
+        from sim.scenario.checks import file_stem
+
+        file_stem(loaded.name)  # a name, not a path: "../../x" must not pick the directory
     result = simulate(loaded, seed)
     path = out or Path("runs") / f"{loaded.name}-{seed.replace(':', '_')}.jsonl"
     if path.parent != Path(""):

@@ -12,7 +12,9 @@ import orjson
 
 from sim.cli.options import (
     executor_options,
+    file_path,
     json_option,
+    master_seed_option,
     scenario_argument,
     set_option,
     workers_option,
@@ -30,7 +32,7 @@ from sim.cli.options import (
         "shows the swing of the level means and the paired low-to-high effect with its "
         "95% interval. --method sobol: first-order and total Sobol indices with 95% "
         "intervals from a Saltelli design of N base samples (N x (params + 2) runs; "
-        "needs negsim[sensitivity]). See docs/what-if.md."
+        "needs pip install '.[sensitivity]'). See docs/what-if.md."
     ),
 )
 @scenario_argument
@@ -47,9 +49,7 @@ from sim.cli.options import (
     default=None,
     help="Runs per level (oat, default 40) or base samples (sobol, default 64).",
 )
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
-)
+@master_seed_option
 @click.option(
     "--method",
     type=click.Choice(["oat", "sobol"]),
@@ -76,16 +76,16 @@ from sim.cli.options import (
 @click.option("--resume", is_flag=True, help="Continue the batch stores in --store.")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Also write the result as JSON (what 'negsim plot' draws as a tornado chart).",
 )
 @click.option(
     "--plot",
     "plot",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
-    help="Also draw a tornado chart: .png, .svg or .pdf (needs negsim[plot]).",
+    help="Also draw a tornado chart: .png, .svg or .pdf (needs pip install '.[plot]').",
 )
 @click.option(
     "--outcome",

@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, set_option, workers_option
+from sim.cli.options import (
+    file_path,
+    json_option,
+    master_seed_option,
+    scenario_argument,
+    set_option,
+    workers_option,
+)
 
 
 @click.command(
@@ -37,13 +44,11 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
     show_default=True,
     help="Seeded runs per pairing.",
 )
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
-)
+@master_seed_option
 @workers_option
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Write one row per run (with its pairing): RESULTS.parquet or RESULTS.csv.",
 )

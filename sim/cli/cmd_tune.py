@@ -9,7 +9,14 @@ from typing import Any
 import click
 import orjson
 
-from sim.cli.options import json_option, scenario_argument, set_option, workers_option
+from sim.cli.options import (
+    file_path,
+    json_option,
+    master_seed_option,
+    scenario_argument,
+    set_option,
+    workers_option,
+)
 
 
 @click.command(
@@ -24,7 +31,7 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
         "--param NAME=LOW:HIGH is a range (NAME=LOW:HIGH:log for a log scale; integer "
         "parameters get integers), --param NAME=V1,V2,... a list of values. Grid search "
         "tries every combination (a range gives evenly spaced values); random search "
-        "draws --trials choices; optuna uses Optuna's seeded TPE sampler (negsim[optuna])."
+        "draws --trials choices; optuna uses Optuna's seeded TPE sampler (pip install '.[optuna]')."
     ),
 )
 @scenario_argument
@@ -66,9 +73,7 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
     show_default=True,
     help="Seeded runs per trial (per opponent).",
 )
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed S."
-)
+@master_seed_option
 @click.option(
     "--opponent",
     "opponents",
@@ -79,7 +84,7 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
 @workers_option
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=file_path(),
     default=None,
     help="Write the best trial's runs: RUNS.parquet or RUNS.csv.",
 )

@@ -21,6 +21,7 @@ MODULES = (
     "sensitivity",
     "backtest",
     "calibrate",
+    "strategies",
 )
 
 

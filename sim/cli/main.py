@@ -2,22 +2,46 @@
 
 Every user error ends as one line ``negsim: error: ...`` on stderr and a documented
 exit code (1 = the thing checked is bad, 2 = usage or input error, 3 = writing
-failed, 130 = interrupted). Tracebacks only with ``--debug``.
+failed, 70 = a bug in negsim, 130 = interrupted, 141 = stdout was closed early, as
+``negsim verify LOG | head`` does). Tracebacks only with ``--debug``.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from collections.abc import Sequence
 
 import click
 
 from events.errors import NegsimError
-from sim.cli.app import cli
+from sim.cli.app import ClosedPipeError, cli
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 128 + 13  # as if killed by SIGPIPE, the shell convention
+
+
+def _closed_pipe() -> int:
+    """Stdout's reader went away: stop quietly with 141, as ``cat`` killed by SIGPIPE would.
+
+    Stdout is pointed at /dev/null first, so the interpreter's final flush of what is
+    still buffered cannot fail again (it would print a warning and exit 120).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def _is_closed_pipe(exc: BaseException) -> bool:
+    return isinstance(exc, BrokenPipeError) or (
+        isinstance(exc, OSError) and exc.errno == errno.EPIPE
+    )
 
 
 def _error(message: str) -> None:
@@ -33,8 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    for index, arg in enumerate(args, 1):
+        if "\x00" in arg:  # no file name, and no value worth reading, holds one
+            _error(f"argument {index} holds a NUL byte (\\x00): {arg!r}")
+            return 2
     try:
         result = cli.main(args=args, prog_name="negsim", standalone_mode=False)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+    except ClosedPipeError:
+        return _closed_pipe()
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.NoArgsIsHelpError as exc:  # pragma: no cover - click >= 8.2
@@ -65,9 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyboardInterrupt, click.Abort):
         _error("interrupted")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return 0
     except OSError as exc:
+        if _is_closed_pipe(exc):
+            return _closed_pipe()
         if debug:
             raise
         where = f" {exc.filename}" if exc.filename else ""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -31,12 +33,62 @@ def json_option(fn: F) -> F:
 
 
 def seed_type(text: str) -> str:
+    """A run seed as the CLI takes it: ``N`` or ``S:I`` in ASCII digits, nothing deeper."""
     from sim.seeding import RunSeed
 
     try:
-        return str(RunSeed.parse(text))
+        seed = RunSeed.parse(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    if len(seed.spawn_key) > 1:
+        raise click.BadParameter(
+            f"expected a seed N, or S:I for run I of a batch with master seed S, got {text!r}"
+        )
+    return str(seed)
+
+
+SEED_MAX = 2**128 - 1  # RunSeed's bound: 39 decimal digits
+
+
+class AsciiIntRange(click.IntRange):
+    """``click.IntRange`` that reads ASCII digits only: ``int("١")`` is 1 in Python, and
+    a seed typed in another script should be refused, not silently read."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip().isascii():
+            self.fail(f"expected an integer in ASCII digits, got {value!r}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def master_seed_option(fn: F) -> F:
+    """``--seed S``: a batch's master seed (run i has seed S:i)."""
+    return click.option(
+        "--seed",
+        type=AsciiIntRange(min=0, max=SEED_MAX),
+        default=0,
+        show_default=True,
+        help="Master seed S.",
+    )(fn)
+
+
+class FilePath(click.Path):
+    """A file to write or read, given by the user: any path (their choice), but not ''.
+
+    An empty ``--out ''`` would otherwise become ``.``, the current directory, and fail
+    much later with a baffling "Device or resource busy".
+    """
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str | os.PathLike) and not os.fspath(value):
+            self.fail("expected a file name, got an empty string", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def file_path() -> FilePath:
+    return FilePath()
 
 
 def workers_option(fn: F) -> F:
@@ -61,5 +113,5 @@ def executor_options(fn: F) -> F:
         type=click.Choice(["process", "dask"]),
         default="process",
         show_default=True,
-        help="A local process pool, or Dask (needs negsim[dask]).",
+        help="A local process pool, or Dask (needs pip install '.[dask]').",
     )(fn)

@@ -453,7 +453,8 @@ def _optuna(
         import optuna
     except ImportError:
         raise InputError(
-            "--method optuna needs Optuna, which is not installed; install negsim[optuna]"
+            "--method optuna needs Optuna, which is not installed; "
+            "pip install '.[optuna]' in a clone of negsim (or 'negsim[optuna]')"
         ) from None
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -1,4 +1,4 @@
-"""Figures of runs and batches (needs the ``plot`` extra: ``pip install negsim[plot]``).
+"""Figures of runs and batches (needs the ``plot`` extra: ``pip install '.[plot]'`` in a clone).
 
 Every function returns a :class:`matplotlib.figure.Figure` (shown inline in a
 notebook); :func:`save` writes one reproducibly (same figure, same bytes)::

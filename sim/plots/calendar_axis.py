@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
     from sim.scenario import Scenario
 
-_STEPS: Final = (1, 2, 3, 6, 12, 24, 60, 120)  # months between ticks
+# Months between ticks; the long ones only for logs that span centuries.
+_STEPS: Final = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000)
 
 
 def uses_dates(scenario: Scenario) -> bool:
@@ -29,7 +30,15 @@ def time_label(scenario: Scenario) -> str:
 
 
 def date_ticks(start: dt.date, lo: float, hi: float, most: int = 9) -> list[tuple[float, str]]:
-    """Tick positions (simulated time) and labels on calendar month boundaries."""
+    """Tick positions (simulated time) and labels on calendar month boundaries.
+
+    Ticks stay on the calendar: a window padded beyond its first or last year (a log
+    may hold times up to the calendar's ends) gets no ticks out there.
+    """
+    from events.calendar import LAST_YEAR, time_range
+
+    first_t, last_t = time_range(start)
+    lo, hi = max(lo, first_t), min(hi, last_t)
     span = max(hi - lo, 1e-9)
     step = next((s for s in _STEPS if span / s <= most), _STEPS[-1])
     first = _month_index(start, lo)
@@ -37,6 +46,8 @@ def date_ticks(start: dt.date, lo: float, hi: float, most: int = 9) -> list[tupl
     index = first
     while True:
         year, month0 = divmod(index, 12)
+        if year > LAST_YEAR:
+            break
         if month0 % min(step, 12) == 0 and (step < 12 or year % (step // 12) == 0):
             t = months_between(start, dt.date(year, month0 + 1, 1))
             if t > hi:
@@ -44,7 +55,7 @@ def date_ticks(start: dt.date, lo: float, hi: float, most: int = 9) -> list[tupl
             if t >= lo:
                 ticks.append((t, month_label(year, month0 + 1, with_month=step < 12)))
         index += 1
-        if index - first > 12 * 400:  # a guard; never reached for sane spans
+        if index - first > span + 24:  # a guard: past hi already
             break
     return ticks
 

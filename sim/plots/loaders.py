@@ -190,7 +190,8 @@ def _read_parquet(path: Path) -> Batch:
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError(
-            f"{path}: reading Parquet needs pyarrow: install negsim[parquet]"
+            f"{path}: reading Parquet needs pyarrow: "
+            "pip install '.[parquet]' in a clone of negsim (or 'negsim[parquet]')"
         ) from None
     try:
         table = pq.read_table(path)

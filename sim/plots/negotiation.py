@@ -582,7 +582,9 @@ def _story(run: Run, data: TimelineData) -> str:
         t, (first, second) = data.agreement
         names = [o.name for o in data.offers]
         lines.append(f"Agreed {_when(run, t)} after {offers} offers")
-        lines.append(f"  utility {names[0]} {first:.2f}, {names[1]} {second:.2f}")
+        lines.append(
+            f"  utility to {names[0]} {first:.2f}, to {names[1]} {second:.2f} (undiscounted)"
+        )
     elif data.talks_end:
         lines.append(f"No deal: talks ended ({data.talks_end[1].replace('_', ' ')})")
     else:

@@ -73,7 +73,8 @@ def require_matplotlib() -> None:
         importlib.import_module("matplotlib")
     except ImportError:
         raise InputError(
-            "plotting needs matplotlib, which is not installed: install negsim[plot]"
+            "plotting needs matplotlib, which is not installed: "
+            "pip install '.[plot]' in a clone of negsim (or 'negsim[plot]')"
         ) from None
 
 

@@ -1,6 +1,22 @@
 """The value checks scenario validation is built from: ranges, scalars, times,
 distribution tables and contract clauses. Each failure raises one ``ScenarioError`` line
 ``"<source>: <key>: expected <what>, got <what>"``.
+
+Every number a scenario holds has a documented range (``LIMITS``, and the table in
+``docs/scenario-limits.md``), so that no value, however it is written, can make a run
+overflow the calendar, the log's 53-bit integers or the machine's memory:
+
+- dates lie in the calendar's years (``events.calendar``: 1000-9998);
+- ``scenario.horizon`` is at most a century of months (``MONTHS_MAX``) or a million
+  steps (``STEPS_MAX``), and every other time lies before it;
+- durations (``negotiation.round``, review, ROFR window, verification delay) lie in
+  the same bound; a round is at least ``ROUND_MIN``;
+- rates and amounts have bounds of their own (``competitors.*.intensity`` <= 120 offers
+  a year, amounts <= ``AMOUNT_BN_MAX``), and any integer in a scenario fits a log
+  exactly (``|x| <= 2**53``).
+
+``scenario.max_events`` bounds what a run may record; the engine stops a run that
+goes over it and names the parameter that made it explode (``sim.event_budget``).
 """
 
 from __future__ import annotations
@@ -13,15 +29,26 @@ from typing import Any, Final, NoReturn
 
 import attrs
 
-from events.calendar import months_between
+from events.calendar import RANGE_TEXT, in_calendar, months_between
 from events.clauses import Amendment, Clause, clause_from_data
 from sim.scenario.distributions import DIST_KINDS, DIST_PARAMS, Distribution
 from sim.scenario.errors import MISSING, ScenarioError, fail, number_text, show
-from sim.scenario.schema import Drawable
+from sim.scenario.schema import DEFAULT_MAX_EVENTS, Drawable
 
-ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE: Final = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 NAME: Final = re.compile(r"^[A-Za-z0-9_-]+$")
 NAME_TEXT: Final = 'a name of letters, digits, "_" or "-"'
+FILE_STEM: Final = re.compile(r"[A-Za-z0-9._-]+")
+
+MONTHS_MAX: Final = 1200.0  # a century
+STEPS_MAX: Final = 1_000_000.0
+ROUND_MIN: Final = 0.001  # a round of about 45 minutes, or a thousandth of a step
+AMOUNT_BN_MAX: Final = 100_000.0  # USD 100 trillion
+INTENSITY_MAX: Final = 120.0  # outside offers a year: one every three days
+SAFE_INTEGER: Final = 2**53  # the largest integer a float (and so every JSON reader) holds
+STEPS_N_MAX: Final = 1_000_000
+
+MAX_EVENTS_LIMIT: Final = 10_000_000
 
 
 # -- value ranges ------------------------------------------------------------------------
@@ -47,6 +74,20 @@ class Range:
     def bounded(self) -> bool:
         return self.lo is not None and self.hi is not None
 
+    def within(self, other: Range) -> Range:
+        """The values in both ranges (the tighter bound on each side)."""
+        lo, lo_open = self.lo, self.lo_open
+        if other.lo is not None and (lo is None or other.lo > lo):
+            lo, lo_open = other.lo, other.lo_open
+        elif other.lo is not None and other.lo == lo:
+            lo_open = lo_open or other.lo_open
+        hi, hi_open = self.hi, self.hi_open
+        if other.hi is not None and (hi is None or other.hi < hi):
+            hi, hi_open = other.hi, other.hi_open
+        elif other.hi is not None and other.hi == hi:
+            hi_open = hi_open or other.hi_open
+        return Range(lo, hi, lo_open, hi_open)
+
     def text(self) -> str:
         if self.lo is None and self.hi is None:
             return "a number"
@@ -70,6 +111,50 @@ FRACTION: Final = Range(0.0, 1.0)
 NON_NEGATIVE: Final = Range(0.0)
 POSITIVE: Final = Range(0.0, lo_open=True)
 DISCOUNT: Final = Range(0.0, 1.0, lo_open=True)
+
+# The documented range of each key (named tables as ``*``, array entries as ``[]``);
+# "duration" keys are bounded by the time unit's maximum (see ``Checker.limit``).
+LIMITS: Final[dict[str, Range]] = {
+    "competitors.*.intensity": Range(0.0, INTENSITY_MAX),
+    "rofr.max_match_bn": Range(0.0, AMOUNT_BN_MAX),
+}
+DURATIONS: Final = (
+    "negotiation.round",
+    "regulators.*.review_months",
+    "rofr.window",
+    "agi.verification_delay",
+)
+_NAMED_TABLES: Final = ("parties", "regulators", "competitors")
+_DIST_PARTS: Final = ("low", "high", "mode", "mean", "values[]")
+
+
+def key_pattern(key: str) -> str:
+    """``competitors.stargate.intensity.low`` -> ``competitors.*.intensity``: the key
+    whose range applies (a distribution's bounds and values share their key's range)."""
+    parts = re.sub(r"\[\d+\]", "[]", key).split(".")
+    if parts[0] in _NAMED_TABLES and len(parts) > 1:
+        parts[1] = "*"
+    if len(parts) > 1 and parts[-1] in _DIST_PARTS:
+        parts.pop()
+    return ".".join(parts)
+
+
+def file_stem(name: str, what: str = "scenario.name") -> str:
+    """``name`` if it is safe as (part of) a default file name; InputError otherwise.
+
+    A name is not a path: ``../../x`` or ``/etc/x`` must not choose where a default
+    output goes. Explicit ``--out``/``--store`` paths are the user's and unchecked.
+    """
+    if not FILE_STEM.fullmatch(name) or name in (".", ".."):
+        raise fail(
+            what,
+            "",
+            'a name of letters, digits, ".", "_" or "-" (not "." or "..") to name a '
+            "default output file; or give the output path (--out, --store)",
+            show(name),
+        )
+    return name
+
 
 
 def join_key(key: str, name: str) -> str:
@@ -99,6 +184,61 @@ class Checker:
         self.horizon_raw: object = MISSING
         self.opens = math.inf
         self.opens_raw: object = MISSING
+
+    # -- documented ranges -----------------------------------------------------------------
+    @property
+    def unit_max(self) -> float:
+        """The longest horizon or duration: a century of months, or STEPS_MAX steps."""
+        return MONTHS_MAX if self.time_unit == "month" else STEPS_MAX
+
+    def limit(self, key: str) -> Range | None:
+        """The documented range of ``key`` (beyond what its type says), if it has one."""
+        pattern = key_pattern(key)
+        if pattern in DURATIONS:
+            low = ROUND_MIN if pattern == "negotiation.round" else 0.0
+            return Range(low, self.unit_max)
+        return LIMITS.get(pattern)
+
+    def limited(self, key: str, allowed: Range) -> Range:
+        limit = self.limit(key)
+        return allowed if limit is None else allowed.within(limit)
+
+    def horizon_value(self, value: object) -> float:
+        """``scenario.horizon``: after the start, within a century (or STEPS_MAX steps)."""
+        key = "scenario.horizon"
+        if isinstance(value, str) and ISO_DATE.match(value):
+            value = self.date_value(value, key, self.time_text)
+        self.horizon_raw = value
+        horizon = self.time_value(value, key)
+        if horizon <= 0:
+            self.fail(key, f"a time after scenario.start ({self.start.isoformat()})", value)
+        if horizon > self.unit_max:
+            limit = (
+                f"at most {MONTHS_MAX:g} months (a century) after scenario.start"
+                if self.time_unit == "month"
+                else f"at most {STEPS_MAX:g} steps"
+            )
+            self.fail(key, f"a time {limit}", value)
+        self.horizon = horizon
+        return horizon
+
+    def max_events(self, table: Mapping[str, Any]) -> int:
+        """``scenario.max_events``: the run's event budget."""
+        if "max_events" not in table:
+            return DEFAULT_MAX_EVENTS
+        return self.integer(table, "scenario", "max_events", 1, MAX_EVENTS_LIMIT)
+
+    def encodable(self, data: object, key: str = "") -> None:
+        """Every integer in ``data`` fits a log exactly (orjson refuses > 64 bits, and
+        JSON readers lose precision beyond 2**53)."""
+        if isinstance(data, Mapping):
+            for name, value in data.items():
+                self.encodable(value, join_key(key, str(name)))
+        elif isinstance(data, list | tuple):
+            for index, value in enumerate(data):
+                self.encodable(value, f"{key}[{index}]")
+        elif isinstance(data, int) and not isinstance(data, bool) and abs(data) > SAFE_INTEGER:
+            self.fail(key, "an integer within -2**53..2**53 (what a log can hold exactly)", data)
 
     # -- errors and scalars ----------------------------------------------------------------
     def fail(self, key: str, expected: str, got: object) -> NoReturn:
@@ -172,16 +312,22 @@ class Checker:
     def number_value(
         self, value: object, key: str, allowed: Range, type_text: str = "", range_text: str = ""
     ) -> float:
+        limited = self.limited(key, allowed)
+        if limited != allowed:
+            type_text = type_text.replace(allowed.text(), limited.text())
+            allowed = limited
         if not is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
             self.fail(key, type_text or range_text or allowed.text(), value)
         if value not in allowed:  # type: ignore[operator]
             self.fail(key, range_text or allowed.text(), value)
         return float(value)  # type: ignore[arg-type]
 
-    def integer(self, table: Mapping[str, Any], key: str, name: str, minimum: int) -> int:
+    def integer(
+        self, table: Mapping[str, Any], key: str, name: str, minimum: int, maximum: int
+    ) -> int:
         value = table.get(name, MISSING)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            self.fail(join_key(key, name), f"an integer >= {minimum}", value)
+        if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+            self.fail(join_key(key, name), f"an integer in [{minimum}, {maximum}]", value)
         return value
 
     # -- times --------------------------------------------------------------------------------
@@ -194,10 +340,12 @@ class Checker:
     def date_value(self, value: object, key: str, expected: str) -> dt.date:
         if isinstance(value, str) and ISO_DATE.match(value):
             try:
-                return dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value)
             except ValueError:
                 self.fail(key, "a valid date", value)
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            if not in_calendar(value):
+                self.fail(key, RANGE_TEXT, value)
             return value
         self.fail(key, expected, value)
 
@@ -241,6 +389,8 @@ class Checker:
         key = join_key(key, name)
         if isinstance(value, Mapping):
             return self.distribution(value, key, allowed)
+        if allowed is not None:
+            allowed = self.limited(key, allowed)
         if allowed is None:
             if value is MISSING or not isinstance(value, str | dt.date | int | float):
                 self.fail(key, f"{self.time_text}, or a distribution table", value)
@@ -257,7 +407,15 @@ class Checker:
         *,
         keep_int: bool = False,
     ) -> Distribution:
-        """A distribution table; ``allowed`` None means a time key (dates allowed)."""
+        """A distribution table; ``allowed`` None means a time key (dates allowed).
+
+        A normal distribution needs the clip bounds its key's type needs (``low`` for a
+        number >= 0, both for a fraction); a bound it may leave out is the key's
+        documented limit (``LIMITS``), so no draw can fall outside that either.
+        """
+        typed = allowed
+        if allowed is not None:
+            allowed = self.limited(key, allowed)
         kind = table.get("dist", MISSING)
         if not isinstance(kind, str) or kind not in DIST_KINDS:
             self.fail(join_key(key, "dist"), f"one of ({', '.join(DIST_KINDS)})", kind)
@@ -289,9 +447,13 @@ class Checker:
                 mean = self.number_value(mean_raw, join_key(key, "mean"), ANY)
             sd = self.number(table, key, "sd", NON_NEGATIVE)
             # A key with a bounded range needs the clip bounds, or a draw could fall outside.
-            bounded = allowed is None or allowed.bounded
-            low = bound("low", needed=bounded or (allowed is not None and allowed.lo is not None))
-            high = bound("high", needed=bounded or (allowed is not None and allowed.hi is not None))
+            bounded = typed is None or typed.bounded
+            low = bound("low", needed=bounded or (typed is not None and typed.lo is not None))
+            high = bound("high", needed=bounded or (typed is not None and typed.hi is not None))
+            if allowed is not None and low is None:
+                low = allowed.lo
+            if allowed is not None and high is None:
+                high = allowed.hi
             if low is not None and high is not None and low > high:
                 self.fail_text(key, "low <= high", _order(table, "low", "high"))
             return Distribution("normal", low=low, high=high, mean=mean, sd=sd)

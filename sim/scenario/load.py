@@ -13,22 +13,22 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final
 
 from agents.strategies import STRATEGY_NAMES
 from events.clauses import CLAUSE_KINDS, carried_forward, is_year, right_names
+from events.files import read_at_most
 from events.terms import IssueValue
 from sim.scenario.builtins import BUILTINS, builtin_text
 from sim.scenario.checks import (
     ANY,
     DISCOUNT,
     FRACTION,
-    ISO_DATE,
     NAME,
     NAME_TEXT,
     NON_NEGATIVE,
     POSITIVE,
+    STEPS_N_MAX,
     Checker,
     is_number,
     join_key,
@@ -66,6 +66,7 @@ from sim.scenario.schema import (
 )
 
 WEIGHT_TOLERANCE: Final = 1e-6
+MAX_SCENARIO_BYTES: Final = 16 * 1024 * 1024
 
 _GENERIC = '(domain is "generic")'
 
@@ -95,7 +96,7 @@ def read_scenario_text(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
         return builtin_text(name_or_path), f"builtin:{name_or_path}"
     source = os.fspath(name_or_path)
     try:
-        data = Path(source).read_bytes()
+        data = read_at_most(source, MAX_SCENARIO_BYTES)  # /dev/zero must not fill memory
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ScenarioError(
             f"{source}: no such scenario file or built-in scenario "
@@ -104,6 +105,8 @@ def read_scenario_text(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
         ) from None
     except OSError as exc:
         raise fail(source, "", "a readable file", exc.strerror or type(exc).__name__) from None
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise fail(source, "", "a scenario file of at most 16 MiB", "more")
     try:
         return data.decode("utf-8"), source
     except UnicodeDecodeError as exc:
@@ -139,14 +142,8 @@ class _Loader(Checker):
         self.start = self.date_value(
             head.get("start", MISSING), "scenario.start", "a date (YYYY-MM-DD)"
         )
-        horizon_raw = head.get("horizon", MISSING)
-        if isinstance(horizon_raw, str) and ISO_DATE.match(horizon_raw):
-            horizon_raw = self.date_value(horizon_raw, "scenario.horizon", self.time_text)
-        self.horizon_raw = horizon_raw
-        self.horizon = self.time_value(horizon_raw, "scenario.horizon")
-        if self.horizon <= 0:
-            expected = f"a time after scenario.start ({self.start.isoformat()})"
-            self.fail("scenario.horizon", expected, horizon_raw)
+        self.horizon_value(head.get("horizon", MISSING))
+        max_events = self.max_events(head)
 
         regulators_raw = raw.get("regulators", MISSING)
         negotiation = self.negotiation(raw.get("negotiation", MISSING), bool(regulators_raw))
@@ -159,7 +156,7 @@ class _Loader(Checker):
         competitors = self.competitors(raw.get("competitors", MISSING))
         rofr = self.rofr(raw.get("rofr", MISSING))
         agi = self.agi(raw.get("agi", MISSING))
-        return Scenario(
+        scenario = Scenario(
             name=name,
             description=description,
             domain=self.domain,
@@ -173,7 +170,10 @@ class _Loader(Checker):
             competitors=competitors,
             rofr=rofr,
             agi=agi,
+            max_events=max_events,
         )
+        self.encodable(scenario.to_data())
+        return scenario
 
     def negotiation(self, value: object, has_regulators: bool) -> NegotiationSpec:
         key = "negotiation"
@@ -194,7 +194,7 @@ class _Loader(Checker):
             round_ = self.number(table, key, "round", POSITIVE)
         n_steps = None
         if not alternating or "n_steps" in table:
-            n_steps = self.integer(table, key, "n_steps", 1)
+            n_steps = self.integer(table, key, "n_steps", 1, STEPS_N_MAX)
         review = self.boolean(table, key, "review", has_regulators)
         issues = self.issues(table.get("issues", MISSING))
         deal = self.deal(table.get("deal", MISSING), issues)

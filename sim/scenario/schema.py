@@ -36,7 +36,17 @@ TOP_KEYS: Final = (
     "rofr",
     "agi",
 )
-SCENARIO_KEYS: Final = ("name", "description", "domain", "start", "time_unit", "horizon")
+SCENARIO_KEYS: Final = (
+    "name",
+    "description",
+    "domain",
+    "start",
+    "time_unit",
+    "horizon",
+    "max_events",
+)
+# The event budget of a run unless ``scenario.max_events`` raises it (see sim.event_budget).
+DEFAULT_MAX_EVENTS: Final = 100_000
 PRELUDE_KEYS: Final = ("at", "id", "clauses", "term_end", "amend", "note")
 NEGOTIATION_KEYS: Final = (
     "protocol",
@@ -326,6 +336,7 @@ class Scenario:
     competitors: tuple[CompetitorSpec, ...] = ()
     rofr: RofrSpec | None = None
     agi: AgiSpec | None = None
+    max_events: int = DEFAULT_MAX_EVENTS  # the run's event budget
 
     # -- look-ups ---------------------------------------------------------------------
     def party(self, key: str) -> PartySpec:
@@ -416,6 +427,8 @@ class Scenario:
                 "time_unit": self.time_unit,
             },
         }
+        if self.max_events != DEFAULT_MAX_EVENTS:  # logs of default scenarios keep their bytes
+            data["scenario"]["max_events"] = self.max_events
         if self.agi is not None:
             data["agi"] = self.agi.to_data()
         if self.rofr is not None:

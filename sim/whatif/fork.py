@@ -1,7 +1,7 @@
 """Forks: re-simulate a recorded run up to a point in its history, then change something.
 
     from sim.whatif import fork
-    result = fork("runs/msft-openai-0.jsonl", at=412, set=["regulators.cma.strictness=1.0"])
+    result = fork("runs/msft-openai-0.jsonl", at="seq:412", set=["regulators.cma.strictness=1.0"])
     result.log_bytes()  # the fork's log
 
 The engine is deterministic, so a log's ``RunStarted`` (resolved scenario, seed,
@@ -40,7 +40,7 @@ from sim.scenario import Scenario, ScenarioError
 from sim.seeding import RunSeed
 from sim.whatif.changes import Plan, plan_changes, scenario_changes
 
-_SEQ = re.compile(r"^\d+$")
+_SEQ = re.compile(r"seq:([0-9]+)")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 At = int | float | str | dt.date
@@ -57,7 +57,8 @@ def fork(
 
     ``at``: an ``int`` is a seq (the fork follows that event); a ``float`` or a date is
     a time (the fork follows the last event at or before it); a string is read as on
-    the command line (``412``, ``t=78.5``, ``78.5``, ``2027-03-01``). ``set``:
+    the command line: ``seq:412`` is a seq, ``78.5``, ``t=78.5`` and ``2027-03-01``
+    are times (a bare number is a time in every command). ``set``:
     ``"KEY=VALUE"`` overrides as for ``negsim run --set``, or ``{dotted key: value}``.
     ``seed``: if given, every actor draws from fresh streams of this seed after the
     fork point (see docs/what-if.md); otherwise their streams run on.
@@ -170,10 +171,14 @@ def fork_point(records: Sequence[Recorded], at: At) -> int:
 
 
 def _parse_at(text: str, records: Sequence[Recorded]) -> int | float:
+    # As in every command: a bare number is a simulated time, ``seq:N`` an event number.
     text = text.strip()
-    if _SEQ.match(text):
-        return int(text)
+    seq = _SEQ.fullmatch(text)
+    if seq:
+        return int(seq.group(1))
     value = text[2:].strip() if text.startswith("t=") else text
+    if not value.isascii():  # float() would read "١٢" as 12
+        value = "?"
     if _ISO_DATE.match(value):
         start = _calendar(records)
         if start is None:
@@ -186,8 +191,8 @@ def _parse_at(text: str, records: Sequence[Recorded]) -> int | float:
         return float(value)
     except ValueError:
         raise InputError(
-            f"--at {text!r}: expected a seq (412), a time (t=78.5 or 78.5) or an ISO date "
-            "(2027-03-01)"
+            f"--at {text!r}: expected a time (78.5 or t=78.5), an ISO date (2027-03-01) "
+            "or an event number (seq:412)"
         ) from None
 
 

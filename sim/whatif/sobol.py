@@ -55,7 +55,8 @@ def require_salib() -> Any:
         from SALib.sample import sobol as sample
     except ImportError:
         raise InputError(
-            "--method sobol needs SALib, which is not installed: install negsim[sensitivity]"
+            "--method sobol needs SALib, which is not installed: "
+            "pip install '.[sensitivity]' in a clone of negsim (or 'negsim[sensitivity]')"
         ) from None
     return sample, analyze
 

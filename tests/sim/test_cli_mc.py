@@ -115,9 +115,9 @@ def test_missing_extras_say_what_to_install(
     monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if absent
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     dask = run_cli(capsys, ["mc", "-n", "2", "--executor", "dask", "--store", "d.sqlite"])
-    assert_one_line_error(dask, 2, "install negsim[dask]")
+    assert_one_line_error(dask, 2, "pip install '.[dask]'")
     parquet = run_cli(capsys, ["mc", "-n", "2", "--out", "r.parquet"])
-    assert_one_line_error(parquet, 2, "install negsim[parquet]")
+    assert_one_line_error(parquet, 2, "pip install '.[parquet]'")
     assert not Path("runs").exists()  # refused before running anything
     assert not Path("d.sqlite").exists()
 

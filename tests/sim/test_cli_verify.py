@@ -89,14 +89,14 @@ def test_unreadable_file_is_exit_2(
 ) -> None:
     # chmod 0 does not stop root (CI may run as root), so the read itself is made to
     # fail the way an unreadable file fails.
-    real_read_bytes = Path.read_bytes
+    real_open = Path.open
 
-    def denied(self: Path) -> bytes:
+    def denied(self: Path, *args: object, **kwargs: object) -> object:
         if self == log:
             raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(Path, "open", denied)
     assert_one_line_error(run_cli(capsys, ["verify", str(log)]), 2, str(log), "Permission denied")
 
 

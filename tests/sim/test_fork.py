@@ -150,7 +150,7 @@ def test_fork_is_deterministic_and_accepts_a_path(tmp_path: object) -> None:
     path = Path(str(tmp_path)) / "parent.jsonl"
     path.write_bytes(parent_log(4))
     a = fork(path, at=60, set={"parties.openai.reservation": 0.5}, seed="9:2")
-    b = fork(str(path), at="60", set=["parties.openai.reservation=0.5"], seed="9:2")
+    b = fork(str(path), at="seq:60", set=["parties.openai.reservation=0.5"], seed="9:2")
     assert a.log_bytes() == b.log_bytes()
 
 
@@ -160,7 +160,9 @@ def test_fork_is_deterministic_and_accepts_a_path(tmp_path: object) -> None:
 def test_fork_point_by_seq_time_and_date() -> None:
     records = verify_bytes(parent_log(1)).records
     assert fork_point(records, 17) == 17
-    assert fork_point(records, "17") == 17
+    assert fork_point(records, "seq:17") == 17
+    # A bare number is a time in every command (as in replay --at), not a seq.
+    assert fork_point(records, "100") == max(r.seq for r in records if r.t <= 100.0)
     t = records[30].t
     last_at_t = max(r.seq for r in records if r.t <= t)
     assert fork_point(records, t) == last_at_t
@@ -177,11 +179,14 @@ def test_fork_point_by_seq_time_and_date() -> None:
     [
         (-1, "expected a seq from 0 to"),
         (10_000, "expected a seq from 0 to"),
-        ("99999", "expected a seq from 0 to"),
+        ("seq:99999", "expected a seq from 0 to"),
+        ("99999", "at or after the run's end"),  # a bare number is a time (months)
         (1e9, "at or after the run's end"),
         ("2040-01-01", "at or after the run's end"),
         (-0.5, "before the run's first event"),
-        ("soon", "expected a seq (412)"),
+        ("soon", "or an event number (seq:412)"),
+        ("seq:1e3", "or an event number (seq:412)"),
+        ("\u0661\u0662", "or an event number (seq:412)"),  # Arabic-Indic "12" is no time
         (True, "expected a seq or a time"),
     ],
 )

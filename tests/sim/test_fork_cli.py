@@ -33,7 +33,7 @@ def test_fork_writes_a_verified_log_and_diff_finds_the_fork_point(
 ) -> None:
     at = first_ruling_seq(parent) - 1
     child = tmp_path / "child.jsonl"
-    args = ["fork", str(parent), "--at", str(at), "--set", "regulators.cma.strictness=1.0"]
+    args = ["fork", str(parent), "--at", f"seq:{at}", "--set", "regulators.cma.strictness=1.0"]
     result = run_cli(capsys, [*args, "--out", str(child)])
     assert result.code == 0, result.err
     assert f"after seq {at}" in result.out
@@ -102,7 +102,8 @@ def test_a_tampered_log_is_refused_in_one_line(
 @pytest.mark.parametrize(
     ("args", "code", "needle"),
     [
-        (["--at", "99999"], 2, "--at 99999"),
+        (["--at", "seq:99999"], 2, "--at 99999"),
+        (["--at", "99999"], 2, "--at t=99999: at or after the run's end"),
         (["--at", "later"], 2, "--at 'later'"),
         (["--at", "10", "--set", "scenario.horizon=2040-01-01"], 2, "--set scenario.horizon"),
         (["--at", "10", "--set", "regulators.cma.strictness=7"], 2, "regulators.cma.strictness"),
@@ -148,7 +149,7 @@ def test_walkthrough_batch_export_fork_diff(
             "fork",
             "runs/r2.jsonl",
             "--at",
-            str(at),
+            f"seq:{at}",
             "--set",
             "regulators.cma.strictness=1.0",
             "--out",

@@ -128,4 +128,4 @@ def test_bad_input_one_line_exit_2(capsys, plot_dir, log_path, batches, args, ne
 def test_missing_matplotlib_names_the_extra(capsys, monkeypatch, log_path, tmp_path):  # noqa: F811
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     result = run_cli(capsys, ["plot", str(log_path), "--out", str(tmp_path / "x.png")])
-    assert_one_line_error(result, 2, "install negsim[plot]")
+    assert_one_line_error(result, 2, "pip install '.[plot]'")

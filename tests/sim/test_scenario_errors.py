@@ -66,7 +66,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("scenario.nmae", "x")],
-        'scenario.nmae: expected a known key (description, domain, horizon, name, start, time_unit), got "nmae"',
+        'scenario.nmae: expected a known key (description, domain, horizon, max_events, name, start, time_unit), got "nmae"',
     ),
     (M, [("scenario.name", DEL)], "scenario.name: expected a non-empty string, got nothing"),
     (M, [("scenario.name", 3)], "scenario.name: expected a non-empty string, got 3"),
@@ -154,9 +154,17 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
         [("negotiation.deadline", D(2025, 1, 1))],
         "negotiation.deadline: expected a time after negotiation.opens (2025-07-01), got 2025-01-01",
     ),
-    (M, [("negotiation.round", 0)], "negotiation.round: expected a number > 0, got 0"),
-    (M, [("negotiation.round", "fast")], 'negotiation.round: expected a number > 0, got "fast"'),
-    (M, [("negotiation.n_steps", 0)], "negotiation.n_steps: expected an integer >= 1, got 0"),
+    (M, [("negotiation.round", 0)], "negotiation.round: expected a number in [0.001, 1200], got 0"),
+    (
+        M,
+        [("negotiation.round", "fast")],
+        'negotiation.round: expected a number in [0.001, 1200], got "fast"',
+    ),
+    (
+        M,
+        [("negotiation.n_steps", 0)],
+        "negotiation.n_steps: expected an integer in [1, 1000000], got 0",
+    ),
     (M, [("negotiation.review", "yes")], 'negotiation.review: expected true or false, got "yes"'),
     (
         M,
@@ -465,7 +473,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("regulators.cma.review_months", 0)],
-        "regulators.cma.review_months: expected a number > 0, got 0",
+        "regulators.cma.review_months: expected a number in (0, 1200], got 0",
     ),
     (
         M,
@@ -490,7 +498,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("competitors.stargate.intensity", -1)],
-        "competitors.stargate.intensity: expected a number >= 0, got -1",
+        "competitors.stargate.intensity: expected a number in [0, 120], got -1",
     ),
     (
         M,
@@ -517,12 +525,12 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
         [("competitors.stargate.first", D(2037, 1, 1))],
         "competitors.stargate.first: expected a time before scenario.horizon (2036-01-01), got 2037-01-01",
     ),
-    (M, [("rofr.window", 0)], "rofr.window: expected a number > 0, got 0"),
-    (M, [("rofr.max_match_bn", -5)], "rofr.max_match_bn: expected a number >= 0, got -5"),
+    (M, [("rofr.window", 0)], "rofr.window: expected a number in (0, 1200], got 0"),
+    (M, [("rofr.max_match_bn", -5)], "rofr.max_match_bn: expected a number in [0, 100000], got -5"),
     (
         M,
         [("rofr.max_match_bn", DEL)],
-        "rofr.max_match_bn: expected a number >= 0 or a distribution table, got nothing",
+        "rofr.max_match_bn: expected a number in [0, 100000] or a distribution table, got nothing",
     ),
     (
         M,
@@ -541,7 +549,11 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
         [("agi.verification_probability", 1.5)],
         "agi.verification_probability: expected a number in [0, 1], got 1.5",
     ),
-    (M, [("agi.verification_delay", -1)], "agi.verification_delay: expected a number >= 0, got -1"),
+    (
+        M,
+        [("agi.verification_delay", -1)],
+        "agi.verification_delay: expected a number in [0, 1200], got -1",
+    ),
     (
         M,
         [("agi.lapses", ["ip_access"])],
@@ -660,7 +672,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("competitors.stargate.intensity", {"dist": "normal", "mean": 1, "sd": 0.5})],
-        "competitors.stargate.intensity.low: expected a number >= 0, got nothing",
+        "competitors.stargate.intensity.low: expected a number in [0, 120], got nothing",
     ),
     (
         B,
@@ -696,7 +708,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         B,
         [("negotiation.n_steps", DEL)],
-        "negotiation.n_steps: expected an integer >= 1, got nothing",
+        "negotiation.n_steps: expected an integer in [1, 1000000], got nothing",
     ),
     (
         B,

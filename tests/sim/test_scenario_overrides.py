@@ -212,7 +212,8 @@ def test_with_overrides_reports_bad_values() -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario().with_overrides({"rofr.window": 0})
     assert (
-        str(info.value) == "msft-openai (with overrides): rofr.window: expected a number > 0, got 0"
+        str(info.value)
+        == "msft-openai (with overrides): rofr.window: expected a number in (0, 1200], got 0"
     )
 
 

@@ -181,7 +181,7 @@ def test_sobol_without_salib_names_the_extra(
     monkeypatch.setitem(sys.modules, "SALib", None)
     monkeypatch.setitem(sys.modules, "SALib.sample", None)
     monkeypatch.setitem(sys.modules, "SALib.analyze", None)
-    with pytest.raises(InputError, match=r"install negsim\[sensitivity\]"):
+    with pytest.raises(InputError, match=r"pip install '\.\[sensitivity\]'"):
         sensitivity(str(bilateral), [BUYER], method="sobol")
 
 
