@@ -25,6 +25,8 @@ from typing import Any, ClassVar, Final
 import attrs
 import orjson
 
+from events.calendar import FIRST_YEAR, LAST_YEAR
+
 # --- expiry --------------------------------------------------------------------------
 
 AGI_DECLARED: Final = "agi_declared"
@@ -32,8 +34,9 @@ AGI_VERIFIED: Final = "agi_verified"
 TERM: Final = "term"  # no expiry of its own: the clause runs as long as its contract
 _YEAR = re.compile(r"^\d{4}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MIN_YEAR: Final = 1900
-MAX_YEAR: Final = 9998  # the calendar must still represent 1 January of the year after
+# The calendar's years (1 January of the year after the last must still be a date).
+MIN_YEAR: Final = FIRST_YEAR
+MAX_YEAR: Final = LAST_YEAR
 
 
 def _trigger(item: object) -> str:

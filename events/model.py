@@ -16,7 +16,8 @@ import attrs
 import orjson
 
 from events import fields as f
-from events.clauses import Amendment, Clause, clause_from_data, clause_to_data
+from events.calendar import FIRST_YEAR, LAST_YEAR
+from events.clauses import Amendment, Clause, clause_from_data, clause_to_data, is_year
 from events.terms import EMPTY_OUTCOME, Outcome
 
 NEGOTIATION_END_REASONS: Final = ("agreement", "deadline", "walk_away")
@@ -42,8 +43,10 @@ def _amendment(value: object) -> Amendment:
 
 
 def _term_end(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (type(value) is not int or not 1900 <= value <= 9998):
-        raise ValueError(f"{attribute.name} must be a year (1900-9998) or null, got {value!r}")
+    if value is not None and not is_year(value):
+        raise ValueError(
+            f"{attribute.name} must be a year ({FIRST_YEAR}-{LAST_YEAR}) or null, got {value!r}"
+        )
 
 
 def _encode(value: Any) -> Any:

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from agents.strategies import STRATEGY_NAMES
+from events.calendar import FIRST_YEAR, LAST_YEAR
 from events.clauses import CLAUSE_KINDS, carried_forward, is_year, right_names
 from events.files import read_at_most
 from events.terms import IssueValue
@@ -436,7 +437,11 @@ class _Loader(Checker):
             note = self.string(table, where, "note", "")
             term_end = table.get("term_end", entries[-1].term_end if entries else None)
             if term_end is not None and not is_year(term_end):
-                self.fail(f"{where}.term_end", "a year (the contract runs through it)", term_end)
+                self.fail(
+                    f"{where}.term_end",
+                    f"a year in [{FIRST_YEAR}, {LAST_YEAR}] (the contract runs through it)",
+                    term_end,
+                )
             # The contract before the amendment: this entry's own clauses, else what
             # the previous entry carries forward.
             if "clauses" in table or not entries:

@@ -204,7 +204,7 @@ def test_msft_openai_dates_and_rights(capsys: pytest.CaptureFixture[str], tmp_pa
         """
 [[observed]]
 name = "ip access in 2030"
-quantity = "state.rights.ip_access@2030-01-01"
+quantity = "state.rights.license.models@2030-01-01"
 value = true
 
 [[observed]]
@@ -225,7 +225,7 @@ tolerance = 90
     for i in range(3):
         run = simulate(scenario, f"0:{i}")
         t = months_between(scenario.start, dt.date(2030, 1, 1))
-        expected_access.append(state_at(run.records, t).rights.get("ip_access"))
+        expected_access.append(state_at(run.records, t).rights.get("license.models"))
         rulings = [r.t for r in run.records if type(r.event).__name__ == "RulingIssued"]
         rulings = [r for r in rulings if r >= months_between(scenario.start, dt.date(2025, 1, 1))]
         if rulings:

@@ -37,7 +37,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (["--set", "agi.at=9999-12-31"], "agi.at: expected a date in the years 1000-9998"),
         (["--set", "scenario.horizon=9999-12-31"], "scenario.horizon: expected a date in"),
         (["--set", "scenario.start=0999-12-31"], "scenario.start: expected a date in"),
-        (["--set", "prelude[0].terms.term_end=10000"], "an integer year in [1000, 9998]"),
+        (["--set", "prelude[0].term_end=10000"], "a year in [1000, 9998]"),
         # F6: integers beyond 64 bits, or beyond what a log holds exactly
         (
             ["bilateral-demo", "--set", "negotiation.n_steps=18446744073709551616"],

@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from events._version import SCHEMA_VERSION
 from events.calendar import time_range
 from events.verify import MAX_LINE, LogFaultError, read_log_bytes
 from sim.engine import simulate
@@ -333,7 +334,10 @@ def test_a_newer_schema_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: 
     path = _write(tmp_path, reseal(lines))
     result = run_cli(capsys, ["verify", path])
     assert_one_line_error(
-        result, 2, "line 1: schema 99", "written by a newer negsim? this one reads schema <= 1"
+        result,
+        2,
+        "line 1: schema 99",
+        f"written by a newer negsim? this one reads schema <= {SCHEMA_VERSION}",
     )
     assert run_cli(capsys, ["replay", path]).code == 2
 
@@ -342,7 +346,7 @@ def test_a_newer_schema_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: 
     ("type_name", "version", "code", "needle"),
     [
         ("OfferMadeWithReasons", 1, 2, "written by a newer negsim?"),
-        ("OfferMade", 3, 2, "event OfferMade v3 is unknown here: written by a newer negsim?"),
+        ("OfferMade", 4, 2, "event OfferMade v4 is unknown here: written by a newer negsim?"),
         ("OfferMade", 0, 1, "unknown event type/version 'OfferMade' v0"),
         ("OfferMade", "2", 1, "unknown event type/version"),
     ],

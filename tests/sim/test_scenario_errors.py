@@ -254,7 +254,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("negotiation.issues[1].values", ["agi_declared", "forever"])],
-        "negotiation.issues[1].values[1]: expected a value for expiry of the deal's license clause (an expiry is a year (1900-9998), a date YYYY-MM-DD, agi_declared, agi_verified, term, or several joined by '|' (whichever comes first)), got \"forever\"",
+        "negotiation.issues[1].values[1]: expected a value for expiry of the deal's license clause (an expiry is a year (1000-9998), a date YYYY-MM-DD, agi_declared, agi_verified, term, or several joined by '|' (whichever comes first)), got \"forever\"",
     ),
     (
         M,
@@ -290,7 +290,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("prelude[0].clauses[0].expiry", "at agi")],
-        "prelude[0].clauses[0]: an expiry is a year (1900-9998), a date YYYY-MM-DD, agi_declared, agi_verified, term, or several joined by '|' (whichever comes first); got 'at agi'",
+        "prelude[0].clauses[0]: an expiry is a year (1000-9998), a date YYYY-MM-DD, agi_declared, agi_verified, term, or several joined by '|' (whichever comes first); got 'at agi'",
     ),
     (
         M,
@@ -320,7 +320,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("prelude[3].term_end", 2030.5)],
-        "prelude[3].term_end: expected a year (the contract runs through it), got 2030.5",
+        "prelude[3].term_end: expected a year in [1000, 9998] (the contract runs through it), got 2030.5",
     ),
     (
         M,
