@@ -1,7 +1,8 @@
 """The long log the replay benchmarks read, made by the engine itself.
 
-The log is one ``msft-openai`` run stretched to about two centuries of talks between
-two hardliners (an offer and its rejection every 0.05 months), with the shipped
+The log is one ``msft-openai`` run stretched to about eighty years of talks between
+two hardliners (an offer and its rejection every 0.018 months; a scenario's horizon
+is at most a century, and its event budget is raised for this), with the shipped
 scenario's prelude, competitors' outside offers, first-refusal answers, contract
 expiry and the AGI milestone along the way. It is simulated rather than built from
 event constructors so that it always holds what the current engine and event model
@@ -24,9 +25,10 @@ OVERRIDES = (
     "parties.openai.strategy=hardliner",
     "parties.microsoft.params={}",
     "parties.openai.params={}",
-    "negotiation.round=0.05",
-    "negotiation.deadline=2235-01-01",
-    "scenario.horizon=2236-01-01",
+    "negotiation.round=0.018",
+    "negotiation.deadline=2105-01-01",
+    "scenario.horizon=2106-01-01",
+    "scenario.max_events=1000000",
 )
 MIN_EVENTS = 100_000
 
