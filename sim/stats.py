@@ -157,9 +157,18 @@ def _betainc(a: float, b: float, x: float, y: float) -> float:
 
 
 def t_cdf(t: float, df: float) -> float:
-    """P(T <= t) for Student's t with ``df`` degrees of freedom."""
+    """P(T <= t) for Student's t with ``df`` degrees of freedom.
+
+    Near 0 (``t * t < df``) through the central probability ``P(|T| <= |t|) =
+    I_y(1/2, df/2)``, ``y = t^2 / (df + t^2)``, so the small difference from 1/2 keeps
+    its digits; further out through the tail ``P(|T| > |t|) = I_x(df/2, 1/2)``.
+    """
     t2 = t * t
-    tail = 0.5 * _betainc(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2))
+    x, y = df / (df + t2), t2 / (df + t2)
+    if y < x:
+        central = 0.5 * _betainc(0.5, df / 2.0, y, x)
+        return 0.5 + central if t >= 0 else 0.5 - central
+    tail = 0.5 * _betainc(df / 2.0, 0.5, x, y)
     return 1.0 - tail if t >= 0 else tail
 
 

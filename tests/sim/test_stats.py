@@ -23,6 +23,7 @@ from sim.stats import (
 )
 
 scipy_stats = pytest.importorskip("scipy.stats")  # in the test extra: never skipped in CI
+scipy_special = pytest.importorskip("scipy.special")
 
 
 def scipy_wilson(k: int, n: int) -> tuple[float, float]:
@@ -103,7 +104,17 @@ def test_t_quantile_agrees_with_scipy(df: int, p: float) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 5000), st.floats(-50, 50))
 def test_t_cdf_agrees_with_scipy(df: int, t: float) -> None:
-    assert t_cdf(t, df) == pytest.approx(float(scipy_stats.t.cdf(t, df)), rel=1e-11, abs=1e-15)
+    # P(T <= t) = 1/2 +- I_y(1/2, df/2) / 2 with y = t^2 / (df + t^2), by SciPy's betainc;
+    # scipy.stats.t.cdf itself loses digits next to 0 (df=1, t=1e-6: 1.4e-11 off)
+    central = 0.5 * float(scipy_special.betainc(0.5, df / 2, t * t / (df + t * t)))
+    expected = 0.5 + central if t >= 0 else 0.5 - central
+    assert t_cdf(t, df) == pytest.approx(expected, rel=1e-11, abs=1e-15)
+    assert t_cdf(t, df) == pytest.approx(float(scipy_stats.t.cdf(t, df)), rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("t", [1e-9, 1e-6, 0.5, 1.0, 3.0, -2.0])
+def test_t_cdf_of_one_degree_of_freedom_is_the_cauchy_cdf(t: float) -> None:
+    assert t_cdf(t, 1) == pytest.approx(0.5 + math.atan(t) / math.pi, rel=1e-14)
 
 
 def test_t_quantile_tends_to_the_normal() -> None:
