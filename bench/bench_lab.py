@@ -37,7 +37,7 @@ def tournament_runs() -> Result:
     runs = len(cells) * REPETITIONS
 
     def lab() -> None:
-        tournament("msft-openai", STRATEGIES, repetitions=REPETITIONS, seed=0, workers=1)
+        tournament("msft-openai", STRATEGIES, repetitions=REPETITIONS, seed=0)
 
     def plain() -> None:
         for scenario in cells:

@@ -96,17 +96,24 @@ def _per_run_seconds() -> float:
 @benchmark("mc-speedup")
 def mc_speedup() -> Result:
     from sim.batch import run_batch
+    from sim.batch.execution import Execution
 
     per_run = _per_run_seconds()
     n = max(200, int(3.0 / per_run))  # ~3 s on one worker
     loops = _loops_for(0.005)
     stores = _Stores()
     try:
-        run_batch(SCENARIO, 4, workers=2)  # start the forkserver once, outside the timings
+        run_batch(
+            SCENARIO, 4, execution=Execution(workers=2)
+        )  # start the forkserver once, outside the timings
         best = interleaved_best(
             {
-                "mc1": lambda: run_batch(SCENARIO, n, workers=1, store=stores.next()),
-                "mc2": lambda: run_batch(SCENARIO, n, workers=2, store=stores.next()),
+                "mc1": lambda: run_batch(
+                    SCENARIO, n, execution=Execution(workers=1), store=stores.next()
+                ),
+                "mc2": lambda: run_batch(
+                    SCENARIO, n, execution=Execution(workers=2), store=stores.next()
+                ),
                 "pool1": lambda: _plain_pool(n, 1, loops),
                 "pool2": lambda: _plain_pool(n, 2, loops),
             },
@@ -134,19 +141,24 @@ def mc_speedup() -> Result:
 @benchmark("mc-store")
 def mc_store() -> Result:
     from sim.batch import run_batch
+    from sim.batch.execution import Execution
 
     n = 600
     stores = _Stores()
     shares: list[float] = []
     try:
-        run_batch(SCENARIO, 4, workers=2)
+        run_batch(SCENARIO, 4, execution=Execution(workers=2))
 
         def stored() -> None:
-            result = run_batch(SCENARIO, n, workers=2, store=stores.next())
+            result = run_batch(SCENARIO, n, execution=Execution(workers=2), store=stores.next())
             shares.append(result.timing["store_write"] / result.timing["wall"])
 
         best = interleaved_best(
-            {"store": stored, "memory": lambda: run_batch(SCENARIO, n, workers=2)}, repeat=3
+            {
+                "store": stored,
+                "memory": lambda: run_batch(SCENARIO, n, execution=Execution(workers=2)),
+            },
+            repeat=3,
         )
     finally:
         stores.close()
@@ -172,6 +184,7 @@ def mc_store() -> Result:
 @benchmark("mc-throughput")
 def mc_throughput() -> Result:
     from sim.batch import run_batch
+    from sim.batch.execution import Execution
     from sim.engine import simulate
     from sim.scenario import load_scenario
 
@@ -179,10 +192,12 @@ def mc_throughput() -> Result:
     scenario = load_scenario(SCENARIO)
     stores = _Stores()
     try:
-        run_batch(SCENARIO, 4, workers=1)
+        run_batch(SCENARIO, 4, execution=Execution(workers=1))
         best = interleaved_best(
             {
-                "batch": lambda: run_batch(SCENARIO, n, workers=1, store=stores.next()),
+                "batch": lambda: run_batch(
+                    SCENARIO, n, execution=Execution(workers=1), store=stores.next()
+                ),
                 "loop": lambda: [simulate(scenario, f"0:{i}") for i in range(n)],
             },
             repeat=3,

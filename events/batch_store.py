@@ -32,13 +32,14 @@ import os
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 import orjson
 
+from events.convert import is_int, is_number
 from events.errors import InputError, IntegrityError, OutputError
 
 FORMAT: Final = "negsim-batch"
@@ -115,19 +116,19 @@ def _checked_log(run: Any, log: Any, digest: Any, events: Any) -> bytes:
     """``log`` as bytes, after checking it ends whole and matches digest and events."""
     if not isinstance(log, bytes | bytearray | memoryview):
         raise InputError(f"run {run}: log must be bytes")
-    log = bytes(log)
-    if not log.endswith(b"\n"):
+    data = bytes(log)
+    if not data.endswith(b"\n"):
         raise ValueError(f"run {run}: log does not end with a newline (torn last line?)")
     if not isinstance(digest, str) or not _HEX64.match(digest):
         raise ValueError(f"run {run}: digest {digest!r} is not lowercase hex SHA-256")
-    actual = log_digest(log)
+    actual = log_digest(data)
     if actual != digest:
         raise ValueError(f"run {run}: digest {digest} does not match its log ({actual})")
-    if isinstance(events, int) and not isinstance(events, bool):
-        lines = log.count(b"\n")
+    if is_int(events):
+        lines = data.count(b"\n")
         if lines != events:
             raise ValueError(f"run {run}: events={events} but the log has {lines} lines")
-    return log
+    return data
 
 
 def log_digest(log: bytes) -> str:
@@ -550,15 +551,59 @@ class BatchStore:
                 raise OutputError(f"{self.path}: cannot write batch store ({exc})") from None
             raise
 
+    def update_meta(
+        self, changes: Mapping[str, str], renumber: Callable[[int], int] | None = None
+    ) -> None:
+        """Change batch-level meta values, and optionally renumber every stored run
+        (``renumber(old) -> new``, one-to-one), in one transaction: all or nothing.
+
+        Used when a batch grows (``negsim mc -n 1000 --resume`` on a store of 300 runs
+        per sweep cell: run ``c * 300 + i`` becomes ``c * 1000 + i``). Format keys
+        cannot be changed.
+        """
+        conn = self._db()
+        if not self._writable:
+            raise InputError(f"{self.path}: batch store is open read-only (open with write=True)")
+        merged = self._check_meta(self.path, {**self._meta, **changes})
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", changes.items()
+                )
+                if renumber is not None:
+                    pairs = [(renumber(old), old) for old in self.run_ids()]
+                    if len({new for new, _ in pairs}) != len(pairs) or any(
+                        not is_int(new) or new < 0 for new, _ in pairs
+                    ):
+                        raise InputError(f"{self.path}: renumbering must be one-to-one")
+                    # through negative numbers, so no new number meets an old one
+                    conn.executemany(
+                        "UPDATE runs SET run = ? WHERE run = ?",
+                        [(-1 - new, old) for new, old in pairs],
+                    )
+                    conn.execute("UPDATE runs SET run = -1 - run WHERE run < 0")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+        except (sqlite3.OperationalError, OSError) as exc:
+            if _is_write_failure(exc):
+                raise OutputError(f"{self.path}: cannot write batch store ({exc})") from None
+            raise
+        self._meta = merged
+
     def _prepare(self, record: RunRecord | PackedRun) -> tuple[Any, ...]:
         path = self.path
         run = record.run
-        if isinstance(run, bool) or not isinstance(run, int) or run < 0:
+        if not is_int(run) or run < 0:
             raise InputError(f"{path}: run must be a non-negative integer, got {run!r}")
         if not isinstance(record.seed, str):
             raise InputError(f"{path}: run {run}: seed must be a string, got {record.seed!r}")
         events = record.events
-        if isinstance(events, bool) or not isinstance(events, int) or events < 0:
+        if not is_int(events) or events < 0:
             raise InputError(f"{path}: run {run}: events must be a non-negative integer")
         if isinstance(record, PackedRun):
             blob = record.log_z
@@ -614,7 +659,7 @@ class BatchStore:
         ok = False
         if kind == "INTEGER" and isinstance(value, bool | int):
             value, ok = int(value), True
-        elif kind == "REAL" and isinstance(value, int | float) and not isinstance(value, bool):
+        elif kind == "REAL" and is_number(value):
             value, ok = float(value), True
         elif kind == "TEXT" and isinstance(value, str):
             ok = True

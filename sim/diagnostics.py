@@ -35,4 +35,5 @@ def configure_logging(fmt: str = "text", verbosity: int = 0) -> None:
 
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
-    return structlog.get_logger(name)
+    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(name)
+    return logger

@@ -168,10 +168,13 @@ def negsim_batch(negsim_seeds: int) -> Callable[..., BatchResult]:
         workers: int | None = 1,
         **overrides: Any,
     ) -> BatchResult:
+        from sim.batch.execution import Execution
         from sim.lab.runs import run_table
 
         loaded = load(scenario, set=set, **overrides)
-        return run_table(loaded, n or negsim_seeds, seed=seed, sweep=sweep, workers=workers)
+        return run_table(
+            loaded, n or negsim_seeds, seed=seed, sweep=sweep, execution=Execution(workers=workers)
+        )
 
     return batch
 
@@ -192,6 +195,7 @@ def negsim_tournament(negsim_seeds: int) -> Callable[..., TournamentResult]:
         **overrides: Any,
     ) -> TournamentResult:
         from agents.strategies import STRATEGY_NAMES
+        from sim.batch.execution import Execution
         from sim.lab import tournament
 
         return tournament(
@@ -199,7 +203,7 @@ def negsim_tournament(negsim_seeds: int) -> Callable[..., TournamentResult]:
             strategies if strategies is not None else STRATEGY_NAMES,
             repetitions=repetitions or negsim_seeds,
             seed=seed,
-            workers=workers,
+            execution=Execution(workers=workers),
         )
 
     return play
@@ -208,7 +212,7 @@ def negsim_tournament(negsim_seeds: int) -> Callable[..., TournamentResult]:
 @pytest.fixture
 def negsim_tune(negsim_seeds: int) -> Callable[..., TuneResult]:
     """``negsim_tune(scenario="msft-openai", *, party, params, seeds=None, set=(),
-    **tune_options)``: :func:`sim.lab.tune` with ``seeds`` defaulting to
+    workers=1, **tune_options)``: :func:`sim.lab.tune` with ``seeds`` defaulting to
     ``negsim_seeds``; scenario overrides go in ``set=[...]``."""
 
     def run(
@@ -216,11 +220,18 @@ def negsim_tune(negsim_seeds: int) -> Callable[..., TuneResult]:
         *,
         seeds: int | None = None,
         set: Sequence[str] | str = (),
+        workers: int | None = 1,
         **options: Any,
     ) -> TuneResult:
+        from sim.batch.execution import Execution
         from sim.lab import tune
 
-        return tune(load(scenario, set=set), seeds=seeds or negsim_seeds, **options)
+        return tune(
+            load(scenario, set=set),
+            seeds=seeds or negsim_seeds,
+            execution=Execution(workers=workers),
+            **options,
+        )
 
     return run
 

@@ -43,6 +43,7 @@ from events.model import (
     Event,
     FirstRefusalExercised,
     FirstRefusalWaived,
+    Forked,
     MilestoneReached,
     NegotiationEnded,
     OfferAccepted,
@@ -241,9 +242,22 @@ def middle_events() -> st.SearchStrategy[Event]:
     )
 
 
+def forked() -> st.SearchStrategy[Forked]:
+    """A fork marker: the parent's digest, where it forked, what changed, a fresh seed."""
+    values = st.one_of(st.booleans(), st.integers(-(10**6), 10**6), money, text)
+    keys = st.sampled_from(("agi.at", "regulators.cma.strictness", "parties.openai.reservation"))
+    return st.builds(
+        Forked,
+        st.text("0123456789abcdef", min_size=64, max_size=64),
+        seqs,
+        st.dictionaries(keys, values, max_size=3),
+        st.none() | st.builds(lambda s, i: f"{s}:{i}", seqs, seqs),
+    )
+
+
 def any_event() -> st.SearchStrategy[Event]:
-    """An event of any of the fifteen types."""
-    return st.one_of(run_started(), run_ended(), middle_events())
+    """An event of any type in ``EVENT_TYPES``."""
+    return st.one_of(run_started(), run_ended(), middle_events(), forked())
 
 
 def times(n: int) -> st.SearchStrategy[list[float]]:

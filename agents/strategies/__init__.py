@@ -1,6 +1,6 @@
 """Negotiation strategies behind one small protocol (propose / respond)."""
 
-STRATEGY_NAMES = (
+STRATEGY_NAMES: tuple[str, ...] = (
     "boulware",
     "linear",
     "conceder",

@@ -8,42 +8,39 @@ expected.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from typing import cast
 
 import attrs
+
+from events.convert import is_int, is_number
 
 ParamValue = float | int | str | bool
 
 
-def real(
+def check_real(
+    value: object,
     name: str,
     *,
     low: float = -math.inf,
     high: float = math.inf,
     low_open: bool = False,
     high_open: bool = False,
-    optional: bool = False,
-) -> Callable[[Any], float | None]:
-    """A converter: a finite real number in the given interval, as ``float``."""
+) -> float:
+    """``value`` as a ``float`` if it is a finite real number in the interval; else a
+    ``ValueError`` naming ``name`` and the interval. Strategy modules call it from small
+    named converters (attrs' mypy plugin types named converter functions only)."""
     expected = _describe(low, high, low_open, high_open)
-
-    def convert(value: Any) -> float | None:
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{name} must be {expected}, got {value!r}")
-        x = float(value)
-        ok = (
-            math.isfinite(x)
-            and (x > low if low_open else x >= low)
-            and (x < high if high_open else x <= high)
-        )
-        if not ok:
-            raise ValueError(f"{name} must be {expected}, got {value!r}")
-        return x
-
-    return convert
+    if not is_number(value):
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    x = float(value)
+    ok = (
+        math.isfinite(x)
+        and (x > low if low_open else x >= low)
+        and (x < high if high_open else x <= high)
+    )
+    if not ok:
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return x
 
 
 def _describe(low: float, high: float, low_open: bool, high_open: bool) -> str:
@@ -54,17 +51,11 @@ def _describe(low: float, high: float, low_open: bool, high_open: bool) -> str:
     return f"a number in {lo}{low:g}, {high:g}{hi}"
 
 
-def integer(name: str, *, low: int) -> Callable[[Any], int]:
-    """A converter: an ``int`` >= ``low`` (bools and floats are refused)."""
-
-    def convert(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-        if value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-        return int(value)
-
-    return convert
+def check_integer(value: object, name: str, *, low: int) -> int:
+    """``value`` if it is an ``int`` >= ``low`` (bools and floats are refused)."""
+    if not is_int(value) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
 
 
 class Parametrised:
@@ -79,6 +70,6 @@ class Parametrised:
     def params(self) -> dict[str, ParamValue]:
         return {
             field.name: value
-            for field in attrs.fields(type(self))  # type: ignore[misc]
+            for field in attrs.fields(cast("type[attrs.AttrsInstance]", type(self)))
             if (value := getattr(self, field.name)) is not None
         }

@@ -34,8 +34,16 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from agents.strategies._params import Parametrised, real
+from agents.strategies._params import Parametrised, check_real
 from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
+
+
+def _rate(value: object) -> float:
+    return check_real(value, "rate", low=0.0, high=1.0, low_open=True)
+
+
+def _tolerance(value: object) -> float:
+    return check_real(value, "tolerance", low=0.0, high=1.0, high_open=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -49,10 +57,8 @@ class Aspiration(Parametrised):
         {"stochastic": False, "uses_time": False, "memory_depth": float("inf")}
     )
 
-    rate: float = attrs.field(default=0.2, converter=real("rate", low=0.0, high=1.0, low_open=True))
-    tolerance: float = attrs.field(
-        default=0.01, converter=real("tolerance", low=0.0, high=1.0, high_open=True)
-    )
+    rate: float = attrs.field(default=0.2, converter=_rate)
+    tolerance: float = attrs.field(default=0.01, converter=_tolerance)
 
     def levels(self, view: NegotiationView, n: int) -> tuple[float, float]:
         """``(a_n, m_n)``: aspiration and best payoff after the opponent's first ``n``

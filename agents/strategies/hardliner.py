@@ -20,8 +20,12 @@ from typing import ClassVar
 
 import attrs
 
-from agents.strategies._params import Parametrised, real
+from agents.strategies._params import Parametrised, check_real
 from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
+
+
+def _accept_above(value: object) -> float:
+    return check_real(value, "accept_above", low=0.0, high=1.0)
 
 
 @attrs.frozen(kw_only=True)
@@ -33,9 +37,7 @@ class Hardliner(Parametrised):
         {"stochastic": False, "uses_time": False, "memory_depth": 0}
     )
 
-    accept_above: float = attrs.field(
-        default=1.0, converter=real("accept_above", low=0.0, high=1.0)
-    )
+    accept_above: float = attrs.field(default=1.0, converter=_accept_above)
 
     def propose(self, view: NegotiationView) -> int | None:
         return int(view.ranking[0])

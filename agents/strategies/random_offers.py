@@ -23,8 +23,12 @@ from typing import ClassVar
 
 import attrs
 
-from agents.strategies._params import Parametrised, real
+from agents.strategies._params import Parametrised, check_real
 from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
+
+
+def _accept_probability(value: object) -> float:
+    return check_real(value, "accept_probability", low=0.0, high=1.0)
 
 
 @attrs.frozen(kw_only=True)
@@ -36,9 +40,7 @@ class RandomOffers(Parametrised):
         {"stochastic": True, "uses_time": False, "memory_depth": 0}
     )
 
-    accept_probability: float = attrs.field(
-        default=0.5, converter=real("accept_probability", low=0.0, high=1.0)
-    )
+    accept_probability: float = attrs.field(default=0.5, converter=_accept_probability)
 
     def propose(self, view: NegotiationView) -> int | None:
         k = view.count_at_least(view.reservation - UTILITY_EPS)

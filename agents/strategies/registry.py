@@ -18,7 +18,7 @@ from agents.strategies.rubinstein import Rubinstein
 from agents.strategies.time_based import Boulware, Conceder, Linear
 from agents.strategies.tit_for_tat import TitForTat
 
-_CLASSES: tuple[type, ...] = (
+_CLASSES: tuple[type[Any], ...] = (
     Boulware,
     Linear,
     Conceder,
@@ -29,7 +29,7 @@ _CLASSES: tuple[type, ...] = (
     Rubinstein,
 )
 
-STRATEGIES: dict[str, type] = {cls.name: cls for cls in _CLASSES}  # type: ignore[attr-defined]
+STRATEGIES: dict[str, type] = {cls.name: cls for cls in _CLASSES}
 if tuple(STRATEGIES) != STRATEGY_NAMES:  # pragma: no cover - a programming error
     raise RuntimeError(f"strategy registry {tuple(STRATEGIES)} != {STRATEGY_NAMES}")
 

@@ -36,7 +36,7 @@ from typing import ClassVar
 
 import attrs
 
-from agents.strategies._params import Parametrised, real
+from agents.strategies._params import Parametrised, check_real
 from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
 
 
@@ -58,7 +58,19 @@ def responder_share(proposer_discount: float, responder_discount: float) -> floa
     return responder_discount * (1.0 - proposer_discount) / denominator
 
 
-_discount = {"low": 0.0, "high": 1.0, "low_open": True, "optional": True}
+def _own_discount(value: object) -> float | None:
+    return _discount(value, "own_discount")
+
+
+def _opponent_discount(value: object) -> float | None:
+    return _discount(value, "opponent_discount")
+
+
+def _discount(value: object, name: str) -> float | None:
+    """A discount factor in (0, 1], or None: the view's own."""
+    if value is None:
+        return None
+    return check_real(value, name, low=0.0, high=1.0, low_open=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -70,12 +82,8 @@ class Rubinstein(Parametrised):
         {"stochastic": False, "uses_time": False, "memory_depth": 0}
     )
 
-    own_discount: float | None = attrs.field(
-        default=None, converter=real("own_discount", **_discount)
-    )
-    opponent_discount: float | None = attrs.field(
-        default=None, converter=real("opponent_discount", **_discount)
-    )
+    own_discount: float | None = attrs.field(default=None, converter=_own_discount)
+    opponent_discount: float | None = attrs.field(default=None, converter=_opponent_discount)
 
     def discounts(self, view: NegotiationView) -> tuple[float, float]:
         """``(own, opponent)`` discount factors in use."""

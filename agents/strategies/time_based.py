@@ -36,8 +36,9 @@ from typing import ClassVar
 
 import attrs
 
-from agents.strategies._params import Parametrised, real
+from agents.strategies._params import Parametrised, check_real
 from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
+from events.convert import is_int
 
 BOULWARE_EXPONENT = 4.0
 LINEAR_EXPONENT = 1.0
@@ -53,18 +54,25 @@ def relative_time(step: int, n_steps: int | None) -> float:
     step limit (``n_steps`` None) it is 0.0 (NegMAS, with no time limit and no
     ending probability). Source: ``negmas.mechanisms.Mechanism.relative_time``.
     """
-    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+    if not is_int(step) or step < 0:
         raise ValueError(f"step must be an integer >= 0, got {step!r}")
     if n_steps is None:
         return 0.0
-    if isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 1:
+    if not is_int(n_steps) or n_steps < 1:
         raise ValueError(f"n_steps must be an integer >= 1 or None, got {n_steps!r}")
     return min(1.0, (step + 1) / (n_steps + 1))
 
 
-_exponent = real("exponent", low=0.0, low_open=True)
-_max_aspiration = real("max_aspiration", low=0.0, high=1.0)
-_tolerance = real("tolerance", low=0.0, high=1.0, high_open=True)
+def _exponent(value: object) -> float:
+    return check_real(value, "exponent", low=0.0, low_open=True)
+
+
+def _max_aspiration(value: object) -> float:
+    return check_real(value, "max_aspiration", low=0.0, high=1.0)
+
+
+def _tolerance(value: object) -> float:
+    return check_real(value, "tolerance", low=0.0, high=1.0, high_open=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -100,7 +108,8 @@ class TimeBasedConcession(Parametrised):
         t = view.relative_time
         t = t if t > 0.0 else 0.0  # max(0.0, t)
         t = t if t < 1.0 else 1.0  # min(1.0, t)
-        aspiration = self.max_aspiration * (1.0 - t**self.exponent)
+        elapsed: float = t**self.exponent  # float ** float is typed Any
+        aspiration = self.max_aspiration * (1.0 - elapsed)
         return floor + (best - floor) * aspiration
 
     def _threshold(self, view: NegotiationView) -> float | None:

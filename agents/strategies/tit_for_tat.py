@@ -31,8 +31,16 @@ from typing import ClassVar
 
 import attrs
 
-from agents.strategies._params import Parametrised, integer, real
+from agents.strategies._params import Parametrised, check_integer, check_real
 from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
+
+
+def _delay(value: object) -> int:
+    return check_integer(value, "delay", low=1)
+
+
+def _scale(value: object) -> float:
+    return check_real(value, "scale", low=0.0, low_open=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -45,8 +53,8 @@ class TitForTat(Parametrised):
         {"stochastic": False, "uses_time": False, "memory_depth": float("inf")}
     )
 
-    delay: int = attrs.field(default=1, converter=integer("delay", low=1))
-    scale: float = attrs.field(default=1.0, converter=real("scale", low=0.0, low_open=True))
+    delay: int = attrs.field(default=1, converter=_delay)
+    scale: float = attrs.field(default=1.0, converter=_scale)
 
     def target(self, view: NegotiationView) -> float | None:
         """The utility it asks for now; None if no outcome reaches the reservation."""

@@ -90,7 +90,8 @@ def individually_rational(
 def _bargaining_set(pts: np.ndarray, d: np.ndarray, tol: float) -> np.ndarray:
     """Pareto-optimal and individually rational outcomes, ascending."""
     frontier = pareto_frontier(pts, tol)
-    return frontier[(pts[frontier] >= d - tol).all(axis=1)]
+    rational: np.ndarray = frontier[(pts[frontier] >= d - tol).all(axis=1)]
+    return rational
 
 
 def nash_point(

@@ -25,7 +25,7 @@ from sim.backtest.scoring import (
     mid_rank,
     quantiles,
 )
-from sim.batch.stats import wilson_interval
+from sim.stats import wilson_interval
 
 
 @attrs.frozen(slots=True)

@@ -46,16 +46,16 @@ def run_scenario(
 ) -> None:
     """Runs ``S:0..S:n-1`` of ``scenario`` into ``store`` (created, or resumed if there)."""
     from sim.batch import run_batch
+    from sim.batch.execution import Execution
 
     run_batch(
         scenario,
         n,
         seed=seed,
         overrides=overrides,
-        workers=workers,
+        execution=Execution(workers=workers, progress=progress),
         store=store,
         resume=True,
-        progress=progress,
     )
 
 
@@ -75,6 +75,7 @@ def run_values(
     Rows already in ``store`` are skipped (they must be the same rows: the caller
     checks their values, see :func:`stored_values`).
     """
+    from sim.batch.execution import Execution
     from sim.whatif.sobol import Design, run_design
 
     design = Design(tuple(keys), per_round, tuple(tuple(v) for v in values), tuple(seeds))
@@ -83,12 +84,9 @@ def run_values(
         design,
         source=base.name,
         overrides=(),
-        workers=workers,
-        executor="process",
-        address=None,
+        execution=Execution(workers=workers, progress=progress),
         store=store,
         resume=True,
-        progress=progress,
     )
 
 

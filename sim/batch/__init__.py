@@ -10,22 +10,19 @@ cells share those seeds (common random numbers): see :mod:`sim.batch.plan`.
 
 from __future__ import annotations
 
+from sim.batch.estimates import OutcomeEstimate
 from sim.batch.plan import BatchPlan, SweepAxis, make_plan, parse_sweep, scenario_digest
 from sim.batch.results import BatchResult
 from sim.batch.runner import default_store_path, run_batch
-from sim.batch.stats import Estimate, mean_interval, t_quantile, wilson_interval
 
 __all__ = [
     "BatchPlan",
     "BatchResult",
-    "Estimate",
+    "OutcomeEstimate",
     "SweepAxis",
     "default_store_path",
     "make_plan",
-    "mean_interval",
     "parse_sweep",
     "run_batch",
     "scenario_digest",
-    "t_quantile",
-    "wilson_interval",
 ]

@@ -105,8 +105,11 @@ class ProcessExecutor:
         for process in self._processes():
             with contextlib.suppress(OSError, ValueError, AssertionError):
                 process.join(5)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Before shutdown: shutdown(wait=False) drops the pool's reference to the queue
+        # (and, with it, our way to its writer), leaving the reader thread blocked for
+        # good on a half-sent result, and the interpreter waiting for it at exit.
         queue = getattr(self._pool, "_result_queue", None)
+        self._pool.shutdown(wait=False, cancel_futures=True)
         writer = getattr(queue, "_writer", None)
         if writer is not None:
             with contextlib.suppress(OSError):
@@ -126,8 +129,9 @@ def _check_main_is_importable() -> None:
     path = getattr(main, "__file__", None)
     if path is None:
         return  # an interactive session or a notebook: nothing to re-import
-    if not os.path.isabs(path) and multiprocessing.process.ORIGINAL_DIR is not None:
-        path = os.path.join(multiprocessing.process.ORIGINAL_DIR, path)
+    start_dir = getattr(multiprocessing.process, "ORIGINAL_DIR", None)
+    if not os.path.isabs(path) and start_dir is not None:
+        path = os.path.join(start_dir, path)
     if not os.path.isfile(path):
         raise InputError(
             f"worker processes cannot re-import the main script {main.__file__!r}: run "
@@ -141,7 +145,7 @@ def require_dask() -> Any:
         import distributed
     except ImportError:
         raise InputError(
-            "--executor dask needs dask.distributed, which is not installed; "
+            "executor dask needs dask.distributed, which is not installed; "
             "pip install '.[dask]' in a clone of negsim (or 'negsim[dask]')"
         ) from None
     return distributed
@@ -154,7 +158,7 @@ class DaskExecutor:
         distributed = require_dask()
         self._distributed = distributed
         # A task whose workers died too often (the scheduler retries it a few times).
-        self.lost = (distributed.KilledWorker,)
+        self.lost: tuple[type[BaseException], ...] = (distributed.KilledWorker,)
         self._cluster: Any = None
         try:
             if address is None:
@@ -182,9 +186,10 @@ class DaskExecutor:
                 self._client = distributed.Client(address, timeout="10s")
         except OSError as exc:
             self._close_cluster()
-            where = address or "a LocalCluster"
+            if address is None:
+                raise InputError(f"executor dask: cannot start a LocalCluster ({exc})") from None
             raise InputError(
-                f"--address {where}: cannot reach the Dask scheduler ({exc})"
+                f"address {address}: cannot reach the Dask scheduler ({exc})"
             ) from None
         if address is not None:
             info = self._client.scheduler_info()
@@ -219,8 +224,8 @@ class DaskExecutor:
 def make_executor(kind: str, workers: int, address: str | None) -> Executor:
     if kind == "process":
         if address is not None:
-            raise InputError("--address needs --executor dask")
+            raise InputError("address: needs executor 'dask'")
         return ProcessExecutor(workers)
     if kind == "dask":
         return DaskExecutor(workers, address)
-    raise InputError(f"--executor: expected one of {', '.join(EXECUTORS)}, got {kind!r}")
+    raise InputError(f"executor: expected one of {', '.join(EXECUTORS)}, got {kind!r}")

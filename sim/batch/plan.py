@@ -24,6 +24,8 @@ import attrs
 import orjson
 
 from events import __version__
+from events.batch_store import BatchStore
+from events.convert import check_int
 from events.errors import InputError
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_value
 from sim.seeding import RunSeed
@@ -58,12 +60,12 @@ def parse_sweep(text: str) -> SweepAxis:
     key, sep, rest = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise InputError(f"--sweep {text}: expected KEY=V1,V2,... (e.g. agi.at=90,120,150)")
+        raise InputError(f"sweep {text}: expected KEY=V1,V2,... (e.g. agi.at=90,120,150)")
     texts = tuple(part.strip() for part in _split_top_level(rest))
     if not texts or any(not part for part in texts):
-        raise InputError(f"--sweep {text}: expected KEY=V1,V2,... with no empty value")
+        raise InputError(f"sweep {text}: expected KEY=V1,V2,... with no empty value")
     if len(set(texts)) != len(texts):
-        raise InputError(f"--sweep {text}: a value is given twice")
+        raise InputError(f"sweep {text}: a value is given twice")
     return SweepAxis(key, texts, tuple(parse_value(part) for part in texts))
 
 
@@ -102,10 +104,10 @@ def as_axes(sweep: Iterable[str | SweepAxis | tuple[str, Sequence[Any]]]) -> tup
             key, values = item
             values = tuple(values)
             if not values:
-                raise InputError(f"--sweep {key}: expected at least one value")
+                raise InputError(f"sweep {key}: expected at least one value")
             axis = SweepAxis(str(key), tuple(_text_of(v) for v in values), values)
         if any(axis.key == seen.key for seen in axes):
-            raise InputError(f"--sweep {axis.key}: the key is swept twice")
+            raise InputError(f"sweep {axis.key}: the key is swept twice")
         axes.append(axis)
     return tuple(axes)
 
@@ -203,18 +205,24 @@ class BatchPlan:
             "version": __version__,
         }
 
-    def check_resume(self, path: object, meta: Mapping[str, str], columns: Sequence[Any]) -> None:
-        """Refuse to resume a store made for another batch; the error names what differs."""
+    def variant_digest(self) -> str:
+        """SHA-256 of what sets this batch apart from the plain scenario at its seed:
+        the ``--set`` overrides and the sweep (for a default store name)."""
+        text = orjson.dumps([list(self.overrides), [a.spec() for a in self.axes]])
+        return hashlib.sha256(text).hexdigest()
+
+    def check_resume(self, path: object, meta: Mapping[str, str], columns: Sequence[Any]) -> int:
+        """Refuse to resume a store made for another batch; the error names what differs.
+
+        Returns the store's ``n``: this batch's ``n``, or a smaller one, which this batch
+        extends (run ``i``'s seed does not depend on ``n``, so runs ``0..n_old-1`` are
+        exactly this batch's first runs). A store with a larger ``n`` is refused.
+        """
         if meta.get("kind") != META_KIND:
             raise InputError(f"{path}: not a negsim mc batch store (meta kind is missing)")
         differs = []
         mine = self.meta()
-        for key, what in (
-            ("scenario_sha256", "scenario"),
-            ("seed", "seed"),
-            ("n", "n"),
-            ("sweep", "sweep"),
-        ):
+        for key, what in (("scenario_sha256", "scenario"), ("seed", "seed"), ("sweep", "sweep")):
             if meta.get(key) != mine[key]:
                 if key == "scenario_sha256":
                     differs.append(
@@ -228,6 +236,14 @@ class BatchPlan:
                     differs.append(f"sweep (the store's is {specs}, this one {here})")
                 else:
                     differs.append(f"{what} (the store's is {meta.get(key)}, this one {mine[key]})")
+        stored_n = meta.get("n", "")
+        if not stored_n.isdigit() or int(stored_n) < 1:
+            differs.append(f"n (the store's is {stored_n!r}, not a number of runs)")
+        elif int(stored_n) > self.n:
+            differs.append(
+                f"n (the store holds a batch of {stored_n} runs per cell, this one asks for "
+                f"{self.n}: pass -n {stored_n} to continue it, or choose another --store)"
+            )
         if differs:
             raise InputError(
                 f"{path}: cannot resume: the store was made for another batch: "
@@ -235,6 +251,25 @@ class BatchPlan:
             )
         if tuple(tuple(c) for c in columns) != self.columns:
             raise InputError(f"{path}: cannot resume: the store's columns differ from this batch's")
+        return int(stored_n)
+
+    def adopt(self, store: BatchStore) -> None:
+        """Resume ``store``: check it holds this batch (:meth:`check_resume`); if it was
+        made with a smaller ``n``, extend it: record this ``n`` and move cell ``c``'s run
+        ``i`` from index ``c * n_old + i`` to ``c * n + i``, in one transaction."""
+        old = self.check_resume(store.path, store.meta, store.columns)
+        if old == self.n:
+            return
+        new = self.n
+
+        def renumber(run: int) -> int:
+            cell, i = divmod(run, old)
+            return cell * new + i
+
+        store.update_meta(
+            {"n": str(new), "version": __version__},
+            renumber if len(self.cells) > 1 else None,
+        )
 
     def chunks(
         self, runs: Sequence[int], size: int | Callable[[int], int]
@@ -269,10 +304,8 @@ def make_plan(
     sweep: Iterable[Any] = (),
 ) -> BatchPlan:
     """Validate a batch's inputs and build its grid (every cell's scenario is loaded here)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise InputError(f"-n: expected a positive number of runs, got {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"--seed: expected a non-negative integer master seed, got {seed!r}")
+    check_int(n, "n", 1)
+    check_int(seed, "seed", 0)
     overrides = tuple(overrides)
     axes = as_axes(sweep)
     if isinstance(scenario, Scenario):
@@ -309,7 +342,7 @@ def make_plan(
     for cell in cells:
         if summary_columns(cell.scenario) != summary:
             raise InputError(
-                f"--sweep {' '.join(a.spec() for a in axes)}: cell "
+                f"sweep {' '.join(a.spec() for a in axes)}: cell "
                 f"{dict(cell.values)} changes the summary columns; sweep a value, not the issues"
             )
     param_keys = tuple(sorted({key for cell in cells for key, _ in cell.scenario.distributions()}))
@@ -327,9 +360,9 @@ def make_plan(
 def _sweep_error(exc: ScenarioError, values: tuple[tuple[str, Any], ...]) -> InputError:
     message = exc.message
     if message.startswith("--set "):
-        return InputError("--sweep " + message[len("--set ") :])
+        return InputError("sweep " + message[len("--set ") :])
     shown = ", ".join(f"{key}={_text_of(value)}" for key, value in values)
-    return InputError(f"--sweep {shown}: {message}")
+    return InputError(f"sweep {shown}: {message}")
 
 
 MAX_CHUNK: Final = 32

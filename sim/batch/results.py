@@ -21,8 +21,8 @@ import orjson
 
 from events.batch_store import BatchStore
 from events.errors import InputError
+from sim.batch.estimates import OutcomeEstimate, summarize_rows
 from sim.batch.plan import META_KIND
-from sim.batch.stats import Estimate, summarize_rows
 from sim.table_file import arrow_schema, pyarrow, write_table
 
 FIXED_TYPES: Final = (
@@ -47,7 +47,7 @@ class BatchResult:
     ) -> None:
         if (rows is None) == (store is None):
             raise ValueError("a BatchResult holds rows or reads a store, not both")
-        self._types = (*FIXED_TYPES, *(tuple(c) for c in columns))
+        self._types = (*FIXED_TYPES, *((name, kind) for name, kind in columns))
         self.meta = dict(meta)
         self.store = store
         self._rows = rows
@@ -110,11 +110,11 @@ class BatchResult:
 
     # ------------------------------------------------------------------ statistics
 
-    def estimates(self) -> list[Estimate]:
+    def estimates(self) -> list[OutcomeEstimate]:
         return summarize_rows(self.iter_rows(), self.columns, self.n, self.sweep_keys)
 
     def summary(self) -> list[dict[str, Any]]:
-        """Per outcome (and grid cell): value, 95% CI and n; see :mod:`sim.batch.stats`."""
+        """Per outcome (and grid cell): value, 95% CI and n; see :mod:`sim.batch.estimates`."""
         return [estimate.as_dict() for estimate in self.estimates()]
 
     # ------------------------------------------------------------------ export

@@ -1,29 +1,29 @@
-"""``run_batch``: run a Monte Carlo batch on a pool of workers, the parent the only writer.
+"""Batches with a store: :func:`execute` runs a :class:`StoredJob` through
+:func:`~sim.batch.execution.run_tasks` into a crash-safe batch store (or into memory),
+and :func:`run_batch` is the Monte Carlo batch (``negsim mc``, sweeps) built on it.
 
-The parent keeps a small window of chunks in flight (four per worker, so a slow commit
-never leaves a worker idle), and as chunks finish it writes their runs to the store in
+The parent is the only writer: as tasks finish it writes their runs to the store in
 one transaction (``put_many``), so a SIGKILL loses at most the runs in flight and a
-resumed batch never stores a run twice.
-It keeps no logs: workers compress them, the store receives them, and the result
-reads rows back from the store when asked.
+resumed batch never stores a run twice. It keeps no logs: workers compress them, the
+store receives them, and the result reads rows back from the store when asked.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
+import re
 import sys
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import attrs
 
 from events.batch_store import BatchStore, PackedRun
-from events.errors import InputError, OutputError, WorkerLostError
-from sim.batch.executors import EXECUTORS, make_executor, require_dask
-from sim.batch.interrupts import InterruptLatch, deferred_interrupts
+from events.errors import InputError, OutputError
+from sim.batch.execution import Execution, run_tasks
 from sim.batch.plan import BatchPlan, column_value, guided_chunk_size, make_plan
-from sim.batch.progress import tracker
 from sim.batch.results import BatchResult
 from sim.batch.worker import Chunk, run_chunk
 from sim.scenario import Scenario
@@ -34,91 +34,102 @@ from sim.scenario import Scenario
 # again (`python -m bench mc-store`, same session: 9.5-9.9% of wall time against
 # 10.1-10.2% with 16 kB pages).
 STORE_PAGE_SIZE = 65536
-WINDOW_PER_WORKER = 4  # chunks in flight per worker: one running, the rest queued
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def default_store_path(scenario_name: str, seed: int) -> Path:
-    """Where ``negsim mc`` stores a batch without ``--store``."""
-    return Path("runs") / f"{scenario_name}-mc-{seed}.sqlite"
+def default_store_path(plan: BatchPlan) -> Path:
+    """Where ``negsim mc`` stores a batch without ``--store``: one name per batch.
 
-
-def run_batch(
-    scenario: Scenario | str = "msft-openai",
-    n: int | None = None,
-    *,
-    seed: int = 0,
-    overrides: Sequence[str] = (),
-    sweep: Iterable[Any] = (),
-    workers: int | None = None,
-    executor: str = "process",
-    address: str | None = None,
-    store: str | os.PathLike[str] | None = None,
-    resume: bool = False,
-    progress: bool = False,
-    chunk_size: int | None = None,
-) -> BatchResult:
-    """Run ``n`` seeded runs (per sweep cell) of ``scenario`` and return their table.
-
-    Run ``i`` (of cell ``c``: index ``c * n + i``) has seed ``f"{seed}:{i}"``; see
-    :mod:`sim.batch.plan`. ``sweep`` takes ``"KEY=V1,V2"`` strings (or ``(key, values)``
-    pairs). With ``store`` (a path) every run, log included, goes to a batch store
-    (an existing one only with ``resume=True``, which checks it belongs to this batch
-    and skips the runs it holds); without, rows are kept in memory and logs dropped.
-    ``executor`` is ``"process"`` (``workers`` local processes, default the CPU
-    count) or ``"dask"`` (the cluster at ``address``, else a ``LocalCluster`` of
-    ``workers`` processes). A KeyboardInterrupt stops the workers, keeps every stored
-    run, and propagates.
+    The name carries the scenario, the master seed and N, and for a sweep (or
+    ``--set`` overrides) a short digest of what they change, so two different batches
+    never share a store: ``runs/msft-openai-mc-s7-n1000.sqlite``,
+    ``runs/msft-openai-mc-s7-n300-3f9a1c2b.sqlite``.
     """
-    if n is None:
-        raise TypeError("run_batch() needs n, the number of runs (per sweep cell)")
-    if executor not in EXECUTORS:
-        raise InputError(f"--executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}")
-    if address is not None and executor != "dask":
-        raise InputError("--address needs --executor dask")
-    if workers is None:
-        workers = os.cpu_count() or 1
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError(f"--workers: expected a positive integer, got {workers!r}")
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
-        raise InputError(f"chunk_size: expected a positive integer, got {chunk_size!r}")
-    if resume and store is None:
-        raise InputError("--resume needs a batch store (--store)")
-    plan = make_plan(scenario, n, seed=seed, overrides=overrides, sweep=sweep)
+    name = _SAFE.sub("_", plan.scenario.name).strip("._") or "scenario"
+    stem = f"{name}-mc-s{plan.seed}-n{plan.n}"
+    if plan.axes or plan.overrides:
+        stem += f"-{plan.variant_digest()[:8]}"
+    return Path("runs") / f"{stem}.sqlite"
 
-    if executor == "dask":
-        require_dask()  # before a store is created for a batch that cannot run
+
+class StoredJob(Protocol):
+    """A batch that can run into a store: what it is (meta, columns), how to resume it,
+    and how its pending runs become tasks."""
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]: ...
+
+    def meta(self) -> dict[str, str]: ...
+
+    def adopt(self, store: BatchStore) -> None:
+        """Check that an existing store holds this batch (raise InputError if not);
+        bring its meta up to date if this batch extends it."""
+
+    def tasks(
+        self, pending: Sequence[int], execution: Execution, keep_log: bool
+    ) -> tuple[int, Iterator[Any]]:
+        """(the number of tasks, the tasks) for the ``pending`` runs."""
+
+    # What runs a task in a worker: a module-level function (so only the task is
+    # pickled for each submission, not the job with it).
+    work: Callable[..., list[PackedRun]]
+
+
+@attrs.frozen
+class Executed:
+    """What :func:`execute` did: the store it wrote (or the rows, without one) and timings."""
+
+    store: Path | None
+    rows: list[dict[str, Any]] | None
+    timing: dict[str, float]
+
+
+def execute(
+    job: StoredJob,
+    execution: Execution,
+    *,
+    store: str | Path | None = None,
+    resume: bool = False,
+) -> Executed:
+    """Run every run of ``job`` not yet in ``store``.
+
+    With ``store`` every run, log included, goes to a batch store (an existing one only
+    with ``resume=True``, after ``job.adopt`` accepted it); without, rows are kept in
+    memory, ordered by run, and logs dropped. A KeyboardInterrupt stops the workers,
+    keeps every stored run, and propagates; so does a WorkerLostError. A store created
+    by a run that stored nothing before failing is removed.
+    """
+    if resume and store is None:
+        raise InputError("resume: needs a batch store (store)")
+    execution.check()  # before a store is created for a batch that cannot run
     started = time.perf_counter()
-    created = store is not None and not Path(store).exists()
-    writer = _open_store(plan, Path(store), resume) if store is not None else None
+    path = Path(store) if store is not None else None
+    created = path is not None and not path.exists()
+    writer = _open_store(job, path, resume) if path is not None else None
     stored_any = False
-    timing = {"store_write": 0.0, "runs": 0.0, "chunk_size": 0.0}
+    rows: list[dict[str, Any]] = []
+    timing = {"store_write": 0.0, "runs": 0.0}
     try:
         done = set(writer.run_ids()) if writer is not None else set()
-        pending = [run for run in range(plan.total) if run not in done]
-        rows: list[dict[str, Any]] = []
+        pending = [run for run in range(job.total) if run not in done]
         timing["runs"] = float(len(pending))
-        if pending:
-            size = chunk_size or guided_chunk_size(workers)
-            first = size if isinstance(size, int) else size(len(pending))
-            chunks = _chunks(plan, pending, size, keep_log=writer is not None)
-            n_chunks = -(-len(pending) // first)
-            timing["chunk_size"] = float(first)
-            with tracker(progress, plan.total, len(done)) as bar:
-                pool = make_executor(executor, min(workers, n_chunks), address)
-                timing["startup"] = time.perf_counter() - started
-                try:
-                    with contextlib.closing(run_unordered(pool, chunks)) as stream:
-                        for finished in stream:
-                            began = time.perf_counter()
-                            if writer is not None:
-                                writer.put_many(finished)
-                                stored_any = True
-                            else:
-                                rows.extend(_row(run) for run in finished)
-                            timing["store_write"] += time.perf_counter() - began
-                            bar.advance(len(finished))
-                finally:
-                    pool.close()
+        n_tasks, tasks = job.tasks(pending, execution, writer is not None)
+        stream = run_tasks(
+            tasks, job.work, execution, n_tasks=n_tasks, total=job.total, done=len(done)
+        )
+        with contextlib.closing(stream):
+            for finished in stream:
+                began = time.perf_counter()
+                if writer is not None:
+                    writer.put_many(finished)
+                    stored_any = True
+                else:
+                    rows.extend(run_row(run) for run in finished)
+                timing["store_write"] += time.perf_counter() - began
     finally:
         if writer is not None:
             began = time.perf_counter()
@@ -128,9 +139,20 @@ def run_batch(
                 _remove_store(writer.path)  # a failed first attempt leaves no empty store
     timing["wall"] = time.perf_counter() - started
     if writer is not None:
-        return BatchResult(plan.columns, plan.meta(), store=writer.path, timing=timing)
+        return Executed(writer.path, None, timing)
     rows.sort(key=lambda row: row["run"])
-    return BatchResult(plan.columns, plan.meta(), rows=rows, timing=timing)
+    return Executed(None, rows, timing)
+
+
+def run_row(run: PackedRun) -> dict[str, Any]:
+    """A finished run as a table row: ``run``, ``seed``, ``digest``, ``events``, summary."""
+    return {
+        "run": run.run,
+        "seed": run.seed,
+        "digest": run.digest,
+        "events": run.events,
+        **run.summary,
+    }
 
 
 def _remove_store(path: Path) -> None:
@@ -139,7 +161,7 @@ def _remove_store(path: Path) -> None:
             leftover.unlink()
 
 
-def _open_store(plan: BatchPlan, path: Path, resume: bool) -> BatchStore:
+def _open_store(job: StoredJob, path: Path, resume: bool) -> BatchStore:
     if path.exists():
         if not resume:
             raise InputError(
@@ -148,7 +170,7 @@ def _open_store(plan: BatchPlan, path: Path, resume: bool) -> BatchStore:
             )
         store = BatchStore.open(path, write=True)
         try:
-            plan.check_resume(path, store.meta, store.columns)
+            job.adopt(store)
         except BaseException:
             store.close()
             raise
@@ -158,84 +180,105 @@ def _open_store(plan: BatchPlan, path: Path, resume: bool) -> BatchStore:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{parent}: cannot create directory ({exc.strerror or exc})") from None
-    return BatchStore.create(path, plan.meta(), plan.columns, page_size=STORE_PAGE_SIZE)
+    return BatchStore.create(path, job.meta(), job.columns, page_size=STORE_PAGE_SIZE)
 
 
-def _chunks(
-    plan: BatchPlan, pending: list[int], size: int | Callable[[int], int], *, keep_log: bool
-) -> Iterator[Chunk]:
-    kinds = dict(plan.columns)
-    for cell, runs in plan.chunks(pending, size):
-        sweep = tuple(
-            (f"sweep_{key}", column_value(kinds[f"sweep_{key}"], value))
-            for key, value in cell.values
-        )
-        yield Chunk(
-            cell.scenario,
-            tuple((run, str(plan.run_seed(run))) for run in runs),
-            plan.param_keys,
-            sweep,
-            plan.columns,
-            keep_log,
-        )
+# ---------------------------------------------------------------------- Monte Carlo
 
 
-def run_unordered(
-    pool: Any, tasks: Iterator[Any], work: Callable[[Any], list[PackedRun]] = run_chunk
-) -> Generator[list[PackedRun], None, None]:
-    """Finished runs, grouped by whatever finished together; a bounded window of
-    ``work(task)`` calls in flight on ``pool`` (also used by Sobol designs).
+@attrs.frozen
+class MonteCarloJob:
+    """A :class:`~sim.batch.plan.BatchPlan` as a :class:`StoredJob`: chunks of runs of
+    one sweep cell each, run by :func:`~sim.batch.worker.run_chunk`."""
 
-    Ctrl-C is held while the generator is alive (see :mod:`sim.batch.interrupts`) and
-    raised here, between waits; close the generator (``contextlib.closing``) so the
-    previous SIGINT handler returns as soon as the caller stops consuming.
+    plan: BatchPlan
+
+    @property
+    def total(self) -> int:
+        return self.plan.total
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        return self.plan.columns
+
+    def meta(self) -> dict[str, str]:
+        return self.plan.meta()
+
+    def adopt(self, store: BatchStore) -> None:
+        self.plan.adopt(store)
+
+    def tasks(
+        self, pending: Sequence[int], execution: Execution, keep_log: bool
+    ) -> tuple[int, Iterator[Chunk]]:
+        size: int | Callable[[int], int]
+        if execution.inline:
+            size = self.plan.n  # one task per cell: no pool to balance
+        else:
+            size = execution.chunk_size or guided_chunk_size(execution.worker_count)
+        first = size if isinstance(size, int) else size(len(pending))
+        n_tasks = -(-len(pending) // first) if pending else 0
+        return n_tasks, self._chunks(pending, size, keep_log)
+
+    def _chunks(
+        self, pending: Sequence[int], size: int | Callable[[int], int], keep_log: bool
+    ) -> Iterator[Chunk]:
+        plan = self.plan
+        kinds = dict(plan.columns)
+        for cell, runs in plan.chunks(pending, size):
+            sweep = tuple(
+                (f"sweep_{key}", column_value(kinds[f"sweep_{key}"], value))
+                for key, value in cell.values
+            )
+            yield Chunk(
+                cell.scenario,
+                tuple((run, str(plan.run_seed(run))) for run in runs),
+                plan.param_keys,
+                sweep,
+                plan.columns,
+                keep_log,
+            )
+
+    work = staticmethod(run_chunk)
+
+
+def run_batch(
+    scenario: Scenario | str = "msft-openai",
+    n: int | None = None,
+    *,
+    seed: int = 0,
+    overrides: Sequence[str] = (),
+    sweep: Iterable[Any] = (),
+    execution: Execution | None = None,
+    store: str | Path | None = None,
+    resume: bool = False,
+) -> BatchResult:
+    """Run ``n`` seeded runs (per sweep cell) of ``scenario`` and return their table.
+
+    Run ``i`` (of cell ``c``: index ``c * n + i``) has seed ``f"{seed}:{i}"``; see
+    :mod:`sim.batch.plan`. ``sweep`` takes ``"KEY=V1,V2"`` strings (or ``(key, values)``
+    pairs). ``execution`` says where the runs go (default: a process pool of one worker
+    per CPU). With ``store`` (a path) every run, log included, goes to a batch store
+    (an existing one only with ``resume=True``, which checks it belongs to this batch
+    and skips the runs it holds; a store of the same batch with a smaller ``n`` is
+    extended); without, rows are kept in memory and logs dropped. A KeyboardInterrupt
+    stops the workers, keeps every stored run, and propagates.
     """
-    with deferred_interrupts() as interrupts:
-        yield from _unordered(pool, tasks, work, interrupts)
+    if n is None:
+        raise TypeError("run_batch() needs n, the number of runs (per sweep cell)")
+    plan = make_plan(scenario, n, seed=seed, overrides=overrides, sweep=sweep)
+    done = execute(MonteCarloJob(plan), execution or Execution(), store=store, resume=resume)
+    if done.store is not None:
+        return BatchResult(plan.columns, plan.meta(), store=done.store, timing=done.timing)
+    assert done.rows is not None
+    return BatchResult(plan.columns, plan.meta(), rows=done.rows, timing=done.timing)
 
 
-def _unordered(
-    pool: Any,
-    tasks: Iterator[Any],
-    work: Callable[[Any], list[PackedRun]],
-    interrupts: InterruptLatch,
-) -> Generator[list[PackedRun], None, None]:
-    window = max(1, pool.workers * WINDOW_PER_WORKER)
-    lost: tuple[type[BaseException], ...] = getattr(pool, "lost", ())
-    in_flight: set[Any] = set()
-
-    def refill() -> None:
-        while len(in_flight) < window:
-            task = next(tasks, None)
-            if task is None:
-                return
-            in_flight.add(pool.submit(work, task))
-
-    try:  # a dead worker surfaces in submit, wait or result, whichever comes first
-        refill()
-        while in_flight:
-            interrupts.check()
-            finished = pool.wait(in_flight, 0.5)
-            interrupts.check()
-            if not finished:
-                continue
-            in_flight.difference_update(finished)
-            runs: list[PackedRun] = []
-            for future in finished:
-                runs.extend(future.result())
-            refill()  # before the parent writes, so workers never wait for the store
-            yield runs
-    except lost as exc:
-        raise WorkerLostError(
-            f"a batch worker process died (killed, or out of memory?): {type(exc).__name__}"
-        ) from exc
-
-
-def _row(run: PackedRun) -> dict[str, Any]:
-    return {
-        "run": run.run,
-        "seed": run.seed,
-        "digest": run.digest,
-        "events": run.events,
-        **run.summary,
-    }
+__all__ = [
+    "Executed",
+    "MonteCarloJob",
+    "StoredJob",
+    "default_store_path",
+    "execute",
+    "run_batch",
+    "run_row",
+]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shlex
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +10,10 @@ import click
 
 from events.errors import NegsimError, WorkerLostError
 from sim.cli.options import (
+    execution_of,
     executor_options,
     file_path,
+    flag_errors,
     json_option,
     master_seed_option,
     scenario_argument,
@@ -59,7 +59,7 @@ class Interrupted(NegsimError):
     "--store",
     type=file_path(),
     default=None,
-    help="The batch store [default: runs/<scenario>-mc-<seed>.sqlite].",
+    help="The batch store [default: runs/<scenario>-mc-s<seed>-n<N>[-<sweep digest>].sqlite].",
 )
 @click.option(
     "--out",
@@ -71,7 +71,7 @@ class Interrupted(NegsimError):
     "--resume",
     is_flag=True,
     help="Continue the batch in the store: check it is this batch, skip its runs "
-    "(a missing store is created).",
+    "(a missing store is created); a larger -n extends it to the new N.",
 )
 @json_option
 def command(
@@ -92,17 +92,17 @@ def command(
     from sim.batch.runner import default_store_path
     from sim.table_file import check_out
 
-    if address is not None and executor != "dask":
-        raise click.UsageError("--address needs --executor dask")
+    execution = execution_of(workers, executor, address, as_json=as_json)
     if out is not None:
         check_out(out)
     # Validate the scenario, the overrides and the sweep before touching any file.
-    plan = make_plan(scenario, n, seed=seed, overrides=assignments, sweep=sweeps)
+    with flag_errors():
+        plan = make_plan(scenario, n, seed=seed, overrides=assignments, sweep=sweeps)
     if store is None:
         from sim.scenario.checks import file_stem
 
         file_stem(plan.scenario.name)  # a name, not a path: it must not pick the directory
-    path = store or default_store_path(plan.scenario.name, seed)
+    path = store or default_store_path(plan)
     log = get_logger("negsim.mc")
     log.info(
         "batch_started",
@@ -114,28 +114,24 @@ def command(
         workers=workers,
         resume=resume,
     )
-    show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
+    hint = _resume_command(scenario, n, seed, assignments, sweeps, executor, address, path)
     try:
-        result = run_batch(
-            scenario,
-            n,
-            seed=seed,
-            overrides=assignments,
-            sweep=sweeps,
-            workers=workers,
-            executor=executor,
-            address=address,
-            store=path,
-            resume=resume,
-            progress=show_progress,
-        )
+        with flag_errors():
+            result = run_batch(
+                scenario,
+                n,
+                seed=seed,
+                overrides=assignments,
+                sweep=sweeps,
+                execution=execution,
+                store=path,
+                resume=resume,
+            )
     except KeyboardInterrupt:
-        hint = _resume_command(scenario, n, seed, assignments, sweeps, executor, address, path)
         raise Interrupted(
             f"interrupted after {_stored(path)} of {plan.total} runs; resume with: {hint}"
         ) from None
     except WorkerLostError as exc:
-        hint = _resume_command(scenario, n, seed, assignments, sweeps, executor, address, path)
         raise WorkerLostError(
             f"{exc.message}, after {_stored(path)} of {plan.total} runs were stored; "
             f"resume with: {hint}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +9,10 @@ import click
 import orjson
 
 from sim.cli.options import (
+    execution_of,
     executor_options,
     file_path,
+    flag_errors,
     json_option,
     master_seed_option,
     scenario_argument,
@@ -114,8 +114,7 @@ def command(
     from events.errors import InputError
     from sim.whatif.sensitivity import sensitivity, tornado_figure
 
-    if address is not None and executor != "dask":
-        raise click.UsageError("--address needs --executor dask")
+    execution = execution_of(workers, executor, address, as_json=as_json)
     if resume and store is None:
         raise InputError("--resume needs --store")
     if plot is not None:
@@ -123,21 +122,19 @@ def command(
 
         format_of(plot)
         require_matplotlib()
-    result = sensitivity(
-        scenario,
-        params,
-        n=n,
-        seed=seed,
-        method=method,
-        levels=levels,
-        overrides=assignments,
-        workers=workers,
-        executor=executor,
-        address=address,
-        store=store,
-        resume=resume,
-        progress=not as_json and sys.stderr.isatty() and "CI" not in os.environ,
-    )
+    with flag_errors(params="--params", method="--method", levels="--levels"):
+        result = sensitivity(
+            scenario,
+            params,
+            n=n,
+            seed=seed,
+            method=method,
+            levels=levels,
+            overrides=assignments,
+            execution=execution,
+            store=store,
+            resume=resume,
+        )
     if outcome is not None and outcome not in result.outcomes:
         raise InputError(f"--outcome {outcome}: expected one of {', '.join(result.outcomes)}")
     data = result.to_data()

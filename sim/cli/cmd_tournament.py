@@ -8,7 +8,10 @@ import click
 import orjson
 
 from sim.cli.options import (
+    execution_of,
+    executor_options,
     file_path,
+    flag_errors,
     json_option,
     master_seed_option,
     scenario_argument,
@@ -46,6 +49,7 @@ from sim.cli.options import (
 )
 @master_seed_option
 @workers_option
+@executor_options
 @click.option(
     "--out",
     type=file_path(),
@@ -60,6 +64,8 @@ def command(
     repetitions: int,
     seed: int,
     workers: int | None,
+    executor: str,
+    address: str | None,
     out: Path | None,
     assignments: tuple[str, ...],
     as_json: bool,
@@ -69,14 +75,16 @@ def command(
     from sim.lab.tables import check_out
 
     check_out(out)
-    result = tournament(
-        scenario,
-        strategies if strategies is not None else STRATEGY_NAMES,
-        repetitions=repetitions,
-        seed=seed,
-        overrides=assignments,
-        workers=workers,
-    )
+    execution = execution_of(workers, executor, address, as_json=as_json)
+    with flag_errors(strategies="--strategies", repetitions="--repetitions"):
+        result = tournament(
+            scenario,
+            strategies if strategies is not None else STRATEGY_NAMES,
+            repetitions=repetitions,
+            seed=seed,
+            overrides=assignments,
+            execution=execution,
+        )
     written = result.write(out) if out is not None else None
     if as_json:
         report = result.as_dict()

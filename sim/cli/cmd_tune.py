@@ -10,7 +10,10 @@ import click
 import orjson
 
 from sim.cli.options import (
+    execution_of,
+    executor_options,
     file_path,
+    flag_errors,
     json_option,
     master_seed_option,
     scenario_argument,
@@ -82,6 +85,7 @@ from sim.cli.options import (
     help="Opponent strategies, at their defaults [default: the scenario's opponent].",
 )
 @workers_option
+@executor_options
 @click.option(
     "--out",
     type=file_path(),
@@ -103,6 +107,8 @@ def command(
     seed: int,
     opponents: tuple[str, ...],
     workers: int | None,
+    executor: str,
+    address: str | None,
     out: Path | None,
     assignments: tuple[str, ...],
     as_json: bool,
@@ -112,21 +118,32 @@ def command(
 
     check_out(out)
     rivals = [name for text in opponents for name in text.split(",") if name.strip()]
-    result = tune(
-        scenario,
-        party=party,
-        strategy=strategy,
-        params=params,
-        objective=objective,
-        direction="minimize" if minimize else "maximize",
-        method=method,
-        trials=trials,
-        seeds=seeds,
-        seed=seed,
-        opponents=rivals or None,
-        overrides=assignments,
-        workers=workers,
-    )
+    execution = execution_of(workers, executor, address, as_json=as_json)
+    with flag_errors(
+        params="--param",
+        opponents="--opponent",
+        strategy="--strategy",
+        party="--party",
+        objective="--objective",
+        method="--method",
+        trials="--trials",
+        seeds="--seeds",
+    ):
+        result = tune(
+            scenario,
+            party=party,
+            strategy=strategy,
+            params=params,
+            objective=objective,
+            direction="minimize" if minimize else "maximize",
+            method=method,
+            trials=trials,
+            seeds=seeds,
+            seed=seed,
+            opponents=rivals or None,
+            overrides=assignments,
+            execution=execution,
+        )
     written = write_rows(list(result.runs), out) if out is not None else None
     if as_json:
         report: dict[str, Any] = result.as_dict()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import click
+
+from events.errors import NegsimError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -115,3 +120,53 @@ def executor_options(fn: F) -> F:
         show_default=True,
         help="A local process pool, or Dask (needs pip install '.[dask]').",
     )(fn)
+
+
+# Library functions name their parameters in errors ("workers: expected ..."); a command
+# says which of its flags each parameter is.
+COMMON_FLAGS: Final = {
+    "n": "-n",
+    "seed": "--seed",
+    "workers": "--workers",
+    "executor": "--executor",
+    "address": "--address",
+    "store": "--store",
+    "resume": "--resume",
+    "sweep": "--sweep",
+}
+
+
+@contextmanager
+def flag_errors(**flags: str) -> Iterator[None]:
+    """Re-word a library error that starts with a parameter name (``"method: ..."``,
+    ``"params x=1: ..."``) with the command's flag for it (``"--method: ..."``).
+
+    ``flags`` adds to (or overrides) :data:`COMMON_FLAGS`: ``flag_errors(params="--param")``.
+    """
+    table = {**COMMON_FLAGS, **flags}
+    try:
+        yield
+    except NegsimError as exc:
+        head = re.match(r"[A-Za-z_]+(?=[: ])", exc.message)
+        if head is not None and head.group() in table:
+            exc.message = table[head.group()] + exc.message[head.end() :]
+            exc.args = (exc.message,)
+        raise
+
+
+def execution_of(
+    workers: int | None,
+    executor: str = "process",
+    address: str | None = None,
+    *,
+    as_json: bool = False,
+) -> Any:
+    """The :class:`~sim.batch.execution.Execution` a command's flags ask for; a progress
+    bar when stderr is a terminal, without ``--json`` and outside CI."""
+    from sim.batch.execution import Execution
+
+    if address is not None and executor != "dask":
+        raise click.UsageError("--address needs --executor dask")
+    progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
+    with flag_errors():
+        return Execution(workers=workers, executor=executor, address=address, progress=progress)

@@ -14,9 +14,9 @@ from sim.lab.assertions import (
 )
 from sim.lab.derived import DERIVED_COLUMNS, add_derived
 from sim.lab.runs import run_rows
-from sim.lab.stats import Estimate, mean_ci, proportion_ci
 from sim.lab.tournament import StrategyScore, TournamentResult, tournament
 from sim.lab.tune import METHODS, Range, Trial, TuneResult, parse_param, tune
+from sim.stats import Estimate, mean_ci, proportion_ci
 
 __all__ = [
     "DERIVED_COLUMNS",

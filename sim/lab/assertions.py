@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sim.lab.stats import Estimate, mean_ci, proportion_ci
+from sim.stats import Estimate, mean_ci, proportion_ci
 
 __tracebackhide__ = True
 

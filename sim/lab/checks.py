@@ -20,7 +20,7 @@ def check_strategy(name: str, where: str = "") -> str:
     return name
 
 
-def strategy_list(names: Iterable[str] | str, where: str = "--strategies: ") -> tuple[str, ...]:
+def strategy_list(names: Iterable[str] | str, where: str = "strategies: ") -> tuple[str, ...]:
     """A comma-separated string or a list of names -> checked, without duplicates."""
     if isinstance(names, str):
         names = names.split(",")
@@ -43,7 +43,7 @@ def check_party(scenario: Scenario, party: str) -> tuple[str, str]:
     parties = scenario.negotiation.parties
     if party not in parties:
         raise InputError(
-            f"--party: scenario {scenario.name!r} has no negotiating party {party!r}; "
+            f"party: scenario {scenario.name!r} has no negotiating party {party!r}; "
             f"valid: {', '.join(parties)}"
         )
     return party, parties[1] if party == parties[0] else parties[0]
@@ -61,7 +61,7 @@ def check_objective(scenario: Scenario, objective: str) -> str:
     valid = numeric_columns(scenario)
     if objective not in valid:
         raise InputError(
-            f"--objective: {objective!r} is not a numeric summary column of "
+            f"objective: {objective!r} is not a numeric summary column of "
             f"{scenario.name!r}; valid: {', '.join(valid)}"
         )
     return objective

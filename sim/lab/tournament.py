@@ -25,13 +25,14 @@ from typing import Any
 import attrs
 
 from agents.strategies import STRATEGY_NAMES
-from events.errors import InputError
+from events.convert import check_int
+from sim.batch.execution import Execution
 from sim.lab.checks import strategy_list
 from sim.lab.derived import add_derived
 from sim.lab.runs import load, run_rows, sweep_value
-from sim.lab.stats import Estimate, mean_ci, proportion_ci
 from sim.lab.tables import to_arrow, write_rows
 from sim.scenario import Scenario
+from sim.stats import Estimate, mean_ci, proportion_ci
 
 
 @attrs.frozen(slots=True)
@@ -180,17 +181,17 @@ def tournament(
     repetitions: int = 10,
     seed: int = 0,
     overrides: Sequence[str] = (),
-    workers: int | None = 1,
+    execution: Execution | None = None,
 ) -> TournamentResult:
     """Play every ordered pair of ``strategies`` for ``repetitions`` seeded runs each.
 
     ``scenario`` is a built-in name, a TOML path or a :class:`Scenario`; ``overrides``
     are ``"KEY=VALUE"`` strings applied after each seat's parameters are cleared.
-    ``workers`` > 1 (or ``None``: one per CPU) runs the batch on ``sim.batch``'s pool.
+    ``execution`` says where the runs go (default: one worker, this process); the
+    result does not depend on it.
     """
     names = strategy_list(strategies)
-    if isinstance(repetitions, bool) or not isinstance(repetitions, int) or repetitions < 1:
-        raise InputError(f"--repetitions: expected a positive integer, got {repetitions!r}")
+    check_int(repetitions, "repetitions", 1)
     base = load(scenario)
     first, second = base.negotiation.parties
     clear = [f"parties.{first}.params={{}}", f"parties.{second}.params={{}}"]
@@ -201,7 +202,7 @@ def tournament(
         repetitions,
         seed=seed,
         sweep=((first_key, names), (second_key, names)),
-        workers=workers,
+        execution=execution,
     )
     add_derived(rows, resolved)
     out = []

@@ -23,6 +23,7 @@ evaluated too, so a result says how much tuning gained.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -32,13 +33,15 @@ import attrs
 import numpy as np
 
 from agents.strategies import STRATEGIES, make_strategy, parameter_names
+from events.convert import check_int
 from events.errors import InputError
+from sim.batch.execution import Execution, run_tasks
 from sim.lab.checks import check_objective, check_party, check_strategy, strategy_list
 from sim.lab.derived import add_derived
 from sim.lab.runs import load, run_rows
-from sim.lab.stats import Estimate, mean_ci
 from sim.scenario import Scenario, parse_value
 from sim.seeding import RunSeed, stream
+from sim.stats import Estimate, mean_ci
 
 METHODS: Final = ("grid", "random", "optuna")
 DIRECTIONS: Final = ("maximize", "minimize")
@@ -98,21 +101,21 @@ def parse_param(text: str) -> tuple[str, Range | tuple[Any, ...]]:
     name, rest = name.strip(), rest.strip()
     if not sep or not name or not rest:
         raise InputError(
-            f"--param {text}: expected NAME=LOW:HIGH[:log] (a range) or NAME=V1,V2,... (values)"
+            f"params {text}: expected NAME=LOW:HIGH[:log] (a range) or NAME=V1,V2,... (values)"
         )
     if ":" in rest:
         parts = [p.strip() for p in rest.split(":")]
         log = len(parts) == 3 and parts[2] == "log"
         if len(parts) not in (2, 3) or (len(parts) == 3 and not log):
-            raise InputError(f"--param {text}: expected NAME=LOW:HIGH or NAME=LOW:HIGH:log")
+            raise InputError(f"params {text}: expected NAME=LOW:HIGH or NAME=LOW:HIGH:log")
         try:
             low, high = float(parts[0]), float(parts[1])
             return name, Range(low, high, log=log)
         except ValueError as exc:
-            raise InputError(f"--param {text}: {exc}") from None
+            raise InputError(f"params {text}: {exc}") from None
     values = tuple(parse_value(part.strip()) for part in rest.split(",") if part.strip())
     if not values:
-        raise InputError(f"--param {text}: expected at least one value")
+        raise InputError(f"params {text}: expected at least one value")
     return name, values
 
 
@@ -258,7 +261,7 @@ def tune(
     seed: int = 0,
     opponents: Sequence[str] | str | None = None,
     overrides: Sequence[str] = (),
-    workers: int | None = 1,
+    execution: Execution | None = None,
 ) -> TuneResult:
     """Search ``strategy``'s ``params`` for ``party`` to optimise ``objective``.
 
@@ -267,33 +270,34 @@ def tune(
     ``strategy`` defaults to the party's strategy in the scenario; ``objective`` to
     ``utility_<party>``; ``opponents`` (strategy names for the other party, at their
     defaults) to the scenario's own opponent. ``overrides`` are ``"KEY=VALUE"``
-    strings applied first. ``workers`` (``None``: one per CPU) runs grid and random
-    trials side by side, and an Optuna trial's runs on ``sim.batch``'s pool; the
-    result is the same for any worker count.
+    strings applied first. ``execution`` (default: one worker, this process) runs grid
+    and random trials side by side, one trial a task, and an Optuna trial's runs as a
+    batch (Optuna's trials are sequential); the result is the same for any execution.
     """
     base = load(scenario, overrides)
     party, other = check_party(base, party)
     name = check_strategy(
-        strategy if strategy is not None else base.party(party).strategy, "--strategy: "
+        strategy if strategy is not None else base.party(party).strategy, "strategy: "
     )
     space = _check_space(name, params)
     column = check_objective(base, objective if objective is not None else f"utility_{party}")
     if direction not in DIRECTIONS:
-        raise InputError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
+        raise InputError(f"direction: expected one of {', '.join(DIRECTIONS)}, got {direction!r}")
     if method not in METHODS:
-        raise InputError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
-    for what, value in (("--trials", trials), ("--seeds", seeds)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InputError(f"{what}: expected a positive integer, got {value!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"--seed: expected a non-negative integer, got {seed!r}")
-    rivals = strategy_list(opponents, "--opponent: ") if opponents else ()
+        raise InputError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+    check_int(trials, "trials", 1)
+    check_int(seeds, "seeds", 1)
+    check_int(seed, "seed", 0)
+    rivals = strategy_list(opponents, "opponents: ") if opponents else ()
+    execution = execution or Execution(workers=1)
 
     seat = [f"parties.{party}.strategy={name}", f"parties.{party}.params={{}}"]
     if rivals:
         seat.append(f"parties.{other}.params={{}}")
     prepared = load(base, seat)
-    sweep = ((f"parties.{other}.strategy", rivals),) if rivals else ()
+    sweep: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ((f"parties.{other}.strategy", rivals),) if rivals else ()
+    )
 
     def assignments(choice: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(f"parties.{party}.params.{k}={_text(v)}" for k, v in choice.items())
@@ -303,11 +307,8 @@ def tune(
         return Trial(number, dict(choice), mean_ci(row[column] for row in rows), tuple(rows))
 
     def evaluate_all(choices: list[dict[str, Any]]) -> list[Trial]:
-        tasks = [(prepared, seeds, seed, assignments(c), sweep) for c in choices]
-        if workers == 1 or len(tasks) == 1:
-            results = [_trial_rows(task, workers) for task in tasks]
-        else:
-            results = _in_pool(tasks, workers)
+        tasks = [(i, (prepared, seeds, seed, assignments(c), sweep)) for i, c in enumerate(choices)]
+        results = _trials_side_by_side(tasks, execution)
         return [trial(i, c, rows) for i, (c, rows) in enumerate(zip(choices, results, strict=True))]
 
     if method == "grid":
@@ -319,7 +320,7 @@ def tune(
 
         def evaluate(number: int, choice: dict[str, Any]) -> Trial:
             task = (prepared, seeds, seed, assignments(choice), sweep)
-            return trial(number, choice, _trial_rows(task, workers))
+            return trial(number, choice, _trial_rows(task, execution))
 
         done = _optuna(space, trials, seed, direction, evaluate)
         baseline = evaluate(-1, {})
@@ -346,24 +347,34 @@ def tune(
 _Task = tuple[Scenario, int, int, tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
 
 
-def _trial_rows(task: _Task, workers: int | None = 1) -> list[dict[str, Any]]:
-    """One trial's runs (a module-level function so a process pool can run it)."""
+def _trial_rows(task: _Task, execution: Execution) -> list[dict[str, Any]]:
+    """One trial's runs, as a batch run by ``execution``."""
     prepared, seeds, seed, assignments, sweep = task
-    return run_rows(prepared, seeds, seed=seed, overrides=assignments, sweep=sweep, workers=workers)
+    return run_rows(
+        prepared, seeds, seed=seed, overrides=assignments, sweep=sweep, execution=execution
+    )
 
 
-def _in_pool(tasks: list[_Task], workers: int | None) -> list[list[dict[str, Any]]]:
-    """Trials side by side, one per worker process (each runs its seeds in-process);
-    results come back in task order, so the worker count changes nothing."""
-    import concurrent.futures as cf
-    import multiprocessing
-    import os
+def _one_trial(task: tuple[int, _Task]) -> list[tuple[int, list[dict[str, Any]]]]:
+    """A task of :func:`_trials_side_by_side`: one trial's runs, here (a module-level
+    function, so worker processes can run it)."""
+    number, trial = task
+    return [(number, _trial_rows(trial, Execution(workers=1)))]
 
-    count = min(len(tasks), workers or os.cpu_count() or 1)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with cf.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        return list(pool.map(_trial_rows, tasks))
+
+def _trials_side_by_side(
+    tasks: list[tuple[int, _Task]], execution: Execution
+) -> list[list[dict[str, Any]]]:
+    """Every trial's rows, in task order; one trial a task of the batch loop
+    (``sim.batch.execution.run_tasks``), so the worker count changes nothing."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    stream = run_tasks(
+        tasks, _one_trial, execution, n_tasks=len(tasks), total=len(tasks), description="trials"
+    )
+    with contextlib.closing(stream):
+        for finished in stream:
+            found.update(finished)
+    return [found[number] for number, _ in tasks]
 
 
 def _text(value: Any) -> str:
@@ -384,14 +395,14 @@ def _check_space(
     if not isinstance(params, Mapping):
         parsed: dict[str, Range | tuple[Any, ...]] = {}
         for text in params:
-            key, value = parse_param(text)
-            if key in parsed:
-                raise InputError(f"--param {key}: given twice")
-            parsed[key] = value
+            name, searched = parse_param(text)
+            if name in parsed:
+                raise InputError(f"params {name}: given twice")
+            parsed[name] = searched
         params = parsed
     if not params:
         raise InputError(
-            f"--param: nothing to tune; strategy {strategy!r} takes: "
+            f"params: nothing to tune; strategy {strategy!r} takes: "
             + (", ".join(parameter_names(strategy)) or "(none)")
         )
     kinds = {field.name: field.type for field in attrs.fields(STRATEGIES[strategy])}
@@ -408,7 +419,7 @@ def _check_space(
         else:
             values = tuple(value) if not isinstance(value, str | bytes) else (value,)
             if not values:
-                raise InputError(f"--param {key}: expected a range or at least one value")
+                raise InputError(f"params {key}: expected a range or at least one value")
             for item in values:
                 _try(strategy, key, item)
             space[key] = values
@@ -419,7 +430,7 @@ def _try(strategy: str, key: str, value: Any) -> None:
     try:
         make_strategy(strategy, **{key: value})
     except ValueError as exc:
-        raise InputError(f"--param {key}: {exc}") from None
+        raise InputError(f"params {key}: {exc}") from None
 
 
 def _grid(space: Mapping[str, Range | tuple[Any, ...]], trials: int) -> list[dict[str, Any]]:
@@ -453,14 +464,15 @@ def _optuna(
         import optuna
     except ImportError:
         raise InputError(
-            "--method optuna needs Optuna, which is not installed; "
+            "method optuna needs Optuna, which is not installed; "
             "pip install '.[optuna]' in a clone of negsim (or 'negsim[optuna]')"
         ) from None
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         study = optuna.create_study(
-            direction=direction, sampler=optuna.samplers.TPESampler(seed=seed)
+            direction="maximize" if direction == "maximize" else "minimize",
+            sampler=optuna.samplers.TPESampler(seed=seed),
         )
         done: list[Trial] = []
         for number in range(trials):

@@ -146,13 +146,12 @@ def _path(
     for record in run.records:
         folder.apply(record)
         event = record.event
-        kind = type(event)
-        if kind is OfferMade and event.sender in paths:
+        if isinstance(event, OfferMade) and event.sender in paths:
             paths[event.sender].append((utilities[0].of(event.terms), utilities[1].of(event.terms)))
-        elif kind is OfferAccepted and "accepted" not in deal:
+        elif isinstance(event, OfferAccepted) and "accepted" not in deal:
             deal["accepted"] = event.terms
             deal["t"] = record.t
-        elif kind is ContractSigned and "accepted" in deal and signed_id is None:
+        elif isinstance(event, ContractSigned) and "accepted" in deal and signed_id is None:
             signed_id = event.contract_id
         if signed_id is not None and "in_force" not in deal and folder.contract_id == signed_id:
             deal["in_force"] = folder.terms
@@ -213,8 +212,8 @@ def _path(
             )
             ax.annotate(
                 "",
-                v,
-                xytext=u,
+                (v[0], v[1]),
+                xytext=(u[0], u[1]),
                 arrowprops={"arrowstyle": "->", "color": MUTED, "linewidth": 1.0},
                 zorder=6,
             )

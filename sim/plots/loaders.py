@@ -94,6 +94,7 @@ def load_run(source: object) -> Run:
     ``LogFaultError``, exit 1); the scenario always comes from the log's first event.
     """
     digest: str | None = None
+    records: Sequence[Recorded]
     if isinstance(source, str | os.PathLike):
         if Path(source).suffix.lower() not in LOG_SUFFIXES:
             input_kind(source)  # the one-line error for an unknown suffix
@@ -104,7 +105,8 @@ def load_run(source: object) -> Run:
         verified = verify_bytes(bytes(source))
         records, digest = verified.records, verified.digest
     elif isinstance(source, VerifiedLog) or hasattr(source, "digest"):  # or a RunResult
-        records, digest = source.records, source.digest
+        run: Any = source
+        records, digest = run.records, run.digest
     elif isinstance(source, Sequence):
         records = source
     else:
@@ -238,7 +240,7 @@ def _from_columns(columns: Mapping[str, Sequence[Any]], source: str) -> Batch:
     return Batch({str(k): [_clean(v) for v in values] for k, values in columns.items()}, n, source)
 
 
-def _from_rows(rows: list[Mapping[str, Any]], source: str) -> Batch:
+def _from_rows(rows: Sequence[Mapping[str, Any]], source: str) -> Batch:
     names: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import numpy as np
 
-from sim.batch.stats import wilson_interval
+from events.convert import is_number
 from sim.plots.loaders import Batch, load_batch
 from sim.plots.style import AGI_COLOR, MONTHS, MUTED, PARTY_COLORS, fixed_style, new_figure
 from sim.plots.terms_format import issue_label, value_text
+from sim.stats import wilson_interval
 from sim.summary import ACCESS_AFTER_AGI
 
 if TYPE_CHECKING:
@@ -248,11 +249,12 @@ def _agreement_times(ax: Axes, data: Batch, timing: _TimeAxis) -> None:
     ax.set_title(f"When deals are signed ({values.size} of {data.n} runs)", loc="left")
 
 
-def _bins(values: np.ndarray) -> np.ndarray:
+def _bins(values: np.ndarray) -> list[float]:
     lo, hi = float(values.min()), float(values.max())
     if hi - lo < 1e-9:  # one value: one bar around it
-        return np.array([lo - 0.5, hi + 0.5])
-    return np.histogram_bin_edges(values, bins=min(30, max(8, int(np.sqrt(values.size)))))
+        return [lo - 0.5, hi + 0.5]
+    edges = np.histogram_bin_edges(values, bins=min(30, max(8, int(np.sqrt(values.size)))))
+    return [float(edge) for edge in edges]
 
 
 def _agi_vs_signing(ax: Axes, data: Batch, timing: _TimeAxis) -> None:
@@ -260,6 +262,7 @@ def _agi_vs_signing(ax: Axes, data: Batch, timing: _TimeAxis) -> None:
     agi = timing.values(data, "agi")
     access = [_truth(v) for v in data.column(ACCESS_AFTER_AGI)]
     both = [i for i in range(data.n) if signed[i] is not None and agi[i] is not None]
+    at = {i: (cast(float, signed[i]), cast(float, agi[i])) for i in both}  # both known
     if not both:
         _empty(ax, "no run has both a deal and AGI")
         return
@@ -273,8 +276,8 @@ def _agi_vs_signing(ax: Axes, data: Batch, timing: _TimeAxis) -> None:
         counts: dict[tuple[float, float], int] = {}
         for i in both:
             if bool(access[i]) is kept:
-                point = (signed[i], agi[i])
-                counts[point] = counts.get(point, 0) + 1  # type: ignore[index]
+                point = at[i]
+                counts[point] = counts.get(point, 0) + 1
         if counts:
             points = sorted(counts)
             ax.scatter(
@@ -289,8 +292,8 @@ def _agi_vs_signing(ax: Axes, data: Batch, timing: _TimeAxis) -> None:
                 gid=f"agi-vs-signing:{'kept' if kept else 'lost'}",
                 zorder=3,
             )
-    sx = [signed[i] for i in both]
-    ys = [agi[i] for i in both]
+    sx = [at[i][0] for i in both]
+    ys = [at[i][1] for i in both]
     pad_x = max((max(sx) - min(sx)) * 0.08, 0.04 if timing.dates else 0.5)
     pad_y = max((max(ys) - min(ys)) * 0.05, 0.04 if timing.dates else 0.5)
     x_lo, x_hi = min(sx) - pad_x, max(sx) + pad_x
@@ -313,7 +316,7 @@ def _agi_vs_signing(ax: Axes, data: Batch, timing: _TimeAxis) -> None:
     ax.set_ylabel(f"AGI declared ({timing.label})")
     legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=7, ncol=2)
     for handle in legend.legend_handles:  # a fixed legend marker, whatever the counts
-        if hasattr(handle, "set_sizes"):
+        if handle is not None and hasattr(handle, "set_sizes"):
             handle.set_sizes([24])
     ax.set_title(f"AGI date against the signing date ({len(both)} runs)", loc="left")
 
@@ -322,15 +325,15 @@ def _headline(ax: Axes, items: Sequence[Proportion]) -> None:
     ax.set_title("Proportions with 95% Wilson intervals", loc="left")
     positions = np.arange(len(items))[::-1]
     for y, item in zip(positions, items, strict=True):
-        if item.n == 0:
+        interval, value = item.interval, item.value
+        if interval is None or value is None:
             ax.text(0.02, y, "no runs", va="center", fontsize=8, color=MUTED)
             continue
-        low, high = item.interval  # type: ignore[misc]
-        value = item.value
+        low, high = interval
         ax.errorbar(
             [value],
             [y],
-            xerr=[[value - low], [high - value]],  # type: ignore[operator]
+            xerr=[[value - low], [high - value]],
             fmt="o",
             color=PARTY_COLORS[0] if "Microsoft" in item.label else "#333333",
             capsize=4,
@@ -339,7 +342,7 @@ def _headline(ax: Axes, items: Sequence[Proportion]) -> None:
         )
         ax.annotate(
             f"{value:.0%} [{low:.0%}, {high:.0%}]  ({item.k}/{item.n})",
-            (value, y),  # type: ignore[arg-type]
+            (value, float(y)),
             xytext=(0, 8),
             textcoords="offset points",
             ha="center",
@@ -470,22 +473,22 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 def _utilities(ax: Axes, data: Batch) -> None:
     names = data.names("utility_")
     ax.set_title("Utility of the outcome to each party", loc="left")
-    series = []
+    series: list[tuple[str, np.ndarray]] = []
     for name in names:
         values = [v for v in data.column(name) if v is not None]
         series.append((name[len("utility_") :], np.array(values, dtype=np.float64)))
     if not any(values.size for _, values in series):
         _empty(ax, "no utilities in this batch")
         return
-    bins = np.linspace(0.0, 1.0, 26)
-    for index, (party, values) in enumerate(series):
+    bins = [float(edge) for edge in np.linspace(0.0, 1.0, 26)]
+    for index, (party, drawn) in enumerate(series):
         ax.hist(
-            values,
+            drawn,
             bins=bins,
             histtype="step",
             linewidth=1.6,
             color=PARTY_COLORS[index % len(PARTY_COLORS)],
-            label=f"{party} (mean {values.mean():.2f})" if values.size else party,
+            label=f"{party} (mean {drawn.mean():.2f})" if drawn.size else party,
             gid=f"hist:utility:{party}",
         )
     ax.set_xlabel("utility (discounted; no deal: reservation value)")
@@ -505,7 +508,7 @@ def _sweep(ax: Axes, data: Batch, key: str, keys: Sequence[str]) -> None:
     """Outcome proportions against one swept parameter, with 95% Wilson bands."""
     column = data.column(f"sweep_{key}")
     levels = sorted({v for v in column if v is not None}, key=_sort_key)
-    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in levels)
+    numeric = all(is_number(v) for v in levels)
     xs = np.array(levels, dtype=np.float64) if numeric else np.arange(len(levels), dtype=np.float64)
     others = [k for k in keys if k != key]
     pooled = f" (pooled over {', '.join(others)})" if others else ""
@@ -513,7 +516,7 @@ def _sweep(ax: Axes, data: Batch, key: str, keys: Sequence[str]) -> None:
     access = [_truth(v) for v in data.column(ACCESS_AFTER_AGI)]
     agi = data.column("agi_time")
     agreement = [bool(_truth(v)) for v in data.column("agreement")]
-    outcomes = (
+    outcomes: tuple[tuple[str, Callable[[int], bool], Callable[[int], bool]], ...] = (
         ("deal signed", lambda i: agreement[i], lambda i: True),
         (
             "Microsoft keeps access after AGI",

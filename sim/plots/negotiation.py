@@ -98,18 +98,17 @@ def timeline_data(run: Run) -> TimelineData:
     agi_declared = agi_verified = None
     for record in run.records:
         event = record.event
-        kind = type(event)
-        if kind is OfferMade and event.sender in series:
+        if isinstance(event, OfferMade) and event.sender in series:
             ts, own, other = series[event.sender]
             mine = keys.index(event.sender)
             ts.append(record.t)
             own.append(utilities[mine].of(event.terms))
             other.append(utilities[1 - mine].of(event.terms))
-        elif kind is OfferAccepted and agreement is None:
+        elif isinstance(event, OfferAccepted) and agreement is None:
             agreement = (record.t, (utilities[0].of(event.terms), utilities[1].of(event.terms)))
-        elif kind is NegotiationEnded and talks_end is None:
+        elif isinstance(event, NegotiationEnded) and talks_end is None:
             talks_end = (record.t, event.reason, event.by)
-        elif kind is MilestoneReached and event.milestone == "agi":
+        elif isinstance(event, MilestoneReached) and event.milestone == "agi":
             if agi_declared is None:
                 agi_declared = record.t
             if event.verified and agi_verified is None:
@@ -158,7 +157,7 @@ def timeline(source: object) -> Figure:
 def _when(run: Run, t: float) -> str:
     scenario = run.scenario
     if uses_dates(scenario):
-        return scenario.date_of(t).isoformat()
+        return str(scenario.date_of(t).isoformat())
     return f"t={t:g}"
 
 
@@ -405,31 +404,30 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
     offer_lane: dict[int, float] = {}
     for record in records:
         event = record.event
-        kind = type(event)
-        if kind is OutsideOfferMade:
-            lane = y[f"competitor:{event.competitor}"]
-            offer_lane[record.seq] = lane
+        if isinstance(event, OutsideOfferMade):
+            offer_y: float = y[f"competitor:{event.competitor}"]
+            offer_lane[record.seq] = offer_y
             handles["outside offer (size: USD bn)"] = ax.scatter(
                 [record.t],
-                [lane],
+                [offer_y],
                 s=12 + 2.0 * event.value_bn,
                 facecolor="none",
                 edgecolor=MUTED,
                 linewidth=0.8,
                 zorder=2,
             )
-        elif kind in (FirstRefusalExercised, FirstRefusalWaived, OutsideDealAccepted):
-            lane = offer_lane.get(event.offer_seq, y.get(f"competitor:{event.competitor}", 0))
-            if kind is FirstRefusalExercised:
+        elif isinstance(event, FirstRefusalExercised | FirstRefusalWaived | OutsideDealAccepted):
+            offer_y = offer_lane.get(event.offer_seq, y.get(f"competitor:{event.competitor}", 0))
+            if isinstance(event, FirstRefusalExercised):
                 style = ("ROFR exercised (Microsoft matches)", "s", PARTY_COLORS[0], 26)
-            elif kind is FirstRefusalWaived:
+            elif isinstance(event, FirstRefusalWaived):
                 style = ("ROFR waived", "s", "white", 26)
             else:
                 style = ("outside deal taken by OpenAI", "^", PARTY_COLORS[1], 30)
             text, marker, color, size = style
             handles[text] = ax.scatter(
                 [record.t],
-                [lane],
+                [offer_y],
                 marker=marker,
                 s=size,
                 color=color,

@@ -15,13 +15,14 @@ import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from events.errors import InputError
 from events.files import write_whole
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 FORMATS: Final = ("png", "svg", "pdf")
 DPI: Final = 110
@@ -36,7 +37,7 @@ OUTCOME_COLORS: Final = {
 AGI_COLOR: Final = "#7B2D8E"
 MUTED: Final = "#6E6E6E"
 
-_RC: Final = {
+_RC: Final[dict[RcKeyType, Any]] = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: no system font lookups
     "font.size": 9.0,
     "axes.titlesize": 10.0,

@@ -152,10 +152,11 @@ def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
     the whole scenario for every run.
     """
     section, *rest = dotted.split(".")
-    if section == "agi":
-        return attrs.evolve(scenario, agi=attrs.evolve(scenario.agi, **{rest[0]: value}))
-    if section == "rofr":
-        return attrs.evolve(scenario, rofr=attrs.evolve(scenario.rofr, **{rest[0]: value}))
+    one: dict[str, Any] = {rest[0]: value}
+    if section == "agi" and scenario.agi is not None:
+        return attrs.evolve(scenario, agi=attrs.evolve(scenario.agi, **one))
+    if section == "rofr" and scenario.rofr is not None:
+        return attrs.evolve(scenario, rofr=attrs.evolve(scenario.rofr, **one))
     key, field = rest[0], rest[1]
     items = getattr(scenario, section)
     replaced = []
@@ -169,4 +170,5 @@ def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
             else:
                 item = attrs.evolve(item, **{field: value})
         replaced.append(item)
-    return attrs.evolve(scenario, **{section: tuple(replaced)})
+    changes: dict[str, Any] = {section: tuple(replaced)}
+    return attrs.evolve(scenario, **changes)

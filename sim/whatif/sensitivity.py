@@ -6,7 +6,7 @@
 
 A parameter is analysed over the range its scenario declares (its ``Distribution``:
 ``scenario.distributions()``); one without a declared range is refused. Outcomes are
-those of a batch summary (``sim.batch.stats.outcome_names``): the deal probability
+those of a batch summary (``sim.batch.estimates.outcome_names``): the deal probability
 (``agreement``), regulatory approval of reviewed deals, Microsoft's post-AGI access,
 the agreement time, each party's utility and the AGI time.
 
@@ -38,9 +38,12 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import orjson
 
+from events.convert import check_int
 from events.errors import InputError
-from sim.batch.stats import APPROVED, REVIEWED, mean_interval, outcome_names, summarize_rows
+from sim.batch.estimates import APPROVED, REVIEWED, outcome_names, summarize_rows
+from sim.batch.execution import Execution
 from sim.scenario import Distribution, Scenario, load_scenario
+from sim.stats import mean_interval
 from sim.summary import summary_columns
 
 if TYPE_CHECKING:
@@ -271,30 +274,30 @@ def sensitivity(
     method: str = "oat",
     levels: int = DEFAULT_LEVELS,
     overrides: Sequence[str] = (),
-    workers: int | None = None,
-    executor: str = "process",
-    address: str | None = None,
+    execution: Execution | None = None,
     store: str | os.PathLike[str] | None = None,
     resume: bool = False,
-    progress: bool = False,
 ) -> SensitivityResult:
     """How much each of ``params`` (default: every ranged one) moves each outcome.
 
     See the module docstring for the two methods. ``store`` is a directory for the
-    batch stores; ``resume=True`` continues them. Raises InputError (one line) for a
+    batch stores; ``resume=True`` continues them; ``execution`` says where the runs go
+    (default: a process pool of one worker per CPU). Raises InputError (one line) for a
     parameter without a declared range, an unknown method, or SALib missing (sobol).
     """
     if method not in METHODS:
-        raise InputError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise InputError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
     if method == "sobol":
         from sim.whatif.sobol import require_salib
 
         require_salib()
     n = DEFAULT_N[method] if n is None else n
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise InputError(f"-n: expected at least 2 runs, got {n!r}")
-    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2:
-        raise InputError(f"--levels: expected at least 2 levels, got {levels!r}")
+    check_int(n, "n", 2)
+    check_int(levels, "levels", 2)
+    check_int(seed, "seed", 0)
+    if resume and store is None:
+        raise InputError("resume: needs a store directory (store)")
+    runs = _Runs(execution or Execution(), store, resume)
     overrides = tuple(overrides)
     loaded = _load(scenario, overrides)
     chosen = _chosen(loaded, params)
@@ -302,12 +305,21 @@ def sensitivity(
     source: Scenario | str = scenario if isinstance(scenario, str) else loaded
     if isinstance(scenario, Scenario):
         overrides = ()  # already applied to `loaded`
-    batch = {"workers": workers, "executor": executor, "address": address, "resume": resume}
     if method == "oat":
-        return _oat(
-            source, loaded, chosen, outcomes, n, seed, levels, overrides, store, progress, batch
-        )
-    return _sobol(source, loaded, chosen, outcomes, n, seed, overrides, store, progress, batch)
+        return _oat(source, loaded, chosen, outcomes, n, seed, levels, overrides, runs)
+    return _sobol(source, loaded, chosen, outcomes, n, seed, overrides, runs)
+
+
+@attrs.frozen
+class _Runs:
+    """Where an analysis's runs go: how they execute, and the store directory."""
+
+    execution: Execution
+    store: str | os.PathLike[str] | None
+    resume: bool
+
+    def path(self, name: str) -> Path | None:
+        return None if self.store is None else Path(self.store) / name
 
 
 def _load(scenario: Scenario | str, overrides: tuple[str, ...]) -> Scenario:
@@ -323,18 +335,18 @@ def _chosen(scenario: Scenario, params: Sequence[str] | str) -> list[tuple[str, 
     params = list(params) or list(ranged)
     if not params:
         raise InputError(
-            f"--params: scenario {scenario.name!r} declares no parameter with a range "
+            f"params: scenario {scenario.name!r} declares no parameter with a range "
             "(a distribution) to analyse"
         )
     listing = ", ".join(ranged) or "none"
     seen: set[str] = set()
     for key in params:
         if key in seen:
-            raise InputError(f"--params {key}: given twice")
+            raise InputError(f"params {key}: given twice")
         seen.add(key)
         if key not in ranged:
             raise InputError(
-                f"--params {key}: no range declared for it in scenario {scenario.name!r} "
+                f"params {key}: no range declared for it in scenario {scenario.name!r} "
                 f'(give it a distribution, e.g. --set \'{key}={{dist="uniform", low=..., '
                 f"high=...}}'); parameters with a range: {listing}"
             )
@@ -357,7 +369,7 @@ def levels_of(distribution: Distribution, count: int) -> list[float | int]:
 
 
 def row_value(row: Mapping[str, Any], outcome: str) -> float | None:
-    """One run's value of an outcome, as ``sim.batch.stats`` defines the outcomes:
+    """One run's value of an outcome, as ``sim.batch.estimates`` defines the outcomes:
     0/1 for a yes/no outcome, None where the outcome does not exist for that run."""
     if outcome == "agreement":
         return float(bool(row.get("agreement")))
@@ -384,9 +396,7 @@ def _oat(
     seed: int,
     levels: int,
     overrides: tuple[str, ...],
-    store: str | os.PathLike[str] | None,
-    progress: bool,
-    batch: dict[str, Any],
+    batch: _Runs,
 ) -> SensitivityResult:
     from sim.batch import run_batch
 
@@ -396,16 +406,16 @@ def _oat(
     runs = 0
     for key, distribution in chosen:
         values = levels_of(distribution, levels)
-        path = None if store is None else Path(store) / f"oat-{key}.sqlite"
+        path = batch.path(f"oat-{key}.sqlite")
         result = run_batch(
             source,
             n,
             seed=seed,
             overrides=overrides,
             sweep=[(key, values)],
+            execution=batch.execution,
             store=path,
-            progress=progress,
-            **batch,
+            resume=batch.resume,
         )
         if path is not None:
             stores.append(str(path))
@@ -472,24 +482,22 @@ def _sobol(
     n: int,
     seed: int,
     overrides: tuple[str, ...],
-    store: str | os.PathLike[str] | None,
-    progress: bool,
-    batch: dict[str, Any],
+    batch: _Runs,
 ) -> SensitivityResult:
     from sim.whatif.sobol import analyse, make_design, require_salib, run_design
 
     sample, analyze = require_salib()
     n_base = 1 << max(2, (n - 1).bit_length())  # a power of two: Sobol sequences need it
     design = make_design(chosen, n_base, seed, sample)
-    path = None if store is None else Path(store) / "sobol.sqlite"
+    path = batch.path("sobol.sqlite")
     rows = run_design(
         loaded,
         design,
         source=source if isinstance(source, str) else loaded.name,
         overrides=overrides,
+        execution=batch.execution,
         store=path,
-        progress=progress,
-        **batch,
+        resume=batch.resume,
     )
     keys = [key for key, _ in chosen]
     effects: list[Effect] = []

@@ -21,7 +21,6 @@ the row's values) and ``resume``. SALib is an optional extra: ``negsim[sensitivi
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import statistics
@@ -34,11 +33,10 @@ import orjson
 
 from events import __version__
 from events.batch_store import BatchStore, PackedRun
-from events.errors import InputError, OutputError
-from sim.batch.executors import make_executor
+from events.errors import InputError
+from sim.batch.execution import Execution
 from sim.batch.plan import scenario_digest
-from sim.batch.progress import tracker
-from sim.batch.runner import run_unordered
+from sim.batch.runner import execute
 from sim.batch.worker import Chunk, run_chunk
 from sim.scenario import Distribution, Scenario
 from sim.summary import summary_columns
@@ -55,7 +53,7 @@ def require_salib() -> Any:
         from SALib.sample import sobol as sample
     except ImportError:
         raise InputError(
-            "--method sobol needs SALib, which is not installed: "
+            "method sobol needs SALib, which is not installed: "
             "pip install '.[sensitivity]' in a clone of negsim (or 'negsim[sensitivity]')"
         ) from None
     return sample, analyze
@@ -135,117 +133,99 @@ def run_design_task(task: DesignTask) -> list[PackedRun]:
     return out
 
 
+@attrs.frozen
+class DesignJob:
+    """A Saltelli design as a :class:`~sim.batch.runner.StoredJob`: every row a run
+    (``sweep_<key>`` columns hold its values), in tasks of ``ROWS_PER_TASK`` rows."""
+
+    base: Scenario
+    design: Design
+    source: str
+    overrides: tuple[str, ...]
+    param_keys: tuple[str, ...]
+    columns: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, base: Scenario, design: Design, source: str, overrides: Sequence[str]) -> DesignJob:
+        probe = base.with_overrides(dict(zip(design.keys, design.values[0], strict=True)))
+        param_keys = tuple(key for key, _ in probe.distributions())
+        columns = (
+            *((f"param_{key}", "REAL") for key in param_keys),
+            *((f"sweep_{key}", "REAL") for key in design.keys),
+            *summary_columns(base),
+        )
+        return cls(base, design, source, tuple(overrides), param_keys, columns)
+
+    @property
+    def total(self) -> int:
+        return self.design.total
+
+    def meta(self) -> dict[str, str]:
+        return {
+            "kind": META_KIND,
+            "scenario": self.base.name,
+            "scenario_source": self.source,
+            "scenario_sha256": scenario_digest(self.base),
+            "overrides": orjson.dumps(list(self.overrides)).decode(),
+            "params": orjson.dumps(list(self.design.keys)).decode(),
+            "n_base": str(self.design.n_base),
+            "seeds": self.design.seeds[0].split(":")[0],
+            "version": __version__,
+        }
+
+    def adopt(self, store: BatchStore) -> None:
+        mine, theirs = self.meta(), store.meta
+        differs = [key for key in ("kind", "scenario_sha256", "params", "n_base", "seeds")]
+        differs = [key for key in differs if theirs.get(key) != mine[key]]
+        if differs or tuple(store.columns) != self.columns:
+            what = ", ".join(differs) or "columns"
+            raise InputError(
+                f"{store.path}: cannot resume: the store was made for another design ({what})"
+            )
+
+    def tasks(
+        self, pending: Sequence[int], execution: Execution, keep_log: bool
+    ) -> tuple[int, Iterator[DesignTask]]:
+        return -(-len(pending) // ROWS_PER_TASK), self._tasks(pending, keep_log)
+
+    def _tasks(self, pending: Sequence[int], keep_log: bool) -> Iterator[DesignTask]:
+        design = self.design
+        for start in range(0, len(pending), ROWS_PER_TASK):
+            runs = tuple(
+                (run, design.seeds[run], design.values[run])
+                for run in pending[start : start + ROWS_PER_TASK]
+            )
+            yield DesignTask(self.base, design.keys, runs, self.param_keys, self.columns, keep_log)
+
+    work = staticmethod(run_design_task)
+
+
 def run_design(
     base: Scenario,
     design: Design,
     *,
     source: str,
     overrides: Sequence[str],
-    workers: int | None,
-    executor: str,
-    address: str | None,
+    execution: Execution,
     store: str | os.PathLike[str] | None,
     resume: bool,
-    progress: bool,
 ) -> list[dict[str, Any]]:
     """Run every row of ``design``; the rows' summary rows, ordered by run."""
-    probe = base.with_overrides(dict(zip(design.keys, design.values[0], strict=True)))
-    param_keys = tuple(key for key, _ in probe.distributions())
-    kinds = (
-        *((f"param_{key}", "REAL") for key in param_keys),
-        *((f"sweep_{key}", "REAL") for key in design.keys),
-        *summary_columns(base),
-    )
-    meta = {
-        "kind": META_KIND,
-        "scenario": base.name,
-        "scenario_source": source,
-        "scenario_sha256": scenario_digest(base),
-        "overrides": orjson.dumps(list(overrides)).decode(),
-        "params": orjson.dumps(list(design.keys)).decode(),
-        "n_base": str(design.n_base),
-        "seeds": design.seeds[0].split(":")[0],
-        "version": __version__,
-    }
-    writer = _open(Path(store), meta, kinds, resume) if store is not None else None
-    rows: list[dict[str, Any]] = []
-    try:
-        done = set(writer.run_ids()) if writer is not None else set()
-        pending = [run for run in range(design.total) if run not in done]
-        tasks = _tasks(base, design, pending, param_keys, kinds, writer is not None)
-        workers = workers or os.cpu_count() or 1
-        if pending:
-            with tracker(progress, design.total, len(done)) as bar:
-                pool = make_executor(executor, min(workers, len(pending)), address)
-                try:
-                    stream = run_unordered(pool, tasks, run_design_task)
-                    with contextlib.closing(stream):
-                        for finished in stream:
-                            if writer is not None:
-                                writer.put_many(finished)
-                            else:
-                                rows.extend(_row(run) for run in finished)
-                            bar.advance(len(finished))
-                finally:
-                    pool.close()
-        if writer is not None:
-            rows = list(writer.rows())
-            for row in rows:
-                row.pop("params", None)
-    finally:
-        if writer is not None:
-            writer.close()
-    rows.sort(key=lambda row: row["run"])
+    job = DesignJob.of(base, design, source, overrides)
+    done = execute(job, execution, store=None if store is None else Path(store), resume=resume)
+    if done.rows is not None:
+        return [_row(row) for row in done.rows]
+    assert done.store is not None
+    with BatchStore.open(done.store) as stored:
+        rows = list(stored.rows())
+    for row in rows:
+        row.pop("params", None)
     return rows
 
 
-def _open(
-    path: Path, meta: dict[str, str], kinds: Sequence[tuple[str, str]], resume: bool
-) -> BatchStore:
-    if path.exists():
-        if not resume:
-            raise InputError(
-                f"{path}: batch store already exists; pass --resume to continue it, "
-                "or choose another --store"
-            )
-        store = BatchStore.open(path, write=True)
-        theirs = store.meta
-        differs = [key for key in ("kind", "scenario_sha256", "params", "n_base", "seeds")]
-        differs = [key for key in differs if theirs.get(key) != meta[key]]
-        if differs or tuple(store.columns) != tuple(kinds):
-            store.close()
-            what = ", ".join(differs) or "columns"
-            raise InputError(
-                f"{path}: cannot resume: the store was made for another design ({what})"
-            )
-        return store
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"{path.parent}: cannot create directory ({exc.strerror or exc})"
-        ) from None
-    return BatchStore.create(path, meta, kinds)
-
-
-def _tasks(
-    base: Scenario,
-    design: Design,
-    pending: Sequence[int],
-    param_keys: tuple[str, ...],
-    kinds: tuple[tuple[str, str], ...],
-    keep_log: bool,
-) -> Iterator[DesignTask]:
-    for start in range(0, len(pending), ROWS_PER_TASK):
-        runs = tuple(
-            (run, design.seeds[run], design.values[run])
-            for run in pending[start : start + ROWS_PER_TASK]
-        )
-        yield DesignTask(base, design.keys, runs, param_keys, kinds, keep_log)
-
-
-def _row(run: PackedRun) -> dict[str, Any]:
-    return {"run": run.run, "seed": run.seed, "digest": run.digest, **run.summary}
+def _row(row: dict[str, Any]) -> dict[str, Any]:
+    """An in-memory row as a stored row reads back: without the event count."""
+    return {key: value for key, value in row.items() if key != "events"}
 
 
 def analyse(

@@ -195,3 +195,40 @@ def test_fast_enough(name: str) -> None:
         strategy.propose(view)
         strategy.respond(view, 17)
     assert time.perf_counter() - start < 1.0
+
+
+def test_every_strategy_declares_its_classifier(name: str) -> None:
+    classifier = STRATEGIES[name].classifier
+    assert {"stochastic", "uses_time", "memory_depth"} <= set(classifier)
+    assert isinstance(classifier["stochastic"], bool)
+    assert isinstance(classifier["uses_time"], bool)
+
+
+DETERMINISTIC = tuple(n for n in STRATEGY_NAMES if not STRATEGIES[n].classifier["stochastic"])
+
+
+@pytest.mark.parametrize("opponent", DETERMINISTIC)
+def test_the_stochastic_classifier_says_whether_the_seed_matters(
+    name: str, opponent: str, bilateral_domain: Any
+) -> None:
+    """A strategy classified non-stochastic plays the same whatever the seed (against a
+    non-stochastic opponent); one classified stochastic plays differently for some seed."""
+    _, seller, buyer = bilateral_domain
+
+    def run(seed: int) -> Any:
+        return negotiate(
+            make_strategy(name, **VARIANTS[name]),
+            make_strategy(opponent),
+            seller,
+            buyer,
+            n_steps=40,
+            seed=seed,
+            reservations=(0.2, 0.2),
+            discounts=(0.95, 0.9),
+        )
+
+    plays = {repr(run(seed)) for seed in range(6)}
+    if STRATEGIES[name].classifier["stochastic"]:
+        assert len(plays) > 1
+    else:
+        assert len(plays) == 1

@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 import orjson
-from hypothesis import given
+import pytest
+from hypothesis import Phase, find, given, settings
 
 from events.codec import GENESIS, decode_event, encode_line, line_seal_ok
-from events.model import Event, OfferMade, OfferRejected, RunStarted
+from events.model import EVENT_TYPES, Event, OfferMade, OfferRejected, RunStarted
 from events.terms import Outcome
 from events.verify import verify_bytes
 from tests import strategies as gen
@@ -136,3 +137,13 @@ def test_a_log_chains_each_line_to_the_sha256_of_the_line_before(
     assert [(r.seq, r.t, r.event) for r in verified.records] == [
         (seq, t, event) for seq, (t, event) in enumerate(pairs)
     ]
+
+
+@pytest.mark.parametrize("type_name", sorted(EVENT_TYPES))
+def test_the_event_generators_cover_every_event_type(type_name: str) -> None:
+    found = find(
+        gen.any_event(),
+        lambda event: type_name == event.TYPE,
+        settings=settings(max_examples=5000, database=None, phases=[Phase.generate]),
+    )
+    assert type(found) is EVENT_TYPES[type_name]

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from sim.batch.execution import run_unordered
 from sim.batch.interrupts import deferred_interrupts
-from sim.batch.runner import run_unordered
 
 
 class _Done:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from sim.batch import run_batch
+from sim.batch.execution import Execution
 from sim.engine import simulate
 from sim.scenario import load_scenario
 
@@ -130,7 +131,9 @@ def test_sigkill_the_parent_then_resume(tmp_path: Path) -> None:
         _reap_workers(workers)
         before = _stored(path) if path.exists() else 0
         partial += before < N
-        result = run_batch("msft-openai", N, workers=2, store=path, resume=True)
+        result = run_batch(
+            "msft-openai", N, execution=Execution(workers=2), store=path, resume=True
+        )
         rows = result.rows
         assert [row["run"] for row in rows] == list(range(N))  # no gaps, no duplicates
         assert tuple(row["digest"] for row in rows) == reference(N)
@@ -215,8 +218,54 @@ def test_a_killed_worker_ends_the_batch_with_one_line_and_a_resume_command(
     assert f"after {kept} of {n} runs were stored; resume with: negsim mc " in lines[0]
     _reap_workers(everyone)
     command = shlex.split(lines[0].split("resume with: ", 1)[1])
-    result = run_batch("msft-openai", n, workers=2, store=path, resume=True)
+    result = run_batch("msft-openai", n, execution=Execution(workers=2), store=path, resume=True)
     assert command[-1] == "--resume" and len(result) == n
     sample = {row["run"]: row["digest"] for row in result.rows if row["run"] % 80 == 0}
     scenario = load_scenario("msft-openai")
     assert sample == {run: simulate(scenario, f"0:{run}").digest for run in sample}
+
+
+def _pool_workers_when_busy(proc: subprocess.Popen[str]) -> list[int]:
+    """The pool's workers once they exist (the batch is under way), or [] if it ended."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = _pool_workers(proc.pid)
+        if len(workers) >= 2:
+            return workers
+        time.sleep(0.01)
+    return []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # trials side by side, one a task (far more work than the kill needs)
+        [
+            "tune", "bilateral-demo", "--party", "buyer", "--param", "exponent=0.1:10:log",
+            "--method", "random", "--trials", "400", "--seeds", "40", "--workers", "2",
+        ],
+        # one-at-a-time sensitivity: a Monte Carlo batch per parameter
+        ["sensitivity", "-n", "3000", "--levels", "3", "--params", "agi.at", "--workers", "2"],
+        # Sobol: a Saltelli design through the same loop
+        [
+            "sensitivity", "-n", "4096", "--method", "sobol", "--workers", "2",
+            "--params", "agi.at,parties.openai.reservation",
+        ],
+    ],
+    ids=["tune", "sensitivity-oat", "sensitivity-sobol"],
+)  # fmt: skip
+def test_a_killed_worker_exits_3_under_every_batch_command(tmp_path: Path, args: list[str]) -> None:
+    proc = _start(args, tmp_path)
+    try:
+        workers = _pool_workers_when_busy(proc)
+        assert workers, f"no pool workers found: {proc.communicate(timeout=30)}"
+        everyone = _descendants(proc.pid)
+        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
+        _, err = proc.communicate(timeout=60)
+    finally:
+        _stop_group(proc)
+    assert proc.returncode == 3, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith("negsim: error: a batch worker process died"), lines[0]
+    _reap_workers(everyone)

@@ -68,9 +68,9 @@ def test_columns_order_params_then_sweeps_then_summary() -> None:
 
 
 def test_unknown_sweep_key_reuses_override_validation() -> None:
-    with pytest.raises(InputError, match=r"^--sweep agi\.att: expected a known key of agi"):
+    with pytest.raises(InputError, match=r"^sweep agi\.att: expected a known key of agi"):
         make_plan("msft-openai", 2, sweep=["agi.att=1,2"])
-    with pytest.raises(InputError, match=r"--sweep regulators.cma.strictness=7:.*strictness"):
+    with pytest.raises(InputError, match=r"sweep regulators.cma.strictness=7:.*strictness"):
         make_plan("msft-openai", 2, sweep=["regulators.cma.strictness=0.5,7"])
 
 
@@ -87,7 +87,13 @@ def test_meta_and_resume_check_name_what_differs() -> None:
     assert meta["seed"] == "3" and meta["n"] == "4" and meta["scenario"] == "msft-openai"
     assert len(meta["scenario_sha256"]) == 64 and meta["version"]
     plan.check_resume("s", meta, plan.columns)  # itself: fine
-    other = make_plan("msft-openai", 5, seed=4, overrides=["regulators.cma.strictness=0.5"])
+    assert (
+        make_plan(
+            "msft-openai", 9, seed=3, overrides=["regulators.cma.strictness=0.5"]
+        ).check_resume("s", meta, plan.columns)
+        == 4
+    )  # a larger n extends it
+    other = make_plan("msft-openai", 3, seed=4, overrides=["regulators.cma.strictness=0.5"])
     with pytest.raises(InputError, match=r"seed \(the store's is 3, this one 4\); n \(") as info:
         other.check_resume("s", meta, plan.columns)
     assert "\n" not in str(info.value)

@@ -8,14 +8,16 @@ import sys
 import pytest
 
 from events._version import __version__
-from sim.cli.app import SUBCOMMANDS
+from sim.cli.commands import MODULES, all_commands
 from tests.cli_helpers import assert_one_line_error, run_cli
 
 
 def test_help_lists_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli(capsys, ["--help"])
     assert result.code == 0
-    for name in SUBCOMMANDS:
+    names = [command.name for command in all_commands()]  # the command table itself
+    assert len(names) == len(MODULES) == len(set(names)) >= 12
+    for name in names:
         assert f"\n  {name} " in result.out, name
 
 

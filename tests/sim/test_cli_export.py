@@ -9,6 +9,7 @@ import pytest
 
 from events.batch_store import BatchStore
 from sim.batch import run_batch
+from sim.batch.execution import Execution
 from tests.cli_helpers import assert_one_line_error, run_cli
 
 
@@ -21,7 +22,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         seed=4,
         overrides=["regulators.cma.strictness=0.6"],
         sweep=["agi.at=100,150"],
-        workers=2,
+        execution=Execution(workers=2),
         store=path,
     )
     return path

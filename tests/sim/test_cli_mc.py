@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def test_json_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert result.err == ""
     report = orjson.loads(result.out)  # one object, nothing else on stdout
     assert set(report) == {"store", "out", "n", "runs_stored", "summary"}
-    assert report["store"] == "runs/msft-openai-mc-3.sqlite"
+    assert report["store"] == "runs/msft-openai-mc-s3-n8.sqlite"
     assert (report["out"], report["n"], report["runs_stored"]) == ("r.csv", 8, 8)
     outcomes = [entry["outcome"] for entry in report["summary"]]
     assert outcomes == [
@@ -61,7 +62,9 @@ def test_sweep_table_has_a_row_group_per_cell(capsys: pytest.CaptureFixture[str]
     )
     assert result.code == 0, result.err
     assert "agi.at" in result.out and "150" in result.out and "agreement" in result.out
-    assert "95% CI" in result.out and "Stored 8 runs in runs/msft-openai-mc-0.sqlite" in result.out
+    assert "95% CI" in result.out
+    # a sweep's default store name carries a digest of the sweep: no other batch shares it
+    assert re.search(r"Stored 8 runs in runs/msft-openai-mc-s0-n4-[0-9a-f]{8}\.sqlite", result.out)
     json_run = run_cli(capsys, ["mc", "-n", "4", "--sweep", "agi.at=100,150", "--resume", "--json"])
     groups = {str(e["group"]) for e in orjson.loads(json_run.out)["summary"]}
     assert groups == {"{'agi.at': 100}", "{'agi.at': 150}"}
@@ -73,8 +76,8 @@ def test_existing_store_and_resume_mismatch(capsys: pytest.CaptureFixture[str]) 
     assert_one_line_error(again, 2, "b.sqlite", "already exists", "--resume")
     other = run_cli(capsys, ["mc", "-n", "2", "--seed", "9", "--store", "b.sqlite", "--resume"])
     assert_one_line_error(other, 2, "cannot resume", "seed (the store's is 0, this one 9)")
-    bigger = run_cli(capsys, ["mc", "-n", "3", "--store", "b.sqlite", "--resume"])
-    assert_one_line_error(bigger, 2, "n (the store's is 2, this one 3)")
+    smaller = run_cli(capsys, ["mc", "-n", "1", "--store", "b.sqlite", "--resume"])
+    assert_one_line_error(smaller, 2, "n (the store holds a batch of 2 runs per cell", "-n 2")
     scen = run_cli(capsys, ["mc", "bilateral-demo", "-n", "2", "--store", "b.sqlite", "--resume"])
     assert_one_line_error(scen, 2, "scenario (the store's is 'msft-openai'")
 
@@ -134,3 +137,51 @@ def test_a_failed_first_attempt_leaves_no_store(
     result = run_cli(capsys, ["mc", "-n", "2", "--store", "b.sqlite"])
     assert_one_line_error(result, 3, "No space left")
     assert not Path("b.sqlite").exists()  # so the next attempt needs no --resume
+
+
+def _digests(path: Path) -> list[tuple[int, str, str]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT run, seed, digest FROM runs ORDER BY run").fetchall()
+
+
+def _logs(path: Path) -> list[bytes]:
+    from events.batch_store import BatchStore
+
+    with BatchStore.open(path) as store:
+        return [store.log(run) for run in store.run_ids()]
+
+
+@pytest.mark.parametrize("sweep", [[], ["--sweep", "agi.at=100,150"]])
+def test_resume_with_a_larger_n_extends_the_batch_byte_for_byte(
+    capsys: pytest.CaptureFixture[str], sweep: list[str]
+) -> None:
+    """Run i's seed does not depend on N, so 12 runs then --resume -n 30 is the 30-run batch."""
+    small = ["mc", "-n", "12", "--seed", "4", *sweep, "--workers", "2", "--json"]
+    assert run_cli(capsys, [*small, "--store", "ext.sqlite"]).code == 0
+    big = ["mc", "-n", "30", "--seed", "4", *sweep, "--workers", "2", "--json"]
+    extended = run_cli(capsys, [*big, "--store", "ext.sqlite", "--resume"])
+    assert extended.code == 0, extended.err
+    fresh = run_cli(capsys, [*big, "--store", "fresh.sqlite"])
+    assert fresh.code == 0, fresh.err
+    cells = 2 if sweep else 1
+    assert [run for run, _, _ in _digests(Path("ext.sqlite"))] == list(range(30 * cells))
+    assert _digests(Path("ext.sqlite")) == _digests(Path("fresh.sqlite"))
+    assert _logs(Path("ext.sqlite")) == _logs(Path("fresh.sqlite"))  # every log, byte for byte
+    one, two = orjson.loads(extended.out), orjson.loads(fresh.out)
+    assert one["runs_stored"] == two["runs_stored"] == 30 * cells
+    assert one["summary"] == two["summary"]
+    with sqlite3.connect("ext.sqlite") as conn:
+        assert dict(conn.execute("SELECT key, value FROM meta"))["n"] == "30"
+
+
+def test_the_readme_batches_do_not_collide(capsys: pytest.CaptureFixture[str]) -> None:
+    """`negsim mc -n 300 && negsim mc -n 1000`, as the README shows (smaller here)."""
+    first = run_cli(capsys, ["mc", "-n", "6", "--workers", "1", "--json"])
+    second = run_cli(capsys, ["mc", "-n", "10", "--workers", "1", "--json"])
+    assert first.code == 0 and second.code == 0, second.err
+    stores = {orjson.loads(r.out)["store"] for r in (first, second)}
+    assert stores == {"runs/msft-openai-mc-s0-n6.sqlite", "runs/msft-openai-mc-s0-n10.sqlite"}
+    swept = run_cli(capsys, ["mc", "-n", "6", "--workers", "1", "--sweep", "agi.at=100,150"])
+    overridden = run_cli(capsys, ["mc", "-n", "6", "--workers", "1", "--set", "agi.at=100"])
+    assert swept.code == 0 and overridden.code == 0, (swept.err, overridden.err)
+    assert len(list(Path("runs").glob("*.sqlite"))) == 4  # four batches, four stores

@@ -264,9 +264,10 @@ def test_bad_digest_flags_are_usage_errors(
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sim.batch import run_batch
+    from sim.batch.execution import Execution
 
     path = tmp_path_factory.mktemp("store") / "b.sqlite"
-    run_batch("bilateral-demo", 3, seed=5, workers=1, store=path)
+    run_batch("bilateral-demo", 3, seed=5, execution=Execution(workers=1), store=path)
     return path
 
 

@@ -17,6 +17,7 @@ import orjson
 import pytest
 
 from events.errors import InputError
+from sim.batch.execution import Execution
 from sim.whatif.sensitivity import (
     SensitivityResult,
     levels_of,
@@ -72,7 +73,9 @@ def contains_zero(interval: tuple[float, float] | None) -> bool:
 @pytest.fixture(scope="module")
 def bilateral_oat(bilateral: Path, tmp_path_factory: pytest.TempPathFactory) -> SensitivityResult:
     store = tmp_path_factory.mktemp("stores") / "oat"
-    return sensitivity(str(bilateral), [BUYER, SELLER], n=12, seed=3, workers=1, store=store)
+    return sensitivity(
+        str(bilateral), [BUYER, SELLER], n=12, seed=3, execution=Execution(workers=1), store=store
+    )
 
 
 def test_oat_ranks_the_one_parameter_that_decides_agreement_first(
@@ -90,7 +93,9 @@ def test_oat_ranks_the_one_parameter_that_decides_agreement_first(
 
 
 def test_oat_on_the_agi_date(msft: Path) -> None:
-    result = sensitivity(str(msft), [CMA, RESERVATION, AGI], n=6, workers=1, levels=3)
+    result = sensitivity(
+        str(msft), [CMA, RESERVATION, AGI], n=6, execution=Execution(workers=1), levels=3
+    )
     ranked = result.ranked("agi_time")
     assert ranked[0].param == AGI
     assert ranked[0].interval is not None and ranked[0].interval[0] > 0
@@ -107,11 +112,24 @@ def test_oat_resumes_its_stores(bilateral: Path, bilateral_oat: SensitivityResul
         f"oat-{SELLER}.sqlite",
     ]
     again = sensitivity(
-        str(bilateral), [BUYER, SELLER], n=12, seed=3, workers=1, store=store, resume=True
+        str(bilateral),
+        [BUYER, SELLER],
+        n=12,
+        seed=3,
+        execution=Execution(workers=1),
+        store=store,
+        resume=True,
     )
     assert again.to_data() == bilateral_oat.to_data()
     with pytest.raises(InputError, match="already exists"):
-        sensitivity(str(bilateral), [BUYER, SELLER], n=12, seed=3, workers=1, store=store)
+        sensitivity(
+            str(bilateral),
+            [BUYER, SELLER],
+            n=12,
+            seed=3,
+            execution=Execution(workers=1),
+            store=store,
+        )
 
 
 def test_levels_across_each_kind_of_range() -> None:
@@ -130,7 +148,9 @@ def test_levels_across_each_kind_of_range() -> None:
 @pytest.fixture(scope="module")
 def bilateral_sobol(bilateral: Path) -> SensitivityResult:
     pytest.importorskip("SALib")
-    return sensitivity(str(bilateral), [SELLER, BUYER], n=64, method="sobol", workers=1)
+    return sensitivity(
+        str(bilateral), [SELLER, BUYER], n=64, method="sobol", execution=Execution(workers=1)
+    )
 
 
 def test_sobol_ranks_the_one_parameter_that_decides_agreement_first(
@@ -150,7 +170,12 @@ def test_sobol_ranks_the_one_parameter_that_decides_agreement_first(
 def test_sobol_on_the_agi_date(msft: Path, tmp_path: Path) -> None:
     pytest.importorskip("SALib")
     result = sensitivity(
-        str(msft), [RESERVATION, CMA, AGI], n=32, method="sobol", workers=1, store=tmp_path
+        str(msft),
+        [RESERVATION, CMA, AGI],
+        n=32,
+        method="sobol",
+        execution=Execution(workers=1),
+        store=tmp_path,
     )
     ranked = result.ranked("agi_time")
     assert ranked[0].param == AGI
@@ -162,7 +187,7 @@ def test_sobol_on_the_agi_date(msft: Path, tmp_path: Path) -> None:
         [RESERVATION, CMA, AGI],
         n=32,
         method="sobol",
-        workers=1,
+        execution=Execution(workers=1),
         store=tmp_path,
         resume=True,
     )
@@ -171,7 +196,9 @@ def test_sobol_on_the_agi_date(msft: Path, tmp_path: Path) -> None:
 
 def test_sobol_rounds_n_up_to_a_power_of_two(bilateral: Path) -> None:
     pytest.importorskip("SALib")
-    result = sensitivity(str(bilateral), [BUYER], n=5, method="sobol", workers=1)
+    result = sensitivity(
+        str(bilateral), [BUYER], n=5, method="sobol", execution=Execution(workers=1)
+    )
     assert result.n == 8 and result.runs == 8 * 3
 
 
@@ -191,7 +218,7 @@ def test_sobol_without_salib_names_the_extra(
 @pytest.mark.parametrize(
     ("params", "needle"),
     [
-        (["regulators.cma.strictness"], "--params regulators.cma.strictness: no range declared"),
+        (["regulators.cma.strictness"], "params regulators.cma.strictness: no range declared"),
         (["agi.at", "agi.at"], "given twice"),
     ],
 )
@@ -203,10 +230,12 @@ def test_a_parameter_without_a_range_is_refused(params: list[str], needle: str) 
 
 
 def test_bad_method_and_sizes() -> None:
-    with pytest.raises(InputError, match="--method"):
+    with pytest.raises(InputError, match=r"^method: expected one of oat, sobol"):
         sensitivity("msft-openai", method="morris")
-    with pytest.raises(InputError, match="-n"):
+    with pytest.raises(InputError, match=r"^n: expected an integer >= 2, got 1"):
         sensitivity("msft-openai", n=1)
+    with pytest.raises(InputError, match=r"^levels: expected an integer >= 2, got True"):
+        sensitivity("msft-openai", levels=True)
     with pytest.raises(InputError, match="no parameter with a range"):
         sensitivity("bilateral-demo")
 
@@ -271,18 +300,39 @@ def test_sobol_resumes_a_store_cut_short(bilateral: Path, tmp_path: Path) -> Non
     pytest.importorskip("SALib")
     import sqlite3
 
-    whole = sensitivity(str(bilateral), [BUYER, SELLER], n=8, method="sobol", workers=1)
+    whole = sensitivity(
+        str(bilateral), [BUYER, SELLER], n=8, method="sobol", execution=Execution(workers=1)
+    )
     store = tmp_path / "cut"
-    sensitivity(str(bilateral), [BUYER, SELLER], n=8, method="sobol", workers=1, store=store)
+    sensitivity(
+        str(bilateral),
+        [BUYER, SELLER],
+        n=8,
+        method="sobol",
+        execution=Execution(workers=1),
+        store=store,
+    )
     with sqlite3.connect(store / "sobol.sqlite") as db:
         db.execute("DELETE FROM runs WHERE run % 3 = 0")
     resumed = sensitivity(
-        str(bilateral), [BUYER, SELLER], n=8, method="sobol", workers=1, store=store, resume=True
+        str(bilateral),
+        [BUYER, SELLER],
+        n=8,
+        method="sobol",
+        execution=Execution(workers=1),
+        store=store,
+        resume=True,
     )
     assert resumed.effects == whole.effects
     with pytest.raises(InputError, match="another design"):
         sensitivity(
-            str(bilateral), [BUYER], n=8, method="sobol", workers=1, store=store, resume=True
+            str(bilateral),
+            [BUYER],
+            n=8,
+            method="sobol",
+            execution=Execution(workers=1),
+            store=store,
+            resume=True,
         )
 
 

@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from events.errors import InputError
+from sim.batch.execution import Execution
 from sim.engine import simulate
 from sim.lab import Range, parse_param, tune
 from sim.lab.tune import _grid
@@ -21,7 +22,7 @@ def test_parse_param() -> None:
     assert parse_param("delay=1,2,3") == ("delay", (1, 2, 3))
     assert parse_param("exponent = 0.5, 2") == ("exponent", (0.5, 2))
     for bad in ("exponent", "=1:2", "exponent=", "exponent=1:2:3", "exponent=a:b"):
-        with pytest.raises(InputError, match="--param"):
+        with pytest.raises(InputError, match=r"^params "):
             parse_param(bad)
     with pytest.raises(ValueError, match="log range"):
         Range(0.0, 1.0, log=True)
@@ -76,7 +77,7 @@ def test_random_search_is_deterministic_and_opponents_multiply_runs() -> None:
         opponents="boulware,conceder",
     )
     one = tune("bilateral-demo", **kwargs)
-    two = tune("bilateral-demo", **kwargs, workers=2)
+    two = tune("bilateral-demo", **kwargs, execution=Execution(workers=2))
     assert one.as_dict() == two.as_dict()
     assert one.runs == two.runs
     for trial in one.trials:
@@ -134,14 +135,14 @@ def test_optuna_search_is_seeded() -> None:
             {"params": ["speed=1:2"]},
             r"strategy 'boulware' has no parameter 'speed'; valid: exponent, max_aspiration",
         ),
-        ({"params": ["exponent=-1:2"]}, r"--param exponent: strategy 'boulware': exponent must"),
+        ({"params": ["exponent=-1:2"]}, r"^params exponent: strategy 'boulware': exponent must"),
         ({"params": {"exponent": []}}, r"at least one value"),
         ({"params": []}, r"nothing to tune; strategy 'boulware' takes: exponent"),
         ({"party": "nobody"}, r"no negotiating party 'nobody'; valid: buyer, seller"),
         ({"objective": "final_status"}, r"not a numeric summary column"),
-        ({"method": "annealing"}, r"--method: expected one of grid, random, optuna"),
-        ({"opponents": "boulware,zzz"}, r"--opponent: unknown strategy 'zzz'"),
-        ({"seeds": 0}, r"--seeds"),
+        ({"method": "annealing"}, r"^method: expected one of grid, random, optuna"),
+        ({"opponents": "boulware,zzz"}, r"^opponents: unknown strategy 'zzz'"),
+        ({"seeds": 0}, r"^seeds: expected a positive integer, got 0"),
     ],
 )
 def test_bad_inputs_are_one_line_errors(kwargs: dict, message: str) -> None:
@@ -206,3 +207,22 @@ def test_cli_tune_json_and_out(capsys, tmp_path) -> None:
 def test_cli_tune_errors(capsys, extra: list[str], needles: list[str]) -> None:
     result = run_cli(capsys, [*TUNE, *extra])
     assert_one_line_error(result, 2, *needles)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--param", "exponent=-1:2"], "--param exponent: strategy 'boulware': exponent must"),
+        (["--param", "exponent=1:2", "--party", "nobody"], "--party: scenario"),
+        (["--param", "exponent=1:2", "--opponent", "zzz"], "--opponent: unknown strategy 'zzz'"),
+        (["--param", "exponent=1:2", "--strategy", "nope"], "--strategy: unknown strategy"),
+        (["--param", "exponent=1:2", "--objective", "final_status"], "--objective: "),
+    ],
+)
+def test_the_cli_names_its_flags_in_library_errors(
+    capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+) -> None:
+    from tests.cli_helpers import assert_one_line_error, run_cli
+
+    base = ["tune", "bilateral-demo", "--party", "buyer", "--seeds", "1", "--workers", "1"]
+    assert_one_line_error(run_cli(capsys, [*base, *args]), 2, needle)
