@@ -551,13 +551,21 @@ def _replaces(new: Clause, old: Clause) -> bool:
     return type(new) is AgiDefinition and type(old) is AgiDefinition
 
 
+def _right_tuple(rights: Iterable[str]) -> tuple[str, ...]:
+    return tuple(rights)
+
+
+def _clause_tuple(clauses: Iterable[Clause]) -> tuple[Clause, ...]:
+    return tuple(clauses)
+
+
 @attrs.frozen(slots=True)
 class Amendment:
     """A change to a set of clauses: rights to ``remove``, clauses to ``add`` (each
     replacing the clauses it overlaps), and optionally a new ``term_end`` (year)."""
 
-    remove: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    add: tuple[Clause, ...] = attrs.field(default=(), converter=tuple)
+    remove: tuple[str, ...] = attrs.field(default=(), converter=_right_tuple)
+    add: tuple[Clause, ...] = attrs.field(default=(), converter=_clause_tuple)
     term_end: int | None = None
 
     def __bool__(self) -> bool:
@@ -604,11 +612,10 @@ class Amendment:
         term_end = data.get("term_end")
         if term_end is not None and not is_year(term_end):
             raise ValueError(f"{where}.term_end: expected a year, got {term_end!r}")
-        return cls(
-            tuple(remove),
-            tuple(clause_from_data(item, f"{where}.add[{i}]") for i, item in enumerate(add)),
-            term_end,
+        added: tuple[Clause, ...] = tuple(
+            clause_from_data(item, f"{where}.add[{i}]") for i, item in enumerate(add)
         )
+        return cls(tuple(remove), added, term_end)
 
 
 def is_year(value: object) -> bool:

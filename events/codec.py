@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from typing import Any, Final, NamedTuple
+from typing import Any, ClassVar, Final, NamedTuple, Protocol, cast
 
 import orjson
 
@@ -26,6 +26,15 @@ GENESIS: Final = "0" * 64
 ENVELOPE_KEYS: Final = ("seq", "t", "type", "v", "data", "prev", "hash")
 _HASH_SUFFIX_LEN: Final = len(',"hash":""}') + 64
 _SORT = orjson.OPT_SORT_KEYS
+
+
+class _Encodes(Protocol):
+    """What the codec needs of an event (``json_data`` is derived by events.model)."""
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int]
+
+    def json_data(self) -> dict[str, Any]: ...
 
 
 class Recorded(NamedTuple):
@@ -70,7 +79,7 @@ def encode_line_hashed(seq: int, t: float, event: Event, prev: str) -> tuple[byt
         orjson.dumps(t),
         event.TYPE.encode(),
         event.VERSION,
-        orjson.dumps(event.json_data(), option=_SORT),
+        orjson.dumps(cast(_Encodes, event).json_data(), option=_SORT),
         prev.encode(),
     )
     body_hash = hashlib.sha256(body)

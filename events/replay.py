@@ -141,13 +141,12 @@ class Folder:
         for clause in clauses:
             for right in clause.rights():
                 self.granted[right] = None
-            kind = type(clause)
-            if kind is Investment:
+            if isinstance(clause, Investment):
                 self.investment += clause.amount_bn
-            elif kind is ComputeCommitment:
+            elif isinstance(clause, ComputeCommitment):
                 key = f"{clause.buyer}_to_{clause.seller}"
                 self.commitments[key] = self.commitments.get(key, 0.0) + clause.amount_bn
-            elif kind is Equity:
+            elif isinstance(clause, Equity):
                 self.equity[clause.holder] = clause.share
 
     def _review(self, event: ReviewOpened) -> None:

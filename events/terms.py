@@ -34,11 +34,10 @@ def _issue_pairs(items: object) -> tuple[tuple[str, IssueValue], ...]:
     """Validated ``(name, value)`` pairs. Replay decodes one outcome per offer, so the
     usual shape (JSON lists of a name and a plain scalar) takes a fast path; anything
     else gets the careful checks that name what is wrong."""
-    kind = type(items)
-    if (kind is list or kind is tuple) and len(items) <= MAX_ISSUES:  # type: ignore[arg-type]
+    if isinstance(items, list | tuple) and len(items) <= MAX_ISSUES:
         pairs: list[tuple[str, IssueValue]] = []
         append = pairs.append
-        for item in items:  # type: ignore[union-attr]
+        for item in items:
             if type(item) is not list:
                 return _checked_pairs(items)
             try:
@@ -106,12 +105,12 @@ class Outcome:
 
     @classmethod
     def from_data(cls, data: object) -> Outcome:
-        if type(data) is not dict or len(data) != 1 or "issues" not in data:  # type: ignore[arg-type]
+        if not isinstance(data, dict) or len(data) != 1 or "issues" not in data:
             raise ValueError(f"terms must be an object with only 'issues', got {data!r}")
         # The pairs are validated by _issue_pairs; building the frozen instance
         # directly skips attrs' __init__ (replay decodes one outcome per offer).
         outcome = _new(cls)
-        _set(outcome, "values", _issue_pairs(data["issues"]))  # type: ignore[index]
+        _set(outcome, "values", _issue_pairs(data["issues"]))
         _set(outcome, "_json", None)
         return outcome
 

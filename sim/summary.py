@@ -107,10 +107,9 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     for record in records:
         folder.apply(record)
         event = record.event
-        kind = type(event)
-        if kind is OfferAccepted and agreement is None:
+        if isinstance(event, OfferAccepted) and agreement is None:
             agreement, agreement_time = event, record.t
-        elif kind is ContractSigned and agreement is not None and signed_id is None:
+        elif isinstance(event, ContractSigned) and agreement is not None and signed_id is None:
             signed_id = event.contract_id
         if signed_id is not None and not took_force and folder.contract_id == signed_id:
             took_force = True

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -461,7 +461,10 @@ class Scenario:
         return scenario_from_raw(raw, source=f"{self.name} (with overrides)")
 
 
-def _find(items: tuple[Any, ...], key: str, what: str) -> Any:
+_Keyed = TypeVar("_Keyed", "PartySpec", "RegulatorSpec", "CompetitorSpec")
+
+
+def _find(items: tuple[_Keyed, ...], key: str, what: str) -> _Keyed:
     for item in items:
         if item.key == key:
             return item
