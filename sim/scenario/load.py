@@ -196,6 +196,8 @@ class _Loader(Checker):
         n_steps = None
         if not alternating or "n_steps" in table:
             n_steps = self.integer(table, key, "n_steps", 1, STEPS_N_MAX)
+            if not alternating:
+                self.steps_within_horizon(n_steps, opens)
         review = self.boolean(table, key, "review", has_regulators)
         issues = self.issues(table.get("issues", MISSING))
         deal = self.deal(table.get("deal", MISSING), issues)
@@ -210,6 +212,19 @@ class _Loader(Checker):
             issues=issues,
             deal=deal,
         )
+
+    def steps_within_horizon(self, n_steps: int, opens: float) -> None:
+        """SAO talks run steps ``[opens, opens + n_steps)``: all of them must fit before
+        ``scenario.horizon``, or the run would stop mid-talks with no outcome."""
+        if opens + n_steps <= self.horizon:
+            return
+        room = math.floor(self.horizon - opens)
+        since = f" from negotiation.opens ({show(self.opens_raw)})" if opens else ""
+        horizon = show(self.horizon_raw)
+        expected = (
+            f"at most {room} steps (the steps{since} must end by scenario.horizon, {horizon})"
+        )
+        self.fail("negotiation.n_steps", expected, n_steps)
 
     def negotiating_parties(self, value: object) -> tuple[str, str]:
         key = "negotiation.parties"
