@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from agents.strategies import STRATEGY_NAMES
+from agents.utility import RAMPS, RampError, ramp
 from events.calendar import FIRST_YEAR, LAST_YEAR
 from events.clauses import CLAUSE_KINDS, carried_forward, is_year, right_names
 from events.files import read_at_most
@@ -566,16 +567,22 @@ class _Loader(Checker):
     def value_table(
         self, value: object, key: str, issue: IssueSpec
     ) -> tuple[tuple[IssueValue, float], ...]:
-        count = len(issue.values)
-        if value in ("increasing", "decreasing"):
-            if count == 1:
-                ranks = [1.0]
-            else:
-                steps = range(count) if value == "increasing" else range(count - 1, -1, -1)
-                ranks = [step / (count - 1) for step in steps]
-            return tuple(zip(issue.values, ranks, strict=True))
+        if value in RAMPS:
+            # One rule for ramps, the utility model's (agents.utility.ramp: v / max).
+            try:
+                utilities = ramp(issue.name, issue.values, value)  # type: ignore[arg-type]
+            except RampError as exc:
+                expected = (
+                    f"{show(value + '-by-rank')} or a table of utilities ({show(value)} "
+                    "scores value / largest value and needs numbers >= 0 with a largest "
+                    f"> 0; issue {issue.name} has {show(exc.value)} {exc.problem})"
+                )
+                self.fail(key, expected, value)
+            return tuple(zip(issue.values, utilities, strict=True))
         if not isinstance(value, Mapping):
-            self.fail(key, '"increasing", "decreasing" or a table of utilities', value)
+            self.fail(
+                key, f"{', '.join(show(name) for name in RAMPS)} or a table of utilities", value
+            )
         utilities: dict[int, float] = {}
         for text, utility in sorted(_flatten(value).items()):
             where = join_key(key, text)

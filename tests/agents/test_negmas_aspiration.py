@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from agents.strategies import (
     STRATEGIES,
+    UTILITY_EPS,
     Boulware,
     NegmasAspiration,
     Response,
@@ -42,7 +43,9 @@ def negmas_offer(
     floor = max(0.0, reservation)
     target = floor + (1.0 - floor) * max_aspiration * (1.0 - t**exponent)
     low = max(target - tolerance, reservation)
-    in_range = [i for i, u in enumerate(UTILITIES) if u >= low - 1e-12]
+    # negsim's float slack (UTILITY_EPS) where NegMAS has none: only matters when a
+    # target lands within 1e-9 of an outcome's utility.
+    in_range = [i for i, u in enumerate(UTILITIES) if u >= low - UTILITY_EPS]
     return min(in_range, key=lambda i: (UTILITIES[i], i))
 
 
