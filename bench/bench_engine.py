@@ -2,11 +2,12 @@
 
 ``engine``: the bilateral demo (NegMAS SAO mode) with price and quantity scored by
 rank, Boulware against Conceder, 100 steps, log in memory; offers (rounds) per
-second, against SimPy's own floor measured in the same run: two processes passing the same number of messages through a
-``simpy.Store`` with no logic at all (the engine's parties hand offers over with plain
-SimPy events now, so the floor of that design, a plain-event ping-pong with a timeout
-per message, is reported beside it as ``event_floor_us_per_round``). NegMAS is
-measured beside negsim by ``python -m bench peers`` (the ``peers`` extra).
+second, against SimPy's own floor measured in the same run: two processes passing the
+same number of messages through a ``simpy.Store`` with no logic at all (the engine's
+parties hand offers over with plain SimPy events now, so the floor of that design, a
+plain-event ping-pong with a timeout per message, is reported beside it as
+``event_floor_us_per_round``). NegMAS is measured beside negsim by ``python -m bench
+peers`` (the ``peers`` extra).
 
 ``scenario``: full ``msft-openai`` runs per second, and events per run, against the
 same SimPy floor for as many messages as a run has events.
