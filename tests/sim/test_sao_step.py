@@ -99,3 +99,20 @@ def test_negsim_run_refuses_too_many_steps(
     result = run_cli(capsys, args)
     assert_one_line_error(result, 2, "negotiation.n_steps", "scenario.horizon, 20")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("who", ["buyer", "seller"])
+def test_a_walk_away_in_step_0_is_step_1(who: str) -> None:
+    # No delivery value and a reservation of 0.99: no outcome is worth a deal to `who`,
+    # which walks away at its first move (the buyer at t = 0, the seller at t = 0.5).
+    scenario = load_scenario(
+        "bilateral-demo",
+        [
+            f"parties.{who}.reservation=0.99",
+            "parties.buyer.values.delivery={fast=0.0, standard=0.0, slow=0.0}",
+            "parties.seller.values.delivery={fast=0.0, standard=0.0, slow=0.0}",
+        ],
+    )
+    result = simulate(scenario, 0)
+    assert result.final.talks_outcome == "walk_away"
+    assert result.summary["step"] == 1
