@@ -18,7 +18,10 @@ from agents.outcome_space import Issue, OutcomeSpace
 from events.terms import IssueValue
 
 ValueTable = dict[IssueValue, float]
-TableSpec = Literal["increasing", "decreasing"] | Mapping[IssueValue, float]
+TableSpec = (
+    Literal["increasing", "decreasing", "increasing-by-rank", "decreasing-by-rank"]
+    | Mapping[IssueValue, float]
+)
 
 WEIGHT_SUM_TOLERANCE = 1e-6
 
@@ -29,29 +32,86 @@ class HasIssueValues(Protocol):
     def get(self, issue: str, /) -> Any: ...
 
 
+RAMPS = ("increasing", "decreasing", "increasing-by-rank", "decreasing-by-rank")
+PROPORTIONAL_RAMPS = ("increasing", "decreasing")
+
+
+class RampError(ValueError):
+    """An issue whose values an ``"increasing"``/``"decreasing"`` ramp cannot score.
+
+    ``value`` is the offending issue value and ``problem`` what is wrong with it
+    (``"(a string)"``, ``"(below 0)"``, ``"as its largest value"``), so that a caller
+    can show the value in its own format: ``f"has {shown} {problem}"``.
+    """
+
+    def __init__(self, issue: str, direction: str, value: object, problem: str) -> None:
+        self.issue, self.direction, self.value, self.problem = issue, direction, value, problem
+        super().__init__(
+            f"issue {issue!r}: {direction!r} scores value / largest value, so it needs "
+            f"numbers >= 0 with a largest > 0 (or use {direction + '-by-rank'!r} or a "
+            f"table); the issue has {value!r} {problem}"
+        )
+
+
+def ramp(issue: str, values: tuple[IssueValue, ...], kind: str) -> tuple[float, ...]:
+    """The utility of each of ``values`` (an issue's values, in order) under a ramp.
+
+    - ``"increasing"``: ``v / max``, as NegMAS scores a numeric issue with
+      ``negmas.preferences.value_fun.LinearFun(slope=1 / max)`` (NegMAS computes
+      ``v * (1 / max)``, which can differ from ``v / max`` in the last bit); 0 scores
+      0, the largest value 1, and ``[10, 20]`` scores 0.5 and 1.0;
+    - ``"decreasing"``: ``1 - v / max``; 0 scores 1, the largest value 0.
+
+      ``max`` is the largest of ``values``; every value must be a number (int or
+      float, not a boolean) ``>= 0`` and ``max`` must be ``> 0``, so that every
+      utility is in [0, 1]. Anything else (a string issue, a negative value, all
+      zeros) raises :class:`RampError`.
+    - ``"increasing-by-rank"``: equal steps along the listed order, whatever the
+      values are (strings, years): value ``j`` of ``n`` scores ``j / (n - 1)``;
+    - ``"decreasing-by-rank"``: ``(n - 1 - j) / (n - 1)``. A single-valued issue
+      scores 1.0 under both rank ramps.
+    """
+    if kind not in RAMPS:
+        raise ValueError(f"issue {issue!r}: a ramp is one of {', '.join(RAMPS)}; got {kind!r}")
+    if kind not in PROPORTIONAL_RAMPS:
+        n = len(values)
+        if n == 1:
+            return (1.0,)
+        steps = range(n) if kind == "increasing-by-rank" else range(n - 1, -1, -1)
+        return tuple(step / (n - 1) for step in steps)
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise RampError(issue, kind, v, f"(a {_kind(v)})")
+        if not math.isfinite(v):
+            raise RampError(issue, kind, v, "(not a finite number)")
+        if v < 0:
+            raise RampError(issue, kind, v, "(below 0)")
+    largest = max(values, default=0)
+    if not largest > 0:
+        raise RampError(issue, kind, largest, "as its largest value")
+    if kind == "increasing":
+        return tuple(v / largest for v in values)
+    return tuple(1 - v / largest for v in values)
+
+
+def _kind(value: object) -> str:
+    return {bool: "boolean", str: "string"}.get(type(value), type(value).__name__)
+
+
 def value_table(issue: Issue, spec: TableSpec) -> ValueTable:
     """A value table for one issue.
 
-    - ``"increasing"``: linear over the issue's listed order, first value 0, last 1
-      (value ``j`` of ``n`` gets ``j / (n - 1)``).
-    - ``"decreasing"``: the reverse, first value 1, last 0.
+    - a ramp name (``"increasing"``, ``"decreasing"``, ``"increasing-by-rank"``,
+      ``"decreasing-by-rank"``): see :func:`ramp`;
     - a mapping: every issue value -> a number in [0, 1], no value missing or extra.
-
-    A single-valued issue gets 1.0 for "increasing" and "decreasing" alike.
     """
-    n = issue.size
     if isinstance(spec, str):
-        if spec not in ("increasing", "decreasing"):
+        if spec not in RAMPS:
             raise ValueError(
-                f"issue {issue.name!r}: value table must be 'increasing', 'decreasing' "
+                f"issue {issue.name!r}: value table must be one of {', '.join(RAMPS)} "
                 f"or a mapping of values to utilities; got {spec!r}"
             )
-        if n == 1:
-            return {issue.values[0]: 1.0}
-        ramp = [j / (n - 1) for j in range(n)]
-        if spec == "decreasing":
-            ramp.reverse()
-        return dict(zip(issue.values, ramp, strict=True))
+        return dict(zip(issue.values, ramp(issue.name, issue.values, spec), strict=True))
     if not isinstance(spec, Mapping):
         raise ValueError(
             f"issue {issue.name!r}: value table must be 'increasing', 'decreasing' or a "

@@ -46,6 +46,12 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
         out.print(
             f"Deal: none ({result.final.talks_outcome or 'talks never ended'}, {offers} offers)"
         )
+    if "step" in summary:  # SAO talks: where they ended, counted as NegMAS counts steps
+        step = summary["step"]
+        out.print(
+            f"  NegMAS step: {step if step is not None else '- (talks never ended)'}"
+            " (NegMAS's state.step: the step the talks ended in, counted from 1)"
+        )
     for record in result.records:
         event = record.event
         if type(event) is RulingIssued:

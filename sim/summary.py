@@ -4,6 +4,9 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
 ``digest``, ``events``, ``param_*`` and ``sweep_*`` in front), in this order:
 
 - ``agreement``, ``agreement_time``, ``agreement_date``;
+- with ``protocol = "sao"`` only: ``step``, the step at which the talks ended (by
+  agreement, walk-away or deadline) counted as NegMAS counts it (see
+  :func:`negmas_step`); empty if they never ended;
 - ``terms_<issue>`` for every negotiated issue (the agreed values; in the partnership
   these are the deal's clause parameters, as accepted, before any conditions);
 - ``regulator_outcome`` (approved, approved_with_conditions, blocked, pending,
@@ -24,12 +27,13 @@ A generic scenario's row has no AGI, ROFR or rights columns at all.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from events.calendar import date_at
 from events.codec import Recorded
-from events.model import ContractSigned, OfferAccepted
+from events.model import ContractSigned, NegotiationEnded, OfferAccepted
 from events.replay import Folder, around_agi
 from sim.utilities import utility_for
 
@@ -47,6 +51,8 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
         ("agreement_time", "REAL"),
         ("agreement_date", "TEXT"),
     ]
+    if scenario.negotiation.protocol == "sao":
+        columns.append(("step", "INTEGER"))
     for issue in scenario.negotiation.issues:
         columns.append((f"terms_{issue.name}", sql_type(issue.values)))
     columns.append(("regulator_outcome", "TEXT"))
@@ -70,6 +76,19 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
             columns += [(f"after_agi.{right}", "INTEGER") for right in rights]
     columns += [(f"utility_{key}", "REAL") for key in scenario.negotiation.parties]
     return columns
+
+
+def negmas_step(ended_at: float, opens: float, n_steps: int) -> int:
+    """NegMAS's ``state.step`` once SAO talks end at time ``ended_at``.
+
+    Step ``k`` (0-based) runs over ``[opens + k, opens + k + 1)`` and NegMAS counts it
+    done when its talks end inside it, so an agreement (or walk-away) in step ``k``
+    reports ``k + 1`` and a timeout reports ``n_steps``: ``min(n_steps,
+    floor(ended_at - opens) + 1)``. Source: ``negmas.sao.SAOMechanism`` (0.16),
+    ``state.step`` after ``run()``; an offer accepted by the first party at the start
+    of step ``k`` is step ``k + 1``, as NegMAS's trace shows.
+    """
+    return min(n_steps, math.floor(ended_at - opens) + 1)
 
 
 def sql_type(values: Sequence[object]) -> str:
@@ -103,12 +122,15 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     agreement: OfferAccepted | None = None
     agreement_time: float | None = None
     signed_id: str | None = None
+    ended_time: float | None = None
     took_force = False
     for record in records:
         folder.apply(record)
         event = record.event
         if isinstance(event, OfferAccepted) and agreement is None:
             agreement, agreement_time = event, record.t
+        elif isinstance(event, NegotiationEnded) and ended_time is None:
+            ended_time = record.t
         elif isinstance(event, ContractSigned) and agreement is not None and signed_id is None:
             signed_id = event.contract_id
         if signed_id is not None and not took_force and folder.contract_id == signed_id:
@@ -123,6 +145,13 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
         "agreement_time": agreement_time,
         "agreement_date": date(agreement_time),
     }
+    negotiation = scenario.negotiation
+    if negotiation.protocol == "sao" and negotiation.n_steps is not None:
+        row["step"] = (
+            None
+            if ended_time is None
+            else negmas_step(ended_time, negotiation.opens, negotiation.n_steps)
+        )
     for issue in scenario.negotiation.issues:
         row[f"terms_{issue.name}"] = agreement.terms.get(issue.name) if agreement else None
     row["regulator_outcome"] = (
@@ -161,4 +190,4 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     return row
 
 
-__all__ = ["ACCESS_AFTER_AGI", "summarize", "summary_columns"]
+__all__ = ["ACCESS_AFTER_AGI", "negmas_step", "summarize", "summary_columns"]

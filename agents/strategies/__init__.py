@@ -5,6 +5,7 @@ STRATEGY_NAMES: tuple[str, ...] = (
     "linear",
     "conceder",
     "aspiration",
+    "negmas-aspiration",
     "tit-for-tat",
     "hardliner",
     "random",
@@ -12,7 +13,7 @@ STRATEGY_NAMES: tuple[str, ...] = (
 )
 
 # Re-exports (after STRATEGY_NAMES: the registry imports it from here).
-from agents.strategies.aspiration import Aspiration  # noqa: E402
+from agents.strategies.aspiration import Aspiration, NegmasAspiration  # noqa: E402
 from agents.strategies.base import (  # noqa: E402
     UTILITY_EPS,
     NegotiationView,
@@ -55,6 +56,7 @@ __all__ = [
     "Conceder",
     "Hardliner",
     "Linear",
+    "NegmasAspiration",
     "NegotiationView",
     "RandomOffers",
     "Response",

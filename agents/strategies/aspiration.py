@@ -23,6 +23,10 @@ after ``n`` opponent offers (a pure function of the view: nothing is remembered)
   geometrically, never reaching it; ``tolerance`` (default 0.01) is how close is
   close enough.
 - with no outcome at or above the reservation it walks away.
+
+Not to be confused with NegMAS's ``AspirationNegotiator``, which despite its name is a
+time-based Boulware curve and does not adapt to the opponent: negsim provides it as
+:class:`NegmasAspiration` (strategy ``"negmas-aspiration"``), below.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ import numpy as np
 
 from agents.strategies._params import Parametrised, check_real
 from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
+from agents.strategies.time_based import BOULWARE_EXPONENT, TimeBasedConcession
+
+NEGMAS_ASPIRATION_TOLERANCE = 0.001
 
 
 def _rate(value: object) -> float:
@@ -88,3 +95,34 @@ class Aspiration(Parametrised):
         if view.utility_list[offer] >= threshold - UTILITY_EPS:
             return Response.ACCEPT
         return Response.REJECT
+
+
+@attrs.frozen(kw_only=True)
+class NegmasAspiration(TimeBasedConcession):
+    """NegMAS 0.16's ``AspirationNegotiator``: a Boulware time curve (exponent 4.0)
+    with tolerance 0.001.
+
+    Source: ``negmas.gb.negotiators.timebased.AspirationNegotiator`` (NegMAS 0.16).
+    Its defaults are ``max_aspiration=1.0``, ``aspiration_type="boulware"`` (a
+    ``PolyAspiration`` with exponent 4.0), ``stochastic=False`` and ``tolerance=0.001``
+    (passed to the inverter as ``eps``): the same rule as ``BoulwareTBNegotiator``
+    (negsim ``"boulware"``) except for the tolerance, which is ten times NegMAS's
+    default ``eps`` of 1e-4. So at relative time ``t`` it offers the outcome with the
+    smallest own utility ``>= max(target - tolerance, reservation)`` with ``target =
+    floor + (best - floor) * max_aspiration * (1 - t**exponent)``, and accepts an
+    offer whose own utility reaches the same threshold (see
+    :mod:`agents.strategies.time_based`).
+
+    Parameters map one to one: NegMAS's ``max_aspiration`` and ``tolerance`` keep
+    their names; its ``aspiration_type`` is ``exponent`` here ("boulware" = 4.0,
+    "linear" = 1.0, "conceder" = 0.25). ``stochastic=True`` (a random outcome in the
+    band) has no counterpart: negsim's offer is deterministic.
+    """
+
+    name: ClassVar[str] = "negmas-aspiration"
+    default_exponent: ClassVar[float] = BOULWARE_EXPONENT
+
+    tolerance: float = attrs.field(
+        default=NEGMAS_ASPIRATION_TOLERANCE,
+        converter=_tolerance,
+    )

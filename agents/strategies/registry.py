@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from agents.strategies import STRATEGY_NAMES
-from agents.strategies.aspiration import Aspiration
+from agents.strategies.aspiration import Aspiration, NegmasAspiration
 from agents.strategies.base import Strategy
 from agents.strategies.hardliner import Hardliner
 from agents.strategies.random_offers import RandomOffers
@@ -23,6 +23,7 @@ _CLASSES: tuple[type[Any], ...] = (
     Linear,
     Conceder,
     Aspiration,
+    NegmasAspiration,
     TitForTat,
     Hardliner,
     RandomOffers,

@@ -17,7 +17,11 @@ At relative time ``t`` (in [0, 1]):
 - offer: the outcome with the *smallest* own utility that is
   ``>= max(target - tolerance, reservation)`` (NegMAS's non-stochastic inverter picks
   the worst outcome in ``[target - eps, best + eps]``; ``tolerance`` is its ``eps``,
-  default 1e-4); among equal utilities the lowest index (NegMAS cycles among them);
+  default 1e-4); among equal utilities the lowest index. NegMAS 0.16 takes the
+  first of the tied outcomes in the order ``np.argsort`` (an unstable quicksort) left
+  them in, so on ties the two may offer different outcomes of the same utility; its
+  ``PresortingInverseUtilityFunction._cycle_around`` means to cycle among ties but
+  discards the result of ``np.roll``, so in 0.16 it never does;
 - accept iff the offer's own utility is ``>= max(target - tolerance, reservation)``
   (NegMAS accepts inside the same range); on a discrete space this is the same as
   "at least as good as what it would offer now, and not below its reservation";

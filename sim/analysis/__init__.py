@@ -5,7 +5,7 @@ cached bundle ``OutcomeAnalysis`` (``sim.analysis.outcomes``)::
 
     from sim.analysis import OutcomeAnalysis
     analysis = OutcomeAnalysis.of(load_scenario("msft-openai"))
-    analysis.nash, analysis.frontier, analysis.distances(index)
+    analysis.nash, analysis.nash_points, analysis.frontier, analysis.distances(index)
 """
 
 from sim.analysis.frontier import (
@@ -15,6 +15,7 @@ from sim.analysis.frontier import (
     kalai_smorodinsky_point,
     max_welfare_point,
     nash_point,
+    nash_points,
     pareto_frontier,
 )
 from sim.analysis.outcomes import (
@@ -35,6 +36,7 @@ __all__ = [
     "kalai_smorodinsky_point",
     "max_welfare_point",
     "nash_point",
+    "nash_points",
     "outcome_space",
     "outcome_utilities",
     "pareto_frontier",

@@ -13,6 +13,8 @@ floating-point accident:
 - **Best values.** Where a point maximises a quantity (the Nash product, the
   Kalai-Smorodinsky ratio, welfare), every candidate within ``tol`` of the maximum
   counts as maximal, and the lowest outcome index among them is returned.
+  :func:`nash_points` returns all of them: a discrete outcome space can hold several
+  Nash points (a symmetric one usually does), and none of them is "the" solution.
 """
 
 from __future__ import annotations
@@ -66,13 +68,19 @@ def _beaten(a: np.ndarray, b: np.ndarray, tol: float) -> np.ndarray:
     return suffix_max[first_greater] >= b - tol
 
 
+def _all_best(values: np.ndarray, candidates: np.ndarray, tol: float) -> np.ndarray:
+    """The candidate indices whose value is within ``tol`` of the candidates' max,
+    ascending (empty without candidates)."""
+    if len(candidates) == 0:
+        return np.zeros(0, dtype=np.intp)
+    chosen = values[candidates]
+    return np.sort(candidates[np.flatnonzero(chosen >= chosen.max() - tol)])
+
+
 def _lowest_best(values: np.ndarray, candidates: np.ndarray, tol: float) -> int | None:
     """The lowest candidate index whose value is within ``tol`` of the candidates' max."""
-    if len(candidates) == 0:
-        return None
-    chosen = values[candidates]
-    best = chosen.max()
-    return int(candidates[np.flatnonzero(chosen >= best - tol)].min())
+    best = _all_best(values, candidates, tol)
+    return int(best[0]) if len(best) else None
 
 
 def individually_rational(
@@ -94,19 +102,32 @@ def _bargaining_set(pts: np.ndarray, d: np.ndarray, tol: float) -> np.ndarray:
     return rational
 
 
+def nash_points(
+    points: np.ndarray | Sequence[Sequence[float]],
+    disagreement: Sequence[float] | np.ndarray,
+    tol: float = TOL,
+) -> np.ndarray:
+    """Every Nash bargaining outcome: the Pareto-optimal, individually rational
+    outcomes whose ``(u1 - d1) * (u2 - d2)`` is within ``tol`` of the largest, ascending;
+    empty if no outcome is individually rational (the parties have nothing to agree
+    on)."""
+    pts = _as_points(points)
+    d = _as_pair(disagreement, "disagreement")
+    candidates = _bargaining_set(pts, d, tol)
+    gains = np.clip(pts - d, 0.0, None)
+    return _all_best(gains[:, 0] * gains[:, 1], candidates, tol)
+
+
 def nash_point(
     points: np.ndarray | Sequence[Sequence[float]],
     disagreement: Sequence[float] | np.ndarray,
     tol: float = TOL,
 ) -> int | None:
-    """The Nash bargaining outcome: among the Pareto-optimal, individually rational
-    outcomes, the one maximising ``(u1 - d1) * (u2 - d2)``; ``None`` if no outcome is
-    individually rational (the parties have nothing to agree on)."""
-    pts = _as_points(points)
-    d = _as_pair(disagreement, "disagreement")
-    candidates = _bargaining_set(pts, d, tol)
-    gains = np.clip(pts - d, 0.0, None)
-    return _lowest_best(gains[:, 0] * gains[:, 1], candidates, tol)
+    """The lowest-index Nash bargaining outcome (the first of :func:`nash_points`);
+    ``None`` if no outcome is individually rational. On a tie this is one of several
+    equally good points: use :func:`nash_points` to report them all."""
+    every = nash_points(points, disagreement, tol)
+    return int(every[0]) if len(every) else None
 
 
 def kalai_smorodinsky_point(
@@ -163,9 +184,10 @@ def agreement_distances(
     Kalai-Smorodinsky and maximum-welfare outcomes, plus ``welfare_loss`` (max welfare
     minus the point's welfare).
 
-    Keys: ``pareto``, ``nash``, ``kalai_smorodinsky``, ``max_welfare``,
-    ``welfare_loss``. Without a ``disagreement`` point (or when no outcome is
-    individually rational) ``nash`` and ``kalai_smorodinsky`` are ``nan``. Pass a
+    Keys: ``pareto``, ``nash`` (to the nearest Nash point when several tie),
+    ``kalai_smorodinsky``, ``max_welfare``, ``welfare_loss``. Without a
+    ``disagreement`` point (or when no outcome is individually rational) ``nash`` and
+    ``kalai_smorodinsky`` are ``nan``. Pass a
     precomputed ``frontier`` (from :func:`pareto_frontier` with the same ``tol``) to
     save recomputing it.
     """
@@ -174,9 +196,10 @@ def agreement_distances(
     if len(pts) == 0:
         raise ValueError("points must not be empty")
     front = pareto_frontier(pts, tol) if frontier is None else np.asarray(frontier)
-    nash = ks = None
+    nash: np.ndarray = np.zeros(0, dtype=np.intp)
+    ks = None
     if disagreement is not None:
-        nash = nash_point(pts, disagreement, tol)
+        nash = nash_points(pts, disagreement, tol)
         ks = kalai_smorodinsky_point(pts, disagreement, tol)
     welfare = max_welfare_point(pts, tol)
     return _distances(p, pts, front, nash, ks, welfare)
@@ -186,17 +209,22 @@ def _distances(
     p: np.ndarray,
     pts: np.ndarray,
     front: np.ndarray,
-    nash: int | None,
+    nash: np.ndarray,
     ks: int | None,
     welfare: int | None,
 ) -> dict[str, float]:
     def to(index: int | None) -> float:
         return float(np.hypot(*(pts[index] - p))) if index is not None else float("nan")
 
-    gaps = pts[front] - p
+    def nearest(indices: np.ndarray) -> float:
+        if len(indices) == 0:
+            return float("nan")
+        gaps = pts[indices] - p
+        return float(np.sqrt((gaps * gaps).sum(axis=1).min()))
+
     return {
-        "pareto": float(np.sqrt((gaps * gaps).sum(axis=1).min())),
-        "nash": to(nash),
+        "pareto": nearest(front),
+        "nash": nearest(nash),
         "kalai_smorodinsky": to(ks),
         "max_welfare": to(welfare),
         "welfare_loss": float(pts[welfare].sum() - p.sum()) if welfare is not None else 0.0,
@@ -210,5 +238,6 @@ __all__ = [
     "kalai_smorodinsky_point",
     "max_welfare_point",
     "nash_point",
+    "nash_points",
     "pareto_frontier",
 ]

@@ -27,7 +27,7 @@ from sim.analysis.frontier import (
     _distances,
     kalai_smorodinsky_point,
     max_welfare_point,
-    nash_point,
+    nash_points,
     pareto_frontier,
 )
 from sim.scenario import Distribution, Scenario
@@ -89,9 +89,12 @@ class OutcomeAnalysis:
     """The bargaining analysis of one scenario's negotiation (see the module doc).
 
     ``parties`` are the two negotiating party keys (the columns of ``points``);
-    ``frontier`` the Pareto-optimal outcome indices (ascending); ``nash``,
-    ``kalai_smorodinsky`` (``None`` when no outcome is individually rational) and
-    ``max_welfare`` outcome indices; ``tol`` the tie tolerance they were computed with.
+    ``frontier`` the Pareto-optimal outcome indices (ascending); ``nash_points``
+    every Nash bargaining outcome (ascending; several when their Nash products tie
+    within ``tol``, none when no outcome is individually rational) and ``nash`` the
+    first of them; ``kalai_smorodinsky`` (``None`` when no outcome is individually
+    rational) and ``max_welfare`` outcome indices; ``tol`` the tie tolerance they were
+    computed with.
     """
 
     parties: tuple[str, str]
@@ -102,6 +105,7 @@ class OutcomeAnalysis:
     nash: int | None
     kalai_smorodinsky: int | None
     max_welfare: int | None
+    nash_points: np.ndarray = attrs.field(repr=False, factory=lambda: np.zeros(0, np.intp))
     tol: float = TOL
 
     @classmethod
@@ -128,13 +132,16 @@ class OutcomeAnalysis:
         d.flags.writeable = False
         frontier = pareto_frontier(points, tol)
         frontier.flags.writeable = False
+        nash = nash_points(points, d, tol)
+        nash.flags.writeable = False
         return cls(
             parties=scenario.negotiation.parties,
             space=space,
             points=points,
             disagreement=d,
             frontier=frontier,
-            nash=nash_point(points, d, tol),
+            nash=int(nash[0]) if len(nash) else None,
+            nash_points=nash,
             kalai_smorodinsky=kalai_smorodinsky_point(points, d, tol),
             max_welfare=max_welfare_point(points, tol),
             tol=tol,
@@ -170,13 +177,14 @@ class OutcomeAnalysis:
             self.points[index],
             self.points,
             self.frontier,
-            self.nash,
+            self.nash_points,
             self.kalai_smorodinsky,
             self.max_welfare,
         )
 
-    def points_of_interest(self) -> dict[str, dict[str, Any] | None]:
-        """Each named point as ``{"index", "terms", "<party>": utility, ...}``."""
+    def points_of_interest(self) -> dict[str, Any]:
+        """Each named point as ``{"index", "terms", "<party>": utility, ...}``, and under
+        ``"nash_points"`` the list of every tied Nash point (``"nash"`` is its first)."""
 
         def describe(index: int | None) -> dict[str, Any] | None:
             if index is None:
@@ -191,6 +199,7 @@ class OutcomeAnalysis:
 
         return {
             "nash": describe(self.nash),
+            "nash_points": [describe(int(index)) for index in self.nash_points],
             "kalai_smorodinsky": describe(self.kalai_smorodinsky),
             "max_welfare": describe(self.max_welfare),
         }

@@ -5,7 +5,9 @@ Axes are the two negotiating parties' undiscounted utilities (first party on x),
 ``sim.analysis.OutcomeAnalysis`` of the scenario in the log's ``RunStarted`` (so the
 disagreement point is this run's reservation values). The agreement is the accepted
 offer; when regulators' conditions changed the terms that took force, those are
-marked too. Artists carry a ``gid``: ``outcomes``, ``frontier``, ``nash``,
+marked too. When several outcomes tie as Nash points, all are marked (one ``nash``
+artist), named in its legend label and given a column each in the side table (up to
+three). Artists carry a ``gid``: ``outcomes``, ``frontier``, ``nash``,
 ``kalai_smorodinsky``, ``disagreement``, ``path:<party>``, ``agreement``, ``in_force``.
 """
 
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FRONTIER_COLOR = "#C00000"
+# Tied Nash points get a column each in the side table, up to this many.
+MAX_NASH_COLUMNS = 3
 
 
 def pareto(source: object) -> Figure:
@@ -94,23 +98,24 @@ def _space(ax: Axes, analysis: Any, names: list[str]) -> None:
         gid="disagreement",
         zorder=4,
     )
-    for index, label, marker, gid in (
-        (analysis.nash, "Nash bargaining point", "D", "nash"),
-        (analysis.kalai_smorodinsky, "Kalai-Smorodinsky point", "s", "kalai_smorodinsky"),
+    ks = [] if analysis.kalai_smorodinsky is None else [analysis.kalai_smorodinsky]
+    for indices, label, marker, gid in (
+        (list(analysis.nash_points), "Nash bargaining point", "D", "nash"),
+        (ks, "Kalai-Smorodinsky point", "s", "kalai_smorodinsky"),
     ):
-        if index is None:
+        if not indices:
             continue
-        u = points[index]
+        u = points[indices]
         ax.plot(
-            [u[0]],
-            [u[1]],
+            u[:, 0],
+            u[:, 1],
             marker=marker,
             markersize=10,
             markerfacecolor="white",
             markeredgecolor=FRONTIER_COLOR,
             markeredgewidth=2.0,
             linestyle="none",
-            label=f"{label} ({u[0]:.2f}, {u[1]:.2f})",
+            label=named_points_label(label, u),
             gid=gid,
             zorder=6,
         )
@@ -119,6 +124,15 @@ def _space(ax: Axes, analysis: Any, names: list[str]) -> None:
     ax.set_aspect("equal")
     ax.set_xlabel(f"utility to {names[0]} (undiscounted)")
     ax.set_ylabel(f"utility to {names[1]} (undiscounted)")
+
+
+def named_points_label(name: str, utilities: np.ndarray) -> str:
+    """``"Nash bargaining point (0.62, 0.55)"``, or for tied points every one of them:
+    ``"Nash bargaining points, 2 tied: (0.62, 0.55), (0.55, 0.62)"``."""
+    pairs = ", ".join(f"({u[0]:.2f}, {u[1]:.2f})" for u in utilities)
+    if len(utilities) == 1:
+        return f"{name} {pairs}"
+    return f"{name}s, {len(utilities)} tied: {pairs}"
 
 
 def _rational_region(d: np.ndarray) -> Any:
@@ -225,8 +239,14 @@ def _side(ax: Axes, run: Run, analysis: Any, deal: dict[str, Any], names: list[s
     """The named points' terms, side by side, and the deal's distance to them."""
     ax.set_axis_off()
     columns: list[tuple[str, dict[str, Any] | None]] = []
-    for title, index in (("Nash", analysis.nash), ("Kalai-S.", analysis.kalai_smorodinsky)):
-        columns.append((title, analysis.space.as_dict(index) if index is not None else None))
+    nash = [int(index) for index in analysis.nash_points]
+    if not nash:
+        columns.append(("Nash", None))
+    for k, index in enumerate(nash[:MAX_NASH_COLUMNS]):
+        title = "Nash" if len(nash) == 1 else f"Nash {k + 1}/{len(nash)}"
+        columns.append((title, analysis.space.as_dict(index)))
+    ks = analysis.kalai_smorodinsky
+    columns.append(("Kalai-S.", analysis.space.as_dict(ks) if ks is not None else None))
     accepted = deal.get("accepted")
     columns.append(("agreed", _as_dict(accepted, analysis) if accepted is not None else None))
     if "u_in_force" in deal:
@@ -261,8 +281,10 @@ def _side(ax: Axes, run: Run, analysis: Any, deal: dict[str, Any], names: list[s
         on_front = "on" if analysis.is_pareto_optimal(index) else "not on"
         lines.append(f"The agreement is {on_front} the Pareto frontier")
         lines.append(f"distance to the frontier {distances['pareto']:.3f}")
+        nearest = " (nearest)" if len(nash) > 1 else ""
         lines.append(
-            f"  to Nash {distances['nash']:.3f}, to Kalai-S. {distances['kalai_smorodinsky']:.3f}"
+            f"  to Nash{nearest} {distances['nash']:.3f}, "
+            f"to Kalai-S. {distances['kalai_smorodinsky']:.3f}"
         )
         lines.append(f"welfare lost vs the best outcome {distances['welfare_loss']:.3f}")
         if "u_in_force" in deal:
@@ -270,6 +292,8 @@ def _side(ax: Axes, run: Run, analysis: Any, deal: dict[str, Any], names: list[s
             lines.append("  the hollow star is what took force")
     else:
         lines.append("No agreement in this run")
+    if len(nash) > MAX_NASH_COLUMNS:
+        lines.append(f"{len(nash)} tied Nash points; the table shows {MAX_NASH_COLUMNS}")
     lines.append(f"{names[0]} on x, {names[1]} on y; undiscounted utilities")
     ax.text(
         0.02,

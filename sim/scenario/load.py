@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from agents.strategies import STRATEGY_NAMES
+from agents.utility import RAMPS, RampError, ramp
 from events.calendar import FIRST_YEAR, LAST_YEAR
 from events.clauses import CLAUSE_KINDS, carried_forward, is_year, right_names
 from events.files import read_at_most
@@ -196,6 +197,8 @@ class _Loader(Checker):
         n_steps = None
         if not alternating or "n_steps" in table:
             n_steps = self.integer(table, key, "n_steps", 1, STEPS_N_MAX)
+            if not alternating:
+                self.steps_within_horizon(n_steps, opens)
         review = self.boolean(table, key, "review", has_regulators)
         issues = self.issues(table.get("issues", MISSING))
         deal = self.deal(table.get("deal", MISSING), issues)
@@ -210,6 +213,19 @@ class _Loader(Checker):
             issues=issues,
             deal=deal,
         )
+
+    def steps_within_horizon(self, n_steps: int, opens: float) -> None:
+        """SAO talks run steps ``[opens, opens + n_steps)``: all of them must fit before
+        ``scenario.horizon``, or the run would stop mid-talks with no outcome."""
+        if opens + n_steps <= self.horizon:
+            return
+        room = math.floor(self.horizon - opens)
+        since = f" from negotiation.opens ({show(self.opens_raw)})" if opens else ""
+        horizon = show(self.horizon_raw)
+        expected = (
+            f"at most {room} steps (the steps{since} must end by scenario.horizon, {horizon})"
+        )
+        self.fail("negotiation.n_steps", expected, n_steps)
 
     def negotiating_parties(self, value: object) -> tuple[str, str]:
         key = "negotiation.parties"
@@ -551,16 +567,22 @@ class _Loader(Checker):
     def value_table(
         self, value: object, key: str, issue: IssueSpec
     ) -> tuple[tuple[IssueValue, float], ...]:
-        count = len(issue.values)
-        if value in ("increasing", "decreasing"):
-            if count == 1:
-                ranks = [1.0]
-            else:
-                steps = range(count) if value == "increasing" else range(count - 1, -1, -1)
-                ranks = [step / (count - 1) for step in steps]
-            return tuple(zip(issue.values, ranks, strict=True))
+        if value in RAMPS:
+            # One rule for ramps, the utility model's (agents.utility.ramp: v / max).
+            try:
+                ramped = ramp(issue.name, issue.values, value)
+            except RampError as exc:
+                expected = (
+                    f"{show(value + '-by-rank')} or a table of utilities ({show(value)} "
+                    "scores value / largest value and needs numbers >= 0 with a largest "
+                    f"> 0; issue {issue.name} has {show(exc.value)} {exc.problem})"
+                )
+                self.fail(key, expected, value)
+            return tuple(zip(issue.values, ramped, strict=True))
         if not isinstance(value, Mapping):
-            self.fail(key, '"increasing", "decreasing" or a table of utilities', value)
+            self.fail(
+                key, f"{', '.join(show(name) for name in RAMPS)} or a table of utilities", value
+            )
         utilities: dict[int, float] = {}
         for text, utility in sorted(_flatten(value).items()):
             where = join_key(key, text)

@@ -27,6 +27,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "linear": {"max_aspiration": 0.9},
     "conceder": {"exponent": 0.5},
     "aspiration": {"rate": 0.3},
+    "negmas-aspiration": {"tolerance": 0.01},
     "tit-for-tat": {"delay": 2, "scale": 0.5},
     "hardliner": {"accept_above": 0.9},
     "random": {"accept_probability": 0.8},

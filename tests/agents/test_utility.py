@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agents.outcome_space import Issue, OutcomeSpace
-from agents.utility import LinearAdditiveUtility, value_table
+from agents.utility import LinearAdditiveUtility, RampError, value_table
 from events.terms import Outcome
 
 PRICE = Issue("price", (100, 200, 300))
@@ -64,10 +64,10 @@ def test_of_single_outcome_dict_and_terms(seller: LinearAdditiveUtility) -> None
         },
         {
             "term_end": "increasing",
-            "post_agi_access": "increasing",
-            "ip_scope": "increasing",
+            "post_agi_access": "increasing-by-rank",
+            "ip_scope": "increasing-by-rank",
             "revenue_share": "increasing",
-            "cloud": "decreasing",
+            "cloud": "decreasing-by-rank",
             "equity": "increasing",
             "investment_bn": "decreasing",
         },
@@ -83,7 +83,8 @@ def test_of_single_outcome_dict_and_terms(seller: LinearAdditiveUtility) -> None
             ("investment_bn", 0.0),
         )
     )
-    expected = 0.2 * 1 + 0.3 * 1 + 0.1 * 0.5 + 0.1 * 1 + 0.1 * 0.5 + 0.1 * 0 + 0.1 * 1
+    # equity 0.27 of at most 0.49 scores 0.27 / 0.49 (value / largest value).
+    expected = 0.2 * 1 + 0.3 * 1 + 0.1 * 0.5 + 0.1 * 1 + 0.1 * 0.5 + 0.1 * (0.27 / 0.49) + 0.1 * 1
     assert microsoft.of(terms) == pytest.approx(expected)
     index = space.index(tuple(terms.get(name) for name in space.issue_names))
     assert microsoft.evaluate(space)[index] == pytest.approx(expected)
@@ -98,18 +99,80 @@ def test_discounted(seller: LinearAdditiveUtility) -> None:
 
 
 def test_value_table_shapes() -> None:
-    assert value_table(PRICE, "increasing") == {100: 0.0, 200: 0.5, 300: 1.0}
-    assert value_table(PRICE, "decreasing") == {100: 1.0, 200: 0.5, 300: 0.0}
+    # NegMAS-style ramps: value / largest value, and one minus that.
+    assert value_table(PRICE, "increasing") == {100: 1 / 3, 200: 2 / 3, 300: 1.0}
+    assert value_table(PRICE, "decreasing") == {100: 1 - 1 / 3, 200: 1 - 2 / 3, 300: 0.0}
+    assert value_table(Issue("q", (0, 5, 10)), "increasing") == {0: 0.0, 5: 0.5, 10: 1.0}
+    assert value_table(Issue("q", (10, 0, 5)), "decreasing") == {10: 0.0, 0: 1.0, 5: 0.5}
+    assert value_table(Issue("q", (0.0, 0.25)), "increasing") == {0.0: 0.0, 0.25: 1.0}
+    # Ramps by rank: equal steps along the listed order, whatever the values.
+    assert value_table(PRICE, "increasing-by-rank") == {100: 0.0, 200: 0.5, 300: 1.0}
+    assert value_table(PRICE, "decreasing-by-rank") == {100: 1.0, 200: 0.5, 300: 0.0}
+    assert value_table(SPEED, "decreasing-by-rank") == {"slow": 1.0, "fast": 0.0}
     single = Issue("only", ("x",))
-    assert value_table(single, "increasing") == {"x": 1.0}
-    assert value_table(single, "decreasing") == {"x": 1.0}
+    assert value_table(single, "increasing-by-rank") == {"x": 1.0}
+    assert value_table(single, "decreasing-by-rank") == {"x": 1.0}
+    assert value_table(Issue("one", (4,)), "increasing") == {4: 1.0}
+    assert value_table(Issue("one", (4,)), "decreasing") == {4: 0.0}
     assert value_table(SPEED, {"fast": 1, "slow": 0.25}) == {"slow": 0.25, "fast": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        (("slow", "fast"), "'slow' (a string)"),
+        ((False, True), "False (a boolean)"),
+        ((-1, 0, 1), "-1 (below 0)"),
+        ((0,), "0 as its largest value"),
+        ((0.0, float("inf")), "inf (not a finite number)"),
+    ],
+)
+@pytest.mark.parametrize("direction", ["increasing", "decreasing"])
+def test_proportional_ramps_need_numbers_at_least_zero_with_a_positive_largest(
+    values: tuple[object, ...], shown: str, direction: str
+) -> None:
+    with pytest.raises(RampError) as info:
+        value_table(Issue("x", values), direction)  # type: ignore[arg-type]
+    assert str(info.value) == (
+        f"issue 'x': '{direction}' scores value / largest value, so it needs numbers >= 0 "
+        f"with a largest > 0 (or use '{direction}-by-rank' or a table); the issue has {shown}"
+    )
+
+
+@given(
+    values=st.lists(
+        st.one_of(st.integers(0, 10**6), st.floats(0, 1e9, allow_nan=False)),
+        min_size=1,
+        max_size=12,
+        unique_by=float,
+    ).filter(lambda vs: max(vs) > 0)
+)
+def test_proportional_ramps_are_in_unit_interval_and_follow_the_values(
+    values: list[float],
+) -> None:
+    issue = Issue("x", tuple(values))
+    up = value_table(issue, "increasing")
+    down = value_table(issue, "decreasing")
+    largest = max(values)
+    for v in values:
+        assert 0.0 <= up[v] <= 1.0 and 0.0 <= down[v] <= 1.0
+        assert up[v] == v / largest
+        assert down[v] == 1 - v / largest
+    assert up[largest] == 1.0 and down[largest] == 0.0
+    for a in values:
+        for b in values:
+            if a < b:
+                assert up[a] <= up[b] and down[a] >= down[b]
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("upward", "'speed': value table must be 'increasing', 'decreasing'"),
+        (
+            "upward",
+            "'speed': value table must be one of increasing, decreasing, "
+            "increasing-by-rank, decreasing-by-rank",
+        ),
         ({"slow": 0.1}, "'speed': value table has no utility for 'fast'"),
         ({"slow": 0.1, "fast": 1, "warp": 1}, "'speed': .*does not have: 'warp'"),
         ({"slow": 1.5, "fast": 1}, r"'speed': utility of value 'slow' must be in \[0, 1\]"),

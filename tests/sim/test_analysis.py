@@ -165,14 +165,14 @@ name = "Buyer"
 strategy = "boulware"
 reservation = 0.45
 weights = { price = 0.5, speed = 0.5 }
-values = { price = "decreasing", speed = { slow = 0.0, fast = 1.0 } }
+values = { price = "decreasing-by-rank", speed = { slow = 0.0, fast = 1.0 } }
 
 [parties.seller]
 name = "Seller"
 strategy = "conceder"
 reservation = { dist = "uniform", low = 0.0, high = 0.0 }
 weights = { price = 0.75, speed = 0.25 }
-values = { price = "increasing", speed = { slow = 1.0, fast = 0.0 } }
+values = { price = "increasing-by-rank", speed = { slow = 1.0, fast = 0.0 } }
 """
 
 # Outcomes in product order (price varies slowest), utilities (buyer, seller):

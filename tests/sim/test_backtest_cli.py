@@ -30,7 +30,7 @@ value = true
 [[observed]]
 name = "when"
 quantity = "agreement_time"
-value = 85
+value = 70
 tolerance = 5
 
 [[observed]]
@@ -47,7 +47,7 @@ value = "negotiating"
 [[observed]]
 name = "signed"
 quantity = "first:ContractSigned@10"
-value = 86
+value = 71
 tolerance = 3
 """
 
@@ -102,8 +102,8 @@ def test_json_contract_and_values_match_direct_runs(
     direct = direct_values(n, seed)
 
     times = [row[1] for row in direct if row[1] is not None]
-    assert by_name["when"]["percentile"] == pytest.approx(mid_rank(times, 85))
-    assert by_name["when"]["score"] == pytest.approx(crps(times, 85))
+    assert by_name["when"]["percentile"] == pytest.approx(mid_rank(times, 70))
+    assert by_name["when"]["score"] == pytest.approx(crps(times, 70))
     assert by_name["when"]["quantiles"]["q50"] == pytest.approx(float(np.median(times)))
     prices = [row[2] for row in direct]
     matched = sum(p in (12, 14) for p in prices)
@@ -118,11 +118,11 @@ def test_json_contract_and_values_match_direct_runs(
     joint = sum(
         bool(row[0])
         and row[1] is not None
-        and abs(row[1] - 85) <= 5
+        and abs(row[1] - 70) <= 5
         and row[2] in (12, 14)
         and row[3] == "negotiating"
         and row[4] is not None
-        and abs(row[4] - 86) <= 3
+        and abs(row[4] - 71) <= 3
         for row in direct
     )
     assert joint > 0  # the observations are plausible: the joint share means something

@@ -346,12 +346,12 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("parties.microsoft.strategy", "greedy")],
-        'parties.microsoft.strategy: expected one of (boulware, linear, conceder, aspiration, tit-for-tat, hardliner, random, rubinstein), got "greedy"',
+        'parties.microsoft.strategy: expected one of (boulware, linear, conceder, aspiration, negmas-aspiration, tit-for-tat, hardliner, random, rubinstein), got "greedy"',
     ),
     (
         M,
         [("parties.microsoft.strategy", DEL)],
-        "parties.microsoft.strategy: expected one of (boulware, linear, conceder, aspiration, tit-for-tat, hardliner, random, rubinstein), got nothing",
+        "parties.microsoft.strategy: expected one of (boulware, linear, conceder, aspiration, negmas-aspiration, tit-for-tat, hardliner, random, rubinstein), got nothing",
     ),
     (
         M,
@@ -396,12 +396,12 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("parties.microsoft.values.cloud", DEL)],
-        'parties.microsoft.values.cloud: expected "increasing", "decreasing" or a table of utilities, got nothing',
+        'parties.microsoft.values.cloud: expected "increasing", "decreasing", "increasing-by-rank", "decreasing-by-rank" or a table of utilities, got nothing',
     ),
     (
         M,
         [("parties.microsoft.values.cloud", "up")],
-        'parties.microsoft.values.cloud: expected "increasing", "decreasing" or a table of utilities, got "up"',
+        'parties.microsoft.values.cloud: expected "increasing", "decreasing", "increasing-by-rank", "decreasing-by-rank" or a table of utilities, got "up"',
     ),
     (
         M,
@@ -819,7 +819,7 @@ def test_errors_in_a_file_name_the_path(tmp_path: Path) -> None:
 def test_a_dotted_bare_float_key_in_a_value_table_is_accepted() -> None:
     # revenue_share = { 0.08 = 1.0 } is TOML for {"0": {"08": 1.0}}; it means 0.08.
     text = builtin_text(M).replace(
-        'revenue_share = "increasing"',
+        'revenue_share = "increasing-by-rank"',
         "revenue_share = { 0.08 = 0.0, 0.12 = 0.5, 0.16 = 0.75, 0.2 = 1.0 }",
     )
     scenario = scenario_from_raw(parse_toml(text, "s.toml"), source="s.toml")

@@ -71,7 +71,7 @@ include = { issue = "cloud", in = ["rofr"] }
 [parties.microsoft]
 strategy = "linear"
 weights = { cloud = 1 }
-values = { cloud = "increasing" }
+values = { cloud = "increasing-by-rank" }
 
 [parties.openai]
 strategy = "hardliner"

@@ -70,7 +70,7 @@ def test_overrides_reach_every_kind_of_key() -> None:
             "negotiation.issues.term_end.values=[2030, 2040]",  # an array entry by name
             "negotiation.issues[1].values=['term']",  # ... or by index
             "parties.microsoft.values.ip_expiry={term = 0.2}",
-            "parties.openai.values.ip_expiry=increasing",
+            "parties.openai.values.ip_expiry=increasing-by-rank",
             "prelude.2023-extension.note=ten billion",  # a prelude entry by id
             "prelude[0].clauses[6].share=0.45",  # a clause parameter in the history
             "regulators.doj={name = 'US DOJ', strictness = 0.4, review_months = 3}",
