@@ -1,4 +1,4 @@
-"""The ``negsim`` command group: global options and the subcommand list."""
+"""The ``negsim`` command group and its global options (the subcommands: sim.cli.commands)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,6 @@ import click
 
 from events._version import __version__
 from sim.diagnostics import configure_logging
-
-SUBCOMMANDS = (
-    "run",
-    "replay",
-    "verify",
-    "mc",
-    "export",
-    "plot",
-    "tournament",
-    "tune",
-    "scenarios",
-    "strategies",
-)
 
 
 class ClosedPipeError(Exception):

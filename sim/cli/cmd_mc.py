@@ -21,6 +21,7 @@ from sim.cli.options import (
     workers_option,
 )
 from sim.diagnostics import get_logger
+from sim.summary import ACCESS_AFTER_AGI
 
 EXIT_INTERRUPTED = 130
 
@@ -229,7 +230,9 @@ def _print_table(
     table.add_column("95% CI", justify="right")
     table.add_column("n", justify="right")
     previous: Any = None
-    for estimate in estimates:
+    # An outcome no run measured (no regulator reviews a generic deal) is left out.
+    measured = {e.outcome for e in estimates if e.n}
+    for estimate in (e for e in estimates if e.outcome in measured):
         group = [str(estimate.group.get(key)) for key in sweep_keys]
         if previous is not None and group != previous:
             table.add_section()
@@ -249,9 +252,14 @@ def _print_table(
     console = Console()
     console.print(table)
     where = f"{len(result)} runs in {path}" + (f"; table in {out}" if out else "")
+    # Explain only the outcomes this scenario has (a generic one has no regulators or AGI).
+    shares = ["agreement of all runs"]
+    if "regulator_approved" in measured:
+        shares.append("regulator_approved of reviewed deals")
+    if ACCESS_AFTER_AGI in measured:
+        shares.append(f"{ACCESS_AFTER_AGI} of runs where AGI came")
     console.print(
-        "Shares: agreement of all runs, regulator_approved of reviewed deals, "
-        "after_agi.license.models of runs where AGI came (Wilson intervals); means: Student t"
+        f"Shares: {', '.join(shares)} (Wilson intervals); means: Student t"
         + ("; times as the dates they fall on." if dated is not None else ".")
         + " Utilities are discounted to the agreement date (no deal: the reservation value)."
     )

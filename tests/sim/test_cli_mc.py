@@ -185,3 +185,14 @@ def test_the_readme_batches_do_not_collide(capsys: pytest.CaptureFixture[str]) -
     overridden = run_cli(capsys, ["mc", "-n", "6", "--workers", "1", "--set", "agi.at=100"])
     assert swept.code == 0 and overridden.code == 0, (swept.err, overridden.err)
     assert len(list(Path("runs").glob("*.sqlite"))) == 4  # four batches, four stores
+
+
+def test_a_generic_batch_explains_only_the_outcomes_it_has(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    store = tmp_path / "demo.sqlite"
+    result = run_cli(capsys, ["mc", "bilateral-demo", "-n", "4", "--store", str(store)])
+    assert result.code == 0, result.err
+    for word in ("agi", "regulator", "microsoft", "openai", "rofr"):
+        assert word not in result.out.lower(), word
+    assert "agreement of all runs" in result.out
