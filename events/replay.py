@@ -30,6 +30,7 @@ from events.model import (
     OfferMade,
     OfferRejected,
     OutsideDealAccepted,
+    OutsideOfferMade,
     ReviewOpened,
     RulingIssued,
     RunStarted,
@@ -52,6 +53,7 @@ class Folder:
         "equity",
         "granted",
         "investment",
+        "offered_to",
         "outside_deals",
         "pending",
         "pending_clauses",
@@ -94,6 +96,7 @@ class Folder:
         self.talks = "not_started"
         self.talks_outcome: str | None = None
         self.outside_deals: list[str] = []
+        self.offered_to: dict[int, str] = {}  # outside offer seq -> the party offered
         self.rofr_exercised = 0
         self.seq = -1
         self.t = 0.0
@@ -202,8 +205,17 @@ class Folder:
     def _outside(self, event: OutsideDealAccepted) -> None:
         self.outside_deals.append(event.competitor)
 
-    def _rofr(self, _: FirstRefusalExercised) -> None:
+    def _offer_outside(self, event: OutsideOfferMade) -> None:
+        self.offered_to[self.seq] = event.to
+
+    def _rofr(self, event: FirstRefusalExercised) -> None:
+        """A matched outside offer is a commitment: the holder supplies the capacity it
+        matched, and the party it was offered to buys it (``<buyer>_to_<seller>``)."""
         self.rofr_exercised += 1
+        buyer = self.offered_to.get(event.offer_seq)
+        if buyer is not None:
+            key = f"{buyer}_to_{event.by}"
+            self.commitments[key] = self.commitments.get(key, 0.0) + event.value_bn
 
     # --- snapshot -------------------------------------------------------------
 
@@ -261,6 +273,7 @@ _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
     ContractExpired: Folder._expired,  # type: ignore[dict-item]
     OutsideDealAccepted: Folder._outside,  # type: ignore[dict-item]
     FirstRefusalExercised: Folder._rofr,  # type: ignore[dict-item]
+    OutsideOfferMade: Folder._offer_outside,  # type: ignore[dict-item]
 }
 
 

@@ -29,7 +29,9 @@ class ContractState:
       (``license.models``, ``exclusivity.api``, ...) and whether it is active now:
       granted by a clause in force whose own expiry has not triggered.
     - amounts: ``investment_total_bn`` (all new money of contracts that took force),
-      ``compute_commitments_bn`` (per ``<buyer>_to_<seller>``), ``equity`` (per holder).
+      ``compute_commitments_bn`` (per ``<buyer>_to_<seller>``: commitments in
+      contracts, and every outside offer matched under a first refusal, which the
+      holder then supplies), ``equity`` (per holder).
     - ``pending_terms``/``pending_clauses``: a signed deal awaiting review, with the
       conditions imposed so far.
     """

@@ -165,3 +165,19 @@ def test_a_generic_scenario_has_nothing_of_the_partnership(
         lowered = text.lower()
         for word in FORBIDDEN:
             assert word not in lowered, (where, word)
+
+
+def test_every_rofr_match_adds_its_amount_to_the_commitments_in_the_state() -> None:
+    """Issue 13: exercising the ROFR is a decision with a cost. Over 200 seeds, the
+    commitment OpenAI -> Microsoft is exactly the sum of the matched offers."""
+    scenario = load_scenario("msft-openai")
+    matched_runs = 0
+    for seed in range(200):
+        records = simulate(scenario, f"5:{seed}").records
+        matched = sum(
+            r.event.value_bn for r in records if type(r.event).__name__ == "FirstRefusalExercised"
+        )
+        commitments = fold(records).compute_commitments_bn
+        assert commitments.get("openai_to_microsoft", 0.0) == pytest.approx(matched)
+        matched_runs += matched > 0
+    assert matched_runs >= 20  # the property was exercised
