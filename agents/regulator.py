@@ -1,4 +1,21 @@
-"""Regulators: review signed deals, then approve, impose conditions, or block.
+"""Regulators: review signed deals within their jurisdiction, then clear them, impose
+conditions, open an inquiry, or block: each only as far as its powers allow.
+
+Powers (``POWERS``), FACTS.md for the built-in regulators:
+
+- ``merger_control`` reviews a deal only when it confers control, some holder's
+  equity at or above ``control_threshold`` (the UK CMA found in March 2025 that
+  Microsoft had "material influence" but not control, so no merger review); within
+  its jurisdiction it may clear, impose conditions, or block.
+- ``conduct`` (a competition agency such as the US FTC) may look at any deal but
+  cannot block a commercial contract: where a merger authority would block, it opens
+  an in-depth inquiry that delays the deal by another review period, then clears it
+  with its conditions (a consent order) if they bind, or plainly.
+- ``charity`` (a state attorney general over a non-profit) has no jurisdiction over
+  commercial deals: it rules ``no_jurisdiction``.
+
+A deal outside a regulator's jurisdiction gets a ``no_jurisdiction`` ruling after a
+short look (an eighth of its review period), which clears it.
 
 The ruling model is deliberately small and stated in one place (``ruling``): a deal's
 competition *concern* grows with cloud exclusivity, the largest equity stake and a
@@ -13,7 +30,7 @@ the UK CMA's took about 15 months, FACTS.md).
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import numpy as np
@@ -51,13 +68,32 @@ def concern(clauses: tuple[Clause, ...]) -> float:
     return min(1.0, score)
 
 
+POWERS: Final = ("merger_control", "conduct", "charity")
+CAN_BLOCK: Final = frozenset(("merger_control",))
+
+
+def has_jurisdiction(clauses: tuple[Clause, ...], powers: str, control_threshold: float) -> bool:
+    """Whether a regulator with ``powers`` may review a deal with these clauses."""
+    if powers == "conduct":
+        return True
+    if powers == "merger_control":
+        stakes = [clause.share for clause in clauses if isinstance(clause, Equity)]
+        return max(stakes, default=0.0) >= control_threshold
+    return False  # charity: only a non-profit's conversion, never a commercial deal
+
+
 def ruling(
-    clauses: tuple[Clause, ...], strictness: float, conditions: Amendment, u: float
+    clauses: tuple[Clause, ...],
+    strictness: float,
+    conditions: Amendment,
+    u: float,
+    powers: str = "merger_control",
 ) -> tuple[str, Amendment]:
-    """The outcome for one uniform draw ``u`` in [0, 1): a pure function, easy to test."""
+    """The outcome for one uniform draw ``u`` in [0, 1): a pure function, easy to test.
+    A regulator that may not block opens an inquiry where it would have blocked."""
     p_block = 0.5 * strictness * concern(clauses)
     if u < p_block:
-        return "blocked", Amendment()
+        return ("blocked" if powers in CAN_BLOCK else "inquiry"), Amendment()
     binding = bool(conditions) and set(conditions.apply(clauses)) != set(clauses)
     if binding and u < p_block + (1.0 - p_block) * strictness:
         return "approved_with_conditions", conditions
@@ -75,16 +111,36 @@ class Regulator:
     conditions: Amendment
     rng: np.random.Generator
     inbox: simpy.Store
+    powers: str = "merger_control"
+    control_threshold: float = 0.0
 
     def process(self, world: World) -> Generator[Any, Any, None]:
         env = world.env
         while True:
             _seq, signed, _ = yield self.inbox.get()
             assert isinstance(signed, ContractSigned)
+            # Both draws are made whatever the jurisdiction, so a change of powers
+            # never shifts this regulator's later draws.
             duration = float(self.rng.gamma(REVIEW_SHAPE, self.review_months / REVIEW_SHAPE))
-            world.post(self.key, ReviewOpened(self.key, signed.contract_id, env.now + duration))
+            u = float(self.rng.random())
+            contract = signed.contract_id
+            if not has_jurisdiction(signed.clauses, self.powers, self.control_threshold):
+                duration /= 8.0
+                world.post(self.key, ReviewOpened(self.key, contract, env.now + duration))
+                yield env.timeout(duration)
+                world.post(self.key, RulingIssued(self.key, contract, "no_jurisdiction"))
+                continue
+            world.post(self.key, ReviewOpened(self.key, contract, env.now + duration))
             yield env.timeout(duration)
             outcome, imposed = ruling(
-                signed.clauses, self.strictness, self.conditions, float(self.rng.random())
+                signed.clauses, self.strictness, self.conditions, u, self.powers
             )
-            world.post(self.key, RulingIssued(self.key, signed.contract_id, outcome, imposed))
+            if outcome == "inquiry":  # in depth: another review period, then clear
+                world.post(self.key, RulingIssued(self.key, contract, "inquiry"))
+                yield env.timeout(duration)
+                binding = bool(self.conditions) and set(
+                    self.conditions.apply(signed.clauses)
+                ) != set(signed.clauses)
+                outcome = "approved_with_conditions" if binding else "approved"
+                imposed = self.conditions if binding else Amendment()
+            world.post(self.key, RulingIssued(self.key, contract, outcome, imposed))

@@ -21,7 +21,16 @@ from events.clauses import Amendment, Clause, clause_from_data, clause_to_data, 
 from events.terms import EMPTY_OUTCOME, Outcome
 
 NEGOTIATION_END_REASONS: Final = ("agreement", "deadline", "walk_away")
-RULING_OUTCOMES: Final = ("approved", "approved_with_conditions", "blocked")
+# "no_jurisdiction": the regulator may not review this deal (it clears it by law);
+# "inquiry": an in-depth inquiry, not final: the same regulator rules again later.
+RULING_OUTCOMES: Final = (
+    "approved",
+    "approved_with_conditions",
+    "blocked",
+    "no_jurisdiction",
+    "inquiry",
+)
+FINAL_CLEARANCES: Final = ("approved", "approved_with_conditions", "no_jurisdiction")
 RUN_END_REASONS: Final = ("horizon", "quiescent", "agreement", "no_agreement")
 
 
@@ -265,10 +274,11 @@ class ReviewOpened:
 @attrs.frozen(slots=True)
 class RulingIssued:
     """A regulator rules: approved, approved with conditions (an amendment of the
-    deal's clauses), or blocked."""
+    deal's clauses), blocked, no jurisdiction (cleared), or an inquiry (not final:
+    the same regulator rules again)."""
 
     TYPE: ClassVar[str] = "RulingIssued"
-    VERSION: ClassVar[int] = 3
+    VERSION: ClassVar[int] = 4
 
     regulator: str = attrs.field(validator=f.text)
     contract_id: str = attrs.field(validator=f.text)

@@ -21,6 +21,7 @@ from events.calendar import date_at
 from events.clauses import Clause, ComputeCommitment, Equity, Investment
 from events.codec import Recorded
 from events.model import (
+    FINAL_CLEARANCES,
     ContractExpired,
     ContractSigned,
     FirstRefusalExercised,
@@ -165,6 +166,8 @@ class Folder:
         self.reviews[event.regulator] = event.outcome
         if event.contract_id != self.pending_id or self.pending is None:
             return
+        if event.outcome == "inquiry":  # not final: the regulator rules again later
+            return
         if event.outcome == "blocked":
             self.pending = None
             self.pending_clauses = ()
@@ -176,7 +179,7 @@ class Folder:
             self.pending_clauses = conditions.apply(self.pending_clauses)
             if conditions.term_end is not None:
                 self.pending_term_end = conditions.term_end
-        if all(outcome != "open" for outcome in self.reviews.values()):
+        if all(outcome in FINAL_CLEARANCES for outcome in self.reviews.values()):
             self._take_force(
                 event.contract_id, self.pending, self.pending_clauses, self.pending_term_end
             )

@@ -193,6 +193,12 @@ def upcast_ruling_issued_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@upcaster("RulingIssued", 3)
+def upcast_ruling_issued_v3_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """v4 only adds outcomes (no_jurisdiction, inquiry); v3 data is v4 data."""
+    return data
+
+
 @upcaster("RulingIssued", 2)
 def upcast_ruling_issued_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
     """v2's conditions patched the seven fixed terms; v3's amend the clauses."""

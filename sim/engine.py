@@ -349,13 +349,15 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
 
     for spec in scenario.regulators:
         regulator = Regulator(
-            spec.key,
-            spec.name,
-            spec.strictness,
-            spec.review_months,
-            spec.conditions,
-            stream(seed, f"regulator:{spec.key}"),
-            simpy.Store(env),
+            key=spec.key,
+            name=spec.name,
+            strictness=spec.strictness,
+            review_months=spec.review_months,
+            conditions=spec.conditions,
+            rng=stream(seed, f"regulator:{spec.key}"),
+            inbox=simpy.Store(env),
+            powers=spec.powers,
+            control_threshold=spec.control_threshold,
         )
         world.regulators.append(regulator)
         world.processes[f"regulator:{spec.key}"] = env.process(regulator.process(world))

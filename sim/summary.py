@@ -10,7 +10,8 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
 - ``terms_<issue>`` for every negotiated issue (the agreed values; in the partnership
   these are the deal's clause parameters, as accepted, before any conditions);
 - ``regulator_outcome`` (approved, approved_with_conditions, blocked, pending,
-  unreviewed, or empty without a deal);
+  unreviewed, or empty without a deal; a regulator without jurisdiction clears the
+  deal and counts as approving it, one still inquiring keeps it pending);
 - with an AGI milestone: ``agi_time``, ``agi_date``, ``agi_verified``,
   ``agi_verified_date``;
 - with competitors: ``outside_deals``; with a ROFR: ``rofr_exercised``;
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from events.calendar import date_at
 from events.codec import Recorded
-from events.model import ContractSigned, NegotiationEnded, OfferAccepted
+from events.model import FINAL_CLEARANCES, ContractSigned, NegotiationEnded, OfferAccepted
 from events.replay import Folder, around_agi
 from sim.utilities import utility_for
 
@@ -107,7 +108,8 @@ def _regulator_outcome(reviews: dict[str, str], took_force: bool) -> str:
         return "unreviewed"
     if any(v == "blocked" for v in reviews.values()):
         return "blocked"
-    if reviews and all(v in ("approved", "approved_with_conditions") for v in reviews.values()):
+    # A regulator without jurisdiction clears the deal by law: it counts as approved.
+    if reviews and all(v in FINAL_CLEARANCES for v in reviews.values()):
         if any(v == "approved_with_conditions" for v in reviews.values()):
             return "approved_with_conditions"
         return "approved"

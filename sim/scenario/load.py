@@ -50,6 +50,7 @@ from sim.scenario.schema import (
     PRELUDE_KEYS,
     PROTOCOLS,
     REGULATOR_KEYS,
+    REGULATOR_POWERS,
     ROFR_KEYS,
     SCENARIO_KEYS,
     TIME_UNITS,
@@ -609,7 +610,11 @@ class _Loader(Checker):
         if self.domain == "generic" and conditions_raw != {}:
             self.fail(f"{where}.conditions", f"an empty table {_GENERIC}", conditions_raw)
         conditions = self.amendment(conditions_raw, f"{where}.conditions")
-        return RegulatorSpec(key, name, strictness, review_months, conditions)
+        powers = self.string(table, where, "powers", "merger_control", REGULATOR_POWERS)
+        threshold = self.number(table, where, "control_threshold", FRACTION, 0.0)
+        return RegulatorSpec(
+            key, name, strictness, review_months, conditions, powers, float(threshold)
+        )
 
     def competitors(self, value: object) -> tuple[CompetitorSpec, ...]:
         if self.domain == "generic" and value not in (MISSING, {}):

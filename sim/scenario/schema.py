@@ -69,7 +69,15 @@ PARTY_KEYS: Final = (
     "weights",
     "values",
 )
-REGULATOR_KEYS: Final = ("name", "strictness", "review_months", "conditions")
+REGULATOR_KEYS: Final = (
+    "name",
+    "powers",
+    "control_threshold",
+    "strictness",
+    "review_months",
+    "conditions",
+)
+REGULATOR_POWERS: Final = ("merger_control", "conduct", "charity")
 COMPETITOR_KEYS: Final = ("name", "intensity", "first", "value_bn", "boost", "kind")
 ROFR_KEYS: Final = ("window", "max_match_bn")
 AGI_KEYS: Final = (
@@ -253,11 +261,15 @@ class RegulatorSpec:
     strictness: Drawable
     review_months: Drawable
     conditions: Amendment
+    powers: str = "merger_control"
+    control_threshold: float = 0.0
 
     def to_data(self) -> dict[str, Any]:
         return {
             "conditions": _sorted_amendment(self.conditions) if self.conditions else {},
+            "control_threshold": self.control_threshold,
             "name": self.name,
+            "powers": self.powers,
             "review_months": _data(self.review_months),
             "strictness": _data(self.strictness),
         }

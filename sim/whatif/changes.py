@@ -293,7 +293,14 @@ def _regulator(key: str, field: str, old: Scenario, new: Scenario) -> Any:
     _exists(old.regulators, key, "regulator")
     _exists(new.regulators, key, "regulator")
     spec = new.regulator(key)
-    if field not in ("strictness", "review_months", "conditions", "name"):
+    if field not in (
+        "strictness",
+        "review_months",
+        "conditions",
+        "name",
+        "powers",
+        "control_threshold",
+    ):
         raise _Refused("not a key a fork knows how to change")
     value = getattr(spec, field)
 

@@ -181,3 +181,55 @@ def test_every_rofr_match_adds_its_amount_to_the_commitments_in_the_state() -> N
         assert commitments.get("openai_to_microsoft", 0.0) == pytest.approx(matched)
         matched_runs += matched > 0
     assert matched_runs >= 20  # the property was exercised
+
+
+def test_no_regulator_acts_outside_its_declared_powers() -> None:
+    """Issue 13: over 200 seeds, a block comes only from a regulator with the power to
+    block, and only within its jurisdiction; outside it, the ruling is no_jurisdiction."""
+    from agents.regulator import CAN_BLOCK, has_jurisdiction
+
+    scenario = load_scenario("msft-openai")
+    outcomes: set[str] = set()
+    for seed in range(200):
+        records = simulate(scenario, f"9:{seed}").records
+        signed = {
+            r.event.contract_id: r.event.clauses
+            for r in records
+            if isinstance(r.event, ContractSigned) and r.event.review
+        }
+        for record in records:
+            event = record.event
+            if type(event).__name__ != "RulingIssued":
+                continue
+            spec = scenario.regulator(event.regulator)
+            inside = has_jurisdiction(
+                signed[event.contract_id], spec.powers, spec.control_threshold
+            )
+            assert (event.outcome == "no_jurisdiction") == (not inside), (seed, event)
+            if event.outcome == "blocked":
+                assert spec.powers in CAN_BLOCK, (seed, event)
+            outcomes.add(event.outcome)
+    # FACTS.md: the CMA found no control, so no merger review; the FTC cannot block.
+    assert "blocked" not in outcomes and "no_jurisdiction" in outcomes
+
+
+def test_a_merger_authority_blocks_only_a_deal_that_confers_control() -> None:
+    scenario = load_scenario(
+        "msft-openai",
+        [
+            "regulators.cma.strictness=1",
+            "regulators.cma.control_threshold=0.3",  # equity 0.32 and 0.4 confer control
+        ],
+    )
+    blocked_stakes = []
+    for seed in range(40):
+        result = simulate(scenario, seed)
+        for record in result.records:
+            event = record.event
+            if type(event).__name__ == "RulingIssued" and event.regulator == "cma":
+                stake = result.summary["terms_equity"]
+                if event.outcome == "no_jurisdiction":
+                    assert stake < 0.3
+                if event.outcome == "blocked":
+                    blocked_stakes.append(stake)
+    assert blocked_stakes and min(blocked_stakes) >= 0.3

@@ -210,9 +210,10 @@ def test_the_last_seq_before_run_ended_is_the_latest_fork_point() -> None:
 
 
 def test_the_done_criterion_stricter_regulator_before_its_ruling() -> None:
-    """Fork just before the first ruling with a maximally strict CMA: the CMA's ruling
-    changes (approved with its conditions or blocked, never plainly approved), and
-    everything before the fork point is the parent's."""
+    """Fork just before the deal goes to review, with a maximally strict CMA that
+    reviews every deal (a regulator judges its jurisdiction when the deal reaches it):
+    the CMA's ruling changes (approved with its conditions or blocked, never plainly
+    approved), and everything before the fork point is the parent's."""
     changed = 0
     for seed in range(6):
         data = parent_log(seed)
@@ -220,10 +221,12 @@ def test_the_done_criterion_stricter_regulator_before_its_ruling() -> None:
         rulings = [r for r in parent if type(r.event) is RulingIssued]
         if not rulings:
             continue
-        at_seq = rulings[0].seq - 1
+        reviewed = [r for r in parent if type(r.event) is ContractSigned and r.event.review]
+        at_seq = reviewed[0].seq - 1
         # Strict, with conditions that bind on the usual deal (the API's exclusivity).
         strict = [
             "regulators.cma.strictness=1.0",
+            "regulators.cma.control_threshold=0.0",  # any deal within its jurisdiction
             "regulators.cma.conditions={remove=['exclusivity.api']}",
         ]
         child = fork(data, at=at_seq, set=strict)

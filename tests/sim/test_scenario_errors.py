@@ -488,7 +488,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("regulators.cma.speed", 1)],
-        'regulators.cma.speed: expected a known key (conditions, name, review_months, strictness), got "speed"',
+        'regulators.cma.speed: expected a known key (conditions, control_threshold, name, powers, review_months, strictness), got "speed"',
     ),
     (
         M,

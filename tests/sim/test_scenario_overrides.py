@@ -134,7 +134,8 @@ def test_validation_messages_still_apply_and_name_the_builtin() -> None:
         (
             "regulators.cma.strictnes=0.8",
             "--set regulators.cma.strictnes: expected a known key of regulators.cma "
-            '(conditions, name, review_months, strictness), got "strictnes"',
+            "(conditions, control_threshold, name, powers, review_months, strictness), "
+            'got "strictnes"',
         ),
         (
             "regulators.cmaa.strictness=0.8",
