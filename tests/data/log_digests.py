@@ -5,7 +5,10 @@ earlier line, so equal digests mean byte-identical logs. The JSON file was first
 recorded from ``main`` at commit 7aac96c, before the engine hot-path work of issue
 16, which kept every digest. Contracts as clauses (issue 11) changed the log format
 on purpose (schema 2); the file was then re-recorded from the clauses branch
-*without* the hot-path work, and the merged engine reproduced it byte for byte::
+*without* the hot-path work, and the merged engine reproduced it byte for byte.
+The v/max value ramps (issue 12) re-recorded the bilateral-demo runs, and regulators
+with jurisdiction (issue 13, RulingIssued v4) the msft-openai runs; each time only
+that scenario's digests moved::
 
     python -m tests.data.log_digests > tests/data/log_digests.json
 
