@@ -33,6 +33,8 @@ OUTCOME_COLORS: Final = {
     "approved": "#009E73",
     "approved_with_conditions": "#E69F00",
     "blocked": "#C00000",
+    "no_jurisdiction": "#56B4E9",  # cleared by law: the regulator may not review it
+    "inquiry": "#CC79A7",  # not final: an in-depth inquiry delays the deal
 }
 AGI_COLOR: Final = "#7B2D8E"
 MUTED: Final = "#6E6E6E"

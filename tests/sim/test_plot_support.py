@@ -167,3 +167,11 @@ def log_path(plot_dir: Path) -> Path:
 @pytest.fixture(scope="module")
 def batch_rows() -> tuple[list[dict[str, Any]], list[Any]]:
     return batch_runs(40)
+
+
+def test_every_ruling_outcome_has_a_colour() -> None:
+    # A new outcome without a colour crashed every timeline with it (exit 70).
+    from events.model import RULING_OUTCOMES
+    from sim.plots.style import OUTCOME_COLORS
+
+    assert set(RULING_OUTCOMES) <= set(OUTCOME_COLORS)
