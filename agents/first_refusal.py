@@ -21,33 +21,21 @@ from events.model import (
     OutsideDealAccepted,
     OutsideOfferMade,
 )
+from events.state import ContractState
 
 
 def first_refusal(
-    world: World,
-    holder: str,
-    offer_seq: int,
-    offer: OutsideOfferMade,
-    window: float,
-    max_match_bn: float,
+    world: World, offer_seq: int, offer: OutsideOfferMade, max_match_bn: float
 ) -> Generator[Any, Any, None]:
-    """Process: what becomes of one outside offer, given the clauses in force.
-
-    ``window`` is used when the clause in force does not say (it always does since
-    clauses carry ``window_months``); kept for callers that pass one explicitly."""
+    """Process: what becomes of one outside offer, given the clauses in force. The
+    first refusal's holder and its window are the clause's own."""
     state = world.state()
     if state.holds("exclusivity.all") or state.holds("exclusivity.new_capacity"):
         return
-    if state.holds("first_refusal.compute"):
-        window = next(
-            (
-                clause.window_months
-                for clause in state.clauses
-                if type(clause) is FirstRefusal and clause.scope == "compute"
-            ),
-            window,
-        )
-        yield world.env.timeout(window)
+    clause = _refusal_on_compute(state)
+    if clause is not None:
+        holder = clause.holder
+        yield world.env.timeout(clause.window_months)
         if offer.value_bn <= max_match_bn:
             world.post(
                 holder, FirstRefusalExercised(holder, offer_seq, offer.competitor, offer.value_bn)
@@ -55,3 +43,12 @@ def first_refusal(
             return
         world.post(holder, FirstRefusalWaived(holder, offer_seq, offer.competitor))
     world.post(offer.to, OutsideDealAccepted(offer.to, offer_seq, offer.competitor, offer.value_bn))
+
+
+def _refusal_on_compute(state: ContractState) -> FirstRefusal | None:
+    """The active first refusal on new compute, if a clause in force grants one."""
+    if not state.holds("first_refusal.compute"):
+        return None
+    return next(
+        (c for c in state.clauses if isinstance(c, FirstRefusal) and c.scope == "compute"), None
+    )

@@ -69,7 +69,6 @@ class _World:
         self.regulators: list[Regulator] = []
         self.review = False
         self.open = True
-        self.holder = ""
         self.target = ""
         self.rofr_window = 1.0
         self.max_match_bn = 0.0
@@ -115,7 +114,7 @@ class _World:
             if target is not None:
                 target.inbox.put((seq, event, self.boosts[event.competitor]))
             self.env.process(
-                first_refusal(self, self.holder, seq, event, self.rofr_window, self.max_match_bn)
+                first_refusal(self, seq, event, self.max_match_bn)
             )
         return seq
 
@@ -286,7 +285,6 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
     env = world.env
     negotiation = scenario.negotiation
     first_key, second_key = negotiation.parties
-    world.holder = "microsoft" if "microsoft" in negotiation.parties else first_key
     world.target = "openai" if "openai" in negotiation.parties else second_key
     world.review = negotiation.review
 
