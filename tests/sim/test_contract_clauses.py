@@ -233,3 +233,21 @@ def test_a_merger_authority_blocks_only_a_deal_that_confers_control() -> None:
                 if event.outcome == "blocked":
                     blocked_stakes.append(stake)
     assert blocked_stakes and min(blocked_stakes) >= 0.3
+
+
+def test_no_agi_declaration_before_the_scenarios_earliest_agi_date() -> None:
+    """Issue 13: over 200 seeds, AGI is never declared before the low end of the
+    scenario's AGI distribution (2026-06-01), and is verified only after it."""
+    scenario = load_scenario("msft-openai")
+    assert scenario.agi is not None
+    earliest = scenario.agi.at.low  # type: ignore[union-attr]
+    declared = 0
+    for seed in range(200):
+        records = simulate(scenario, f"11:{seed}").records
+        around = around_agi(records)
+        if around is None:
+            continue
+        declared += 1
+        assert around.declared_at >= earliest, seed
+        assert around.verified_at is None or around.verified_at >= around.declared_at
+    assert declared >= 150  # the horizon (2036) lies beyond the distribution's high end
