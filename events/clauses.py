@@ -248,6 +248,30 @@ def _scopes(value: object) -> tuple[str, ...]:
 # --- the vocabulary --------------------------------------------------------------------
 
 
+class _GrantsRights:
+    """Shared fold rule: a clause granting named rights is dropped by removing one."""
+
+    __slots__ = ()
+
+    def rights(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def without(self, right: str) -> Clause | None:
+        return None if right in self.rights() else self  # type: ignore[return-value]
+
+
+class _AmountOnly:
+    """Shared fold rule: a money or definition clause grants no right to remove."""
+
+    __slots__ = ()
+
+    def rights(self) -> tuple[str, ...]:
+        return ()
+
+    def without(self, right: str) -> Clause | None:
+        return self  # type: ignore[return-value]
+
+
 @attrs.frozen(slots=True)
 class License:
     """``licensee`` may use the other party's IP in ``scope`` (models, products,
@@ -269,7 +293,7 @@ class License:
 
 
 @attrs.frozen(slots=True)
-class RevenueShare:
+class RevenueShare(_GrantsRights):
     """``payer`` pays ``payee`` a ``rate`` of the revenue the clause covers. Grants
     ``revenue_share.<payer>_to_<payee>``."""
 
@@ -282,12 +306,9 @@ class RevenueShare:
     def rights(self) -> tuple[str, ...]:
         return (f"revenue_share.{self.payer}_to_{self.payee}",)
 
-    def without(self, right: str) -> Clause | None:
-        return None if right in self.rights() else self
-
 
 @attrs.frozen(slots=True)
-class Exclusivity:
+class Exclusivity(_GrantsRights):
     """``provider`` is the exclusive provider of a ``workload``: the API (served only
     through it), all workloads, or new capacity. Grants ``exclusivity.<workload>``."""
 
@@ -299,12 +320,9 @@ class Exclusivity:
     def rights(self) -> tuple[str, ...]:
         return (f"exclusivity.{self.workload}",)
 
-    def without(self, right: str) -> Clause | None:
-        return None if right in self.rights() else self
-
 
 @attrs.frozen(slots=True)
-class FirstRefusal:
+class FirstRefusal(_GrantsRights):
     """``holder`` may match an outside offer in ``scope`` (compute: new capacity;
     new_projects: pre-emption) within ``window_months``. Grants
     ``first_refusal.<scope>``."""
@@ -318,12 +336,9 @@ class FirstRefusal:
     def rights(self) -> tuple[str, ...]:
         return (f"first_refusal.{self.scope}",)
 
-    def without(self, right: str) -> Clause | None:
-        return None if right in self.rights() else self
-
 
 @attrs.frozen(slots=True)
-class ComputeCommitment:
+class ComputeCommitment(_AmountOnly):
     """``buyer`` commits to buy ``amount_bn`` (USD bn) of compute from ``seller`` over
     ``years``. An amount in the state (``compute_commitments_bn``), not a right."""
 
@@ -334,15 +349,9 @@ class ComputeCommitment:
     years: float = attrs.field(default=1.0, converter=_number, validator=_positive)
     expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
-    def rights(self) -> tuple[str, ...]:
-        return ()
-
-    def without(self, right: str) -> Clause | None:
-        return self
-
 
 @attrs.frozen(slots=True)
-class Investment:
+class Investment(_AmountOnly):
     """``investor`` puts ``amount_bn`` (USD bn) of new money in when the contract takes
     force. Summed into ``investment_total_bn``; one-off, so never carried forward."""
 
@@ -351,15 +360,9 @@ class Investment:
     amount_bn: float = attrs.field(converter=_number, validator=_non_negative)
     expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
-    def rights(self) -> tuple[str, ...]:
-        return ()
-
-    def without(self, right: str) -> Clause | None:
-        return self
-
 
 @attrs.frozen(slots=True)
-class Equity:
+class Equity(_AmountOnly):
     """``holder`` owns ``share`` of the other party (of its profits, before a
     restructuring), at ``valuation_bn`` (USD bn) if known. In the state as ``equity``."""
 
@@ -371,15 +374,9 @@ class Equity:
     )
     expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
-    def rights(self) -> tuple[str, ...]:
-        return ()
-
-    def without(self, right: str) -> Clause | None:
-        return self
-
 
 @attrs.frozen(slots=True)
-class AgiDefinition:
+class AgiDefinition(_AmountOnly):
     """Who declares AGI, whether an expert panel must verify the declaration, and the
     delay (months) before a verification can come."""
 
@@ -389,15 +386,9 @@ class AgiDefinition:
     delay_months: float = attrs.field(default=0.0, converter=_number, validator=_non_negative)
     expiry: Expiry = attrs.field(default=EXPIRES_WITH_CONTRACT, converter=_expiry, kw_only=True)
 
-    def rights(self) -> tuple[str, ...]:
-        return ()
-
-    def without(self, right: str) -> Clause | None:
-        return self
-
 
 @attrs.frozen(slots=True)
-class NonCompete:
+class NonCompete(_GrantsRights):
     """``bound`` may not pursue ``field`` (e.g. AGI) with others. Grants
     ``non_compete.<bound>``."""
 
@@ -413,9 +404,6 @@ class NonCompete:
 
     def rights(self) -> tuple[str, ...]:
         return (f"non_compete.{self.bound}",)
-
-    def without(self, right: str) -> Clause | None:
-        return None if right in self.rights() else self
 
 
 Clause = (
