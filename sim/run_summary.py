@@ -57,9 +57,8 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
         if type(event) is RulingIssued:
             conditions = event.conditions
             extra = f" conditions: {amendment_text(conditions)}" if conditions else ""
-            out.print(
-                f"  ruling {_when(result, record.t)}: {event.regulator} {event.outcome}{extra}"
-            )
+            outcome = event.outcome.replace("_", " ")
+            out.print(f"  ruling {_when(result, record.t)}: {event.regulator} {outcome}{extra}")
     outside = sum(1 for r in result.records if type(r.event) is OutsideOfferMade)
     taken = sum(1 for r in result.records if type(r.event) is OutsideDealAccepted)
     matched = sum(1 for r in result.records if type(r.event) is FirstRefusalExercised)
