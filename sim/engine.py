@@ -334,6 +334,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             discount=step_discount,
             opponent_discount=opponent_discount,
             is_first_mover=key == first_key,
+            issue_values=space.value_indices,  # what an opponent model learns from
         )
         party = Negotiator(
             key, opponent, strategy, view, clock, offer_of, Inbox(env), key == first_key

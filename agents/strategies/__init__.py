@@ -10,6 +10,11 @@ STRATEGY_NAMES: tuple[str, ...] = (
     "hardliner",
     "random",
     "rubinstein",
+    "boa-boulware",
+    "boa-linear",
+    "boa-conceder",
+    "boa-tit-for-tat",
+    "tradeoff",
 )
 
 # Re-exports (after STRATEGY_NAMES: the registry imports it from here).

@@ -73,3 +73,19 @@ class Parametrised:
             for field in attrs.fields(cast("type[attrs.AttrsInstance]", type(self)))
             if (value := getattr(self, field.name)) is not None
         }
+
+
+def check_choice(value: object, name: str, options: tuple[str, ...]) -> str:
+    """``value`` if it is one of the strings ``options``; else a ``ValueError`` naming
+    ``name`` and the options."""
+    if not isinstance(value, str) or value not in options:
+        expected = "one of " + ", ".join(repr(option) for option in options)
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return value
+
+
+def check_flag(value: object, name: str) -> bool:
+    """``value`` if it is a ``bool`` (numbers and strings are refused)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+    return value

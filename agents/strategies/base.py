@@ -3,7 +3,8 @@
 Contract between the engine and a strategy (a strategy may rely on it):
 
 - The engine owns one ``NegotiationView`` per party and negotiation, builds it with
-  ``NegotiationView.create`` and updates it in place; strategies only read it.
+  ``NegotiationView.create`` and updates it in place; strategies only read it, except
+  ``opponent_model``, a learning strategy's own state for this negotiation.
 - ``utilities``, ``ranking`` and ``sorted_utilities`` never change after creation.
   ``reservation`` may rise during a run (e.g. after an outside offer).
 - ``propose(view)`` is called with ``own_offers`` holding this party's earlier offers
@@ -82,6 +83,19 @@ def _ranked(utilities: np.ndarray, ranking: np.ndarray) -> _Ranked:
         return made
 
 
+def _issue_values(values: np.ndarray | None, n: int) -> np.ndarray | None:
+    if values is None:
+        return None
+    table = np.array(values, dtype=np.intp)
+    if table.ndim != 2 or table.shape[0] != n or table.shape[1] == 0 or (table < 0).any():
+        raise ValueError(
+            f"issue_values must be an ({n}, n_issues) array of value positions >= 0, "
+            f"got shape {table.shape}"
+        )
+    table.flags.writeable = False
+    return table
+
+
 class Response(enum.StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
@@ -106,6 +120,13 @@ class NegotiationView:
     - ``own_offers`` / ``opponent_offers``: outcome indices offered, oldest first.
     - ``rng``: the party's ``numpy.random.Generator`` (the only randomness allowed).
     - ``is_first_mover``: whether this party made the opening offer.
+    - ``issue_values``: read-only ``(n_outcomes, n_issues)`` int array, the position of
+      each outcome's value on each issue (``OutcomeSpace.value_indices``); None when
+      the issues are unknown (a strategy then treats each outcome as one value of one
+      issue).
+    - ``opponent_model``: the one thing a strategy may write: its own learned state
+      about the opponent for this negotiation (``agents.boa``), None until it first
+      looks; derived only from ``opponent_offers``.
     """
 
     __slots__ = (
@@ -116,7 +137,9 @@ class NegotiationView:
         "best_utility",
         "discount",
         "is_first_mover",
+        "issue_values",
         "opponent_discount",
+        "opponent_model",
         "opponent_offers",
         "own_offers",
         "ranking",
@@ -142,6 +165,8 @@ class NegotiationView:
     opponent_offers: list[int]
     rng: np.random.Generator
     is_first_mover: bool
+    issue_values: np.ndarray | None
+    opponent_model: object | None
     _ascending: np.ndarray
     utility_list: list[float]
     best_utility: float
@@ -161,6 +186,7 @@ class NegotiationView:
         own_offers: list[int] | None = None,
         opponent_offers: list[int] | None = None,
         is_first_mover: bool = True,
+        issue_values: np.ndarray | None = None,
     ) -> None:
         self.utilities = utilities
         self.ranking = ranking
@@ -182,6 +208,8 @@ class NegotiationView:
         self.own_offers = [] if own_offers is None else own_offers
         self.opponent_offers = [] if opponent_offers is None else opponent_offers
         self.is_first_mover = bool(is_first_mover)
+        self.issue_values = issue_values
+        self.opponent_model = None
 
     @classmethod
     def create(
@@ -193,10 +221,12 @@ class NegotiationView:
         opponent_discount: float = 1.0,
         *,
         is_first_mover: bool = True,
+        issue_values: np.ndarray | None = None,
     ) -> NegotiationView:
         """A fresh view (time 0, step 0, no offers), ranking precomputed once.
 
-        ``utilities`` is copied into a read-only float64 array.
+        ``utilities`` is copied into a read-only float64 array; ``issue_values`` (if
+        given) must have one row per outcome.
         """
         u = np.array(utilities, dtype=np.float64)
         if u.ndim != 1 or u.size == 0:
@@ -215,6 +245,7 @@ class NegotiationView:
             discount=discount,
             opponent_discount=opponent_discount,
             is_first_mover=is_first_mover,
+            issue_values=_issue_values(issue_values, u.size),
         )
 
     def count_at_least(self, threshold: float) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from agents.boa.named import NAMED as BOA_NAMED
 from agents.strategies import STRATEGY_NAMES
 from agents.strategies.aspiration import Aspiration, NegmasAspiration
 from agents.strategies.base import Strategy
@@ -28,6 +29,7 @@ _CLASSES: tuple[type[Any], ...] = (
     Hardliner,
     RandomOffers,
     Rubinstein,
+    *BOA_NAMED,
 )
 
 STRATEGIES: dict[str, type] = {cls.name: cls for cls in _CLASSES}

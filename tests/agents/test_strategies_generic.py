@@ -32,6 +32,11 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "hardliner": {"accept_above": 0.9},
     "random": {"accept_probability": 0.8},
     "rubinstein": {"own_discount": 0.9, "opponent_discount": 0.8},
+    "boa-boulware": {"exponent": 6.0, "acceptance": "next", "accept_alpha": 1.02},
+    "boa-linear": {"window": 0.1, "keep_concessions": False},
+    "boa-conceder": {"acceptance": "const", "accept_above": 0.7, "learning_rate": 0.5},
+    "boa-tit-for-tat": {"delay": 2, "bidding": "nearest", "acceptance": "time"},
+    "tradeoff": {"exponent": 2.0, "accept_time": 0.9, "accept_beta": 0.05},
 }
 
 # Strategies allowed to propose below their reservation value (documented).

@@ -1,0 +1,133 @@
+"""The frequency opponent model: issue weights from how rarely an issue's value
+changes, value preferences from how often a value is offered.
+
+Sources: the HardHeaded frequency model (van Krimpen, Hendrikx & Hajizadeh,
+"HardHeaded", in *Complex Automated Negotiations*, Springer 2013; Genius
+``negotiator.boaframework.opponentmodel.HardHeadedFrequencyModel``, NegMAS
+``GHardHeadedFrequencyModel``), the family Baarslag, Hendrikx, Hindriks & Jonker
+found among the most accurate and cheapest ("Learning about the opponent in
+automated bilateral negotiation: a comprehensive survey of opponent modeling
+techniques", Autonomous Agents and Multi-Agent Systems 30, 2016; "Predicting the
+performance of opponent models in automated negotiation", IAT 2013).
+
+The rules, for an outcome space with ``k`` issues:
+
+- issue weights start equal (``1 / k``). After each opponent offer but the first,
+  every issue whose value did not change since its previous offer gains
+  ``learning_rate / k``, and the weights are renormalised to sum to 1 (an opponent
+  keeps what matters to it and moves on what does not);
+- every value starts with a count of 1; each offer adds ``value_addition`` to the
+  count of each value it contains;
+- the estimated utility of an outcome is ``sum_i w_i * c_i(v_i) / max_v c_i(v)``: a
+  weighted sum of each value's count relative to that issue's most offered value.
+
+Before any offer every outcome is worth the same (1.0). Counts are floats; the
+estimate is exact for the same offers in any process (no randomness).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+import numpy as np
+
+from agents.boa.opponent_model import issue_table
+from agents.strategies._params import check_real
+from agents.strategies.base import NegotiationView
+
+
+def _learning_rate(value: object) -> float:
+    return check_real(value, "learning_rate", low=0.0)
+
+
+def _value_addition(value: object) -> float:
+    return check_real(value, "value_addition", low=0.0, low_open=True)
+
+
+@attrs.frozen(kw_only=True)
+class FrequencyModel:
+    """HardHeaded-style frequency model (see module docs)."""
+
+    name: ClassVar[str] = "frequency"
+
+    learning_rate: float = attrs.field(default=0.2, converter=_learning_rate)
+    value_addition: float = attrs.field(default=1.0, converter=_value_addition)
+
+    def start(self, view: NegotiationView) -> FrequencyEstimate:
+        return FrequencyEstimate(self, issue_table(view))
+
+
+class FrequencyEstimate:
+    """What a ``FrequencyModel`` has learned in one negotiation."""
+
+    __slots__ = (
+        "_cache",
+        "_last",
+        "_table",
+        "_values",
+        "counts",
+        "memo",
+        "model",
+        "seen",
+        "weights",
+    )
+
+    def __init__(self, model: FrequencyModel, table: np.ndarray) -> None:
+        self.model = model
+        self._table = table
+        n_issues = table.shape[1]
+        sizes = table.max(axis=0) + 1
+        self.weights = np.full(n_issues, 1.0 / n_issues)
+        self.counts = [np.ones(int(size)) for size in sizes]
+        self.seen = 0
+        self._last: np.ndarray | None = None
+        self._cache: np.ndarray | None = None
+        self._values: list[np.ndarray] | None = None
+        self.memo: object = None
+
+    def update(self, offers: list[int]) -> None:
+        if self.seen >= len(offers):
+            return
+        model = self.model
+        gain = model.learning_rate / self.weights.shape[0]
+        addition = model.value_addition
+        for index in offers[self.seen :]:
+            row = self._table[index]
+            for issue, position in enumerate(row.tolist()):
+                self.counts[issue][position] += addition
+            last = self._last
+            if last is not None and gain > 0.0:
+                unchanged = row == last
+                if unchanged.any():
+                    self.weights = self.weights + gain * unchanged
+                    self.weights /= self.weights.sum()
+            self._last = row
+        self.seen = len(offers)
+        self._cache = None
+        self._values = None
+
+    def issue_weights(self) -> np.ndarray:
+        return self.weights
+
+    def value_utilities(self, issue: int) -> np.ndarray:
+        """Estimated utility of each value of ``issue`` (its count over the largest)."""
+        values = self._values
+        if values is None:
+            values = self._values = [_read_only(counts / counts.max()) for counts in self.counts]
+        return values[issue]
+
+    def utilities(self) -> np.ndarray:
+        if self._cache is None:
+            table = self._table
+            total = np.zeros(table.shape[0])
+            for issue, weight in enumerate(self.weights.tolist()):
+                total += weight * self.value_utilities(issue)[table[:, issue]]
+            total.flags.writeable = False
+            self._cache = total
+        return self._cache
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
