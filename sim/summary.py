@@ -21,7 +21,11 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
   run), and with AGI ``after_agi.<right>`` (held once AGI took effect; see
   ``events.replay.around_agi``; empty when AGI never came);
 - ``utility_<party>`` for each negotiating party (discounted utility of the agreed
-  terms once they took force, or its reservation value without such a deal).
+  terms once they took force, or its reservation value without such a deal);
+- ``offers_<party>`` and ``coherence_<party>`` for each negotiating party: how many
+  offers it made, and the share of its successive offers that did not lower the
+  other party's true (scenario) utility, empty with fewer than two offers (see
+  ``sim.coherence``).
 
 A generic scenario's row has no AGI, ROFR or rights columns at all.
 """
@@ -36,6 +40,7 @@ from events.calendar import date_at
 from events.codec import Recorded
 from events.model import FINAL_CLEARANCES, ContractSigned, NegotiationEnded, OfferAccepted
 from events.replay import Folder, around_agi
+from sim.coherence import offer_coherence
 from sim.utilities import utility_for
 
 if TYPE_CHECKING:
@@ -76,6 +81,8 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
         if scenario.agi is not None:
             columns += [(f"after_agi.{right}", "INTEGER") for right in rights]
     columns += [(f"utility_{key}", "REAL") for key in scenario.negotiation.parties]
+    for key in scenario.negotiation.parties:
+        columns += [(f"offers_{key}", "INTEGER"), (f"coherence_{key}", "REAL")]
     return columns
 
 
@@ -189,6 +196,9 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
         else:
             value = spec.reservation
         row[f"utility_{key}"] = float(value)
+    for key, (offers, coherence) in offer_coherence(records, scenario).items():
+        row[f"offers_{key}"] = offers
+        row[f"coherence_{key}"] = coherence
     return row
 
 

@@ -141,7 +141,7 @@ def command(
     if out is not None:
         result.write(out)
         log.info("results_written", out=str(out))
-    estimates = result.estimates()
+    estimates = _with_coherence(result, result.estimates())
     if as_json:
         import orjson
 
@@ -156,6 +156,20 @@ def command(
         return
     dated = plan.scenario if plan.scenario.time_unit == "month" else None
     _print_table(result, estimates, plan.total, path, out, dated)
+
+
+def _with_coherence(result: Any, estimates: list[Any]) -> list[Any]:
+    """The batch estimates with each grid cell's offers and coherence means after the
+    cell's own rows (``sim.coherence``)."""
+    from sim.coherence import coherence_estimates
+
+    extra = coherence_estimates(result.iter_rows(), result.columns, result.n, result.sweep_keys)
+    if not extra:
+        return estimates
+    cells: dict[tuple[str, ...], list[Any]] = {}
+    for estimate in [*estimates, *extra]:
+        cells.setdefault(tuple(map(repr, estimate.group.values())), []).append(estimate)
+    return [estimate for cell in cells.values() for estimate in cell]
 
 
 def _stored(path: Path) -> int | str:
@@ -262,5 +276,7 @@ def _print_table(
         f"Shares: {', '.join(shares)} (Wilson intervals); means: Student t"
         + ("; times as the dates they fall on." if dated is not None else ".")
         + " Utilities are discounted to the agreement date (no deal: the reservation value)."
+        + " Coherence: share of a party's successive offers that do not lower the other"
+        + " party's true (scenario) utility."
     )
     console.print(f"Stored {where}.")

@@ -38,7 +38,13 @@ def test_json_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         "utility_microsoft",
         "utility_openai",
         "agi_time",
+        "offers_microsoft",
+        "coherence_microsoft",
+        "offers_openai",
+        "coherence_openai",
     ]
+    coherence = report["summary"][8]
+    assert coherence["n"] == 8 and 0.0 <= coherence["value"] <= 1.0
     agreement = report["summary"][0]
     assert set(agreement) == {"outcome", "group", "value", "ci_low", "ci_high", "n"}
     assert agreement["group"] == {} and agreement["n"] == 8
@@ -66,8 +72,14 @@ def test_sweep_table_has_a_row_group_per_cell(capsys: pytest.CaptureFixture[str]
     # a sweep's default store name carries a digest of the sweep: no other batch shares it
     assert re.search(r"Stored 8 runs in runs/msft-openai-mc-s0-n4-[0-9a-f]{8}\.sqlite", result.out)
     json_run = run_cli(capsys, ["mc", "-n", "4", "--sweep", "agi.at=100,150", "--resume", "--json"])
-    groups = {str(e["group"]) for e in orjson.loads(json_run.out)["summary"]}
+    summary = orjson.loads(json_run.out)["summary"]
+    groups = {str(e["group"]) for e in summary}
     assert groups == {"{'agi.at': 100}", "{'agi.at': 150}"}
+    # each cell's coherence rows follow its own rows, not all cells' at the end
+    cells = [str(e["group"]) for e in summary]
+    assert cells == sorted(cells, key=cells.index)  # one contiguous block per cell
+    assert sum(e["outcome"] == "coherence_openai" for e in summary) == 2
+    assert "coherence_openai (mean)" in result.out
 
 
 def test_existing_store_and_resume_mismatch(capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,11 +33,11 @@ def test_fork_writes_a_verified_log_and_diff_finds_the_fork_point(
 ) -> None:
     at = first_ruling_seq(parent) - 1
     child = tmp_path / "child.jsonl"
-    args = ["fork", str(parent), "--at", f"seq:{at}", "--set", "regulators.cma.strictness=1.0"]
+    args = ["fork", str(parent), "--at", f"seq:{at}", "--set", "regulators.ftc.strictness=1.0"]
     result = run_cli(capsys, [*args, "--out", str(child)])
     assert result.code == 0, result.err
     assert f"after seq {at}" in result.out
-    assert "regulators.cma.strictness=1.0" in result.out
+    assert "regulators.ftc.strictness=1.0" in result.out
     records = verify_file(child).records
     assert type(records[at + 1].event) is Forked
 
@@ -138,30 +138,40 @@ def test_walkthrough_batch_export_fork_diff(
     """docs/what-if.md, step by step."""
     monkeypatch.chdir(tmp_path)
     store = "runs/batch.sqlite"
-    mc = run_cli(capsys, ["mc", "-n", "4", "--seed", "7", "--workers", "1", "--store", store])
+    mc = run_cli(capsys, ["mc", "-n", "20", "--seed", "7", "--workers", "1", "--store", store])
     assert mc.code == 0, mc.err
-    export = run_cli(capsys, ["export", "--store", store, "--run", "2", "--out", "runs/r2.jsonl"])
+    export = run_cli(capsys, ["export", "--store", store, "--run", "6", "--out", "runs/r6.jsonl"])
     assert export.code == 0, export.err
-    at = first_ruling_seq(Path("runs/r2.jsonl")) - 1
+    at = first_ruling_seq(Path("runs/r6.jsonl")) - 1
     fork = run_cli(
         capsys,
         [
             "fork",
-            "runs/r2.jsonl",
+            "runs/r6.jsonl",
             "--at",
             f"seq:{at}",
             "--set",
-            "regulators.cma.strictness=1.0",
+            "regulators.ftc.strictness=1.0",
             "--out",
-            "runs/r2-strict-cma.jsonl",
+            "runs/r6-strict-ftc.jsonl",
         ],
     )
     assert fork.code == 0, fork.err
-    diff = run_cli(capsys, ["diff", "runs/r2.jsonl", "runs/r2-strict-cma.jsonl", "--json"])
+    diff = run_cli(capsys, ["diff", "runs/r6.jsonl", "runs/r6-strict-ftc.jsonl", "--json"])
     report = orjson.loads(diff.out)
     assert report["first_difference"]["seq"] == at + 1
-    assert report["fork"]["changes"] == {"regulators.cma.strictness": 1.0}
-    # The exported run is run 2 of the batch: seed 7:2, reproduced by negsim run.
-    assert (
-        verify_file("runs/r2.jsonl").digest == simulate(load_scenario("msft-openai"), "7:2").digest
-    )
+    assert report["fork"]["changes"] == {"regulators.ftc.strictness": 1.0}
+    # The exported run is run 6 of the batch: seed 7:6, reproduced by negsim run.
+    run6 = simulate(load_scenario("msft-openai"), "7:6")
+    assert verify_file("runs/r6.jsonl").digest == run6.digest
+    # the walkthrough's point: a strict FTC cannot block, it opens an inquiry first
+    rulings = [
+        [
+            (r.event.regulator, r.event.outcome)
+            for r in verify_file(p).records
+            if type(r.event) is RulingIssued
+        ]
+        for p in (Path("runs/r6.jsonl"), Path("runs/r6-strict-ftc.jsonl"))
+    ]
+    ftc = [[o for r, o in run if r == "ftc"] for run in rulings]
+    assert ftc == [["approved"], ["inquiry", "approved"]]

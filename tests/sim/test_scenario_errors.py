@@ -346,12 +346,12 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("parties.microsoft.strategy", "greedy")],
-        'parties.microsoft.strategy: expected one of (boulware, linear, conceder, aspiration, negmas-aspiration, tit-for-tat, hardliner, random, rubinstein), got "greedy"',
+        'parties.microsoft.strategy: expected one of (boulware, linear, conceder, aspiration, negmas-aspiration, tit-for-tat, hardliner, random, rubinstein, boa-boulware, boa-linear, boa-conceder, boa-tit-for-tat, tradeoff), got "greedy"',
     ),
     (
         M,
         [("parties.microsoft.strategy", DEL)],
-        "parties.microsoft.strategy: expected one of (boulware, linear, conceder, aspiration, negmas-aspiration, tit-for-tat, hardliner, random, rubinstein), got nothing",
+        "parties.microsoft.strategy: expected one of (boulware, linear, conceder, aspiration, negmas-aspiration, tit-for-tat, hardliner, random, rubinstein, boa-boulware, boa-linear, boa-conceder, boa-tit-for-tat, tradeoff), got nothing",
     ),
     (
         M,

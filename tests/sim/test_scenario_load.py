@@ -184,7 +184,7 @@ def test_the_deal_binds_issues_to_clauses(msft: Scenario) -> None:
 
 def test_party_utilities_are_expanded(msft: Scenario) -> None:
     microsoft, openai = msft.negotiating_parties()
-    assert microsoft.key == "microsoft" and microsoft.strategy == "boulware"
+    assert microsoft.key == "microsoft" and microsoft.strategy == "boa-boulware"
     assert openai.key == "openai"
     for party in (microsoft, openai):
         assert sum(party.weight_dict().values()) == pytest.approx(1.0, abs=1e-9)
