@@ -115,10 +115,5 @@ class Outcome:
         return outcome
 
 
-Offer = Outcome
+Offer = Outcome  # what a party proposes and accepts: an outcome, in every domain
 EMPTY_OUTCOME: Final = Outcome(())
-
-
-def offer_from_data(data: object) -> Outcome:
-    """Decode an offer's ``terms`` (an ``{"issues": [[name, value], ...]}`` object)."""
-    return Outcome.from_data(data)
