@@ -36,7 +36,7 @@ def keeping_concessions(
     if not view.own_offers:
         return candidates
     previous = view.own_offers[-1]
-    keep: np.ndarray | None = None
+    kept = candidates
     for issue, column in enumerate(issue_columns(view)):
         values = estimate.value_utilities(issue)
         position = column[previous]
@@ -44,6 +44,9 @@ def keeping_concessions(
         allowed[position] = True  # and the one it already has
         if allowed.all():
             continue
-        kept = allowed[column[candidates]]
-        keep = kept if keep is None else keep & kept
-    return candidates if keep is None else candidates[keep]
+        # Narrow as we go: each later issue looks only at the bundles still kept
+        # (the same bundles, in the same order, as one mask over all of them).
+        kept = kept[allowed[column[kept]]]
+        if not kept.size:
+            break
+    return kept
