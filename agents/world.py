@@ -7,6 +7,7 @@ the state the engine derives from the log with the shared fold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import simpy
@@ -28,6 +29,10 @@ class World(Protocol):
 
     def state(self) -> ContractState:
         """The contract state the log implies right now (the shared fold)."""
+        ...
+
+    def subscribe(self, kinds: tuple[type, ...], callback: Callable[[int, Event], None]) -> None:
+        """Call ``callback(seq, event)`` right after every recorded event of ``kinds``."""
         ...
 
     def talks_open(self) -> bool:

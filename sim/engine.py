@@ -82,6 +82,19 @@ class _World:
         self.competitors: dict[str, Competitor] = {}
         self.milestone: AgiMilestone | None = None
         self.processes: dict[str, simpy.Process] = {}
+        # Observers of recorded events, by event type (``subscribe``); empty in most runs.
+        self._watchers: dict[type, list[Callable[[int, Event], None]]] = {}
+
+    def subscribe(self, kinds: tuple[type, ...], callback: Callable[[int, Event], None]) -> None:
+        """Call ``callback(seq, event)`` right after every recorded event of ``kinds``.
+
+        For actors that react to what others did (a restructuring waiting for consent,
+        a party complaining after talks break down) without the engine routing each
+        case by hand. Callbacks run inside the SimPy step that recorded the event, in
+        subscription order; they may record events and start processes.
+        """
+        for kind in kinds:
+            self._watchers.setdefault(kind, []).append(callback)
 
     # --- recording --------------------------------------------------------------
 
@@ -96,6 +109,11 @@ class _World:
             self._contract = folder.contract_id
             if self._contract is not None and folder.term_end is not None:
                 self._schedule_expiry(self._contract, folder.term_end)
+        if self._watchers:
+            watchers = self._watchers.get(type(event))
+            if watchers:
+                for callback in watchers:
+                    callback(seq, event)
         return seq
 
     # --- agents.world.World -----------------------------------------------------
