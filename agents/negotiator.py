@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from agents.appraisal import Appraiser
 from agents.inbox import Inbox
 from agents.strategies.base import NegotiationView, Response, Strategy
 from agents.strategies.time_based import relative_time as sao_relative_time
@@ -91,6 +92,7 @@ class Negotiator:
     offer_of: Callable[[int], Offer]
     inbox: Inbox
     first: bool
+    appraiser: Appraiser | None = None  # world-dependent valuation (agents.appraisal)
 
     def process(self, world: World) -> Generator[Any, Any, None]:
         env = world.env
@@ -112,13 +114,16 @@ class Negotiator:
                 if not talks_open() or not respond(world, seq, event, payload):
                     return
             elif kind is OutsideOfferMade:
-                self.view.reservation = min(1.0, self.view.reservation + payload)
+                if self.appraiser is None:  # a world-reading party sees it in its options
+                    self.view.reservation = min(1.0, self.view.reservation + payload)
             elif kind is NegotiationEnded:
                 return
 
     def _tick(self, now: float) -> None:
         view = self.view
         view.step, view.relative_time = self.clock.tick(now)
+        if self.appraiser is not None:
+            self.appraiser.update(view, now)
 
     def _respond(self, world: World, seq: int, offer: OfferMade, index: int) -> bool:
         """Answer the offer at ``seq``; False once this party's talks are over."""

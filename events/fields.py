@@ -100,6 +100,11 @@ def sim_time(value: object) -> float:
     return number
 
 
+def optional_sim_time(value: object) -> float | None:
+    """Converter: None, or a simulated time (see ``sim_time``)."""
+    return None if value is None else sim_time(value)
+
+
 def names(value: object) -> tuple[str, ...]:
     """Converter: a list of non-empty strings, as a tuple."""
     if not isinstance(value, list | tuple) or not all(

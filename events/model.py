@@ -21,6 +21,7 @@ from events.clauses import Amendment, Clause, clause_from_data, clause_to_data, 
 from events.terms import EMPTY_OUTCOME, Outcome
 
 NEGOTIATION_END_REASONS: Final = ("agreement", "deadline", "walk_away")
+TALKS_OPEN_REASONS: Final = ("opened", "walk_away", "deadline", "blocked", "expired")
 # "no_jurisdiction": the regulator may not review this deal (it clears it by law);
 # "inquiry": an in-depth inquiry, not final: the same regulator rules again later.
 RULING_OUTCOMES: Final = (
@@ -223,6 +224,24 @@ class OfferRejected:
 
 @_codec
 @attrs.frozen(slots=True)
+class TalksOpened:
+    """A round of talks opens (``round`` counts from 1) and runs until ``ends`` at
+    the latest (the later of the parties' own deadlines for it); ``reason`` is why:
+    ``opened`` for the first, else what ended the round before (``walk_away``,
+    ``deadline``, ``blocked``, ``expired``). Recorded only in scenarios whose talks
+    may reopen (``negotiation.reopen``)."""
+
+    TYPE: ClassVar[str] = "TalksOpened"
+    VERSION: ClassVar[int] = 1
+
+    round: int = attrs.field(validator=f.count)
+    parties: tuple[str, ...] = attrs.field(converter=f.names)
+    reason: str = attrs.field(validator=f.member(TALKS_OPEN_REASONS))
+    ends: float | None = attrs.field(default=None, converter=f.optional_sim_time)
+
+
+@_codec
+@attrs.frozen(slots=True)
 class NegotiationEnded:
     """Talks end: by agreement, at the deadline, or because ``by`` walked away."""
 
@@ -403,6 +422,7 @@ Event = (
     | OfferMade
     | OfferAccepted
     | OfferRejected
+    | TalksOpened
     | NegotiationEnded
     | ContractSigned
     | ReviewOpened
@@ -424,6 +444,7 @@ EVENT_TYPES: Final[dict[str, type[Any]]] = {
         OfferMade,
         OfferAccepted,
         OfferRejected,
+        TalksOpened,
         NegotiationEnded,
         ContractSigned,
         ReviewOpened,
@@ -458,4 +479,5 @@ __all__ = [
     "RulingIssued",
     "RunEnded",
     "RunStarted",
+    "TalksOpened",
 ]

@@ -17,12 +17,9 @@ import simpy
 
 from agents.competitor import Competitor
 from agents.first_refusal import first_refusal
-from agents.inbox import Inbox
 from agents.milestone import AgiMilestone
-from agents.negotiator import NegotiationClock, Negotiator
+from agents.negotiator import Negotiator
 from agents.regulator import Regulator
-from agents.strategies import make_strategy
-from agents.strategies.base import NegotiationView
 from events import SCHEMA_VERSION, __version__
 from events.calendar import months_between
 from events.clauses import Clause
@@ -41,11 +38,11 @@ from events.model import (
 from events.replay import Folder
 from events.state import ContractState
 from events.writer import MemoryLog
-from sim.domain import negotiation_domain, ranked_utilities
 from sim.run_result import RunResult
-from sim.scenario import Scenario, ScenarioError, resolve
+from sim.scenario import Scenario, resolve
 from sim.scenario.deal import DealTemplate
 from sim.seeding import RunSeed, stream
+from sim.talks import Talks
 
 
 class LogSink(Protocol):
@@ -81,6 +78,7 @@ class _World:
         # reconfigure a running world; nothing in a plain run reads them.
         self.competitors: dict[str, Competitor] = {}
         self.milestone: AgiMilestone | None = None
+        self.talks: Talks | None = None
         self.processes: dict[str, simpy.Process] = {}
         # Observers of recorded events, by event type (``subscribe``); empty in most runs.
         self._watchers: dict[type, list[Callable[[int, Event], None]]] = {}
@@ -302,7 +300,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
     """Create every actor of the scenario and start its process."""
     env = world.env
     negotiation = scenario.negotiation
-    first_key, second_key = negotiation.parties
+    second_key = negotiation.parties[1]
     world.target = "openai" if "openai" in negotiation.parties else second_key
     world.review = negotiation.review
 
@@ -319,50 +317,9 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             prelude_process(world, scenario, negotiation.parties)
         )
 
-    domain = negotiation_domain(
-        tuple((spec.name, tuple(spec.values)) for spec in negotiation.issues)
-    )
-    space, offer_of = domain.space, domain.offer_of
-    if negotiation.protocol == "sao":
-        clock = NegotiationClock(
-            opens=negotiation.opens,
-            deadline=negotiation.opens + negotiation.n_steps,
-            round=0.5,
-            n_steps=negotiation.n_steps,
-            step_length=1.0,
-        )
-    else:
-        clock = NegotiationClock(negotiation.opens, negotiation.deadline, negotiation.round)
-    specs = {party.key: party for party in scenario.parties}
-    for key, opponent in ((first_key, second_key), (second_key, first_key)):
-        spec = specs[key]
-        utilities, ranking = ranked_utilities(space, spec.weights, spec.value_tables)
-        try:
-            strategy = make_strategy(spec.strategy, **dict(spec.params))
-        except ValueError as exc:
-            raise ScenarioError(f"parties.{key}.params: {exc}") from None
-        per_step = clock.step_length or clock.round
-        step_discount = spec.discount**per_step
-        opponent_discount = specs[opponent].discount ** per_step
-        view = NegotiationView(
-            utilities=utilities,
-            ranking=ranking,
-            reservation=float(spec.reservation),
-            rng=stream(seed, f"party:{key}"),
-            discount=step_discount,
-            opponent_discount=opponent_discount,
-            is_first_mover=key == first_key,
-            issue_values=space.value_indices,  # what an opponent model learns from
-        )
-        party = Negotiator(
-            key, opponent, strategy, view, clock, offer_of, Inbox(env), key == first_key
-        )
-        world.negotiators[key] = party
-    for key, party in world.negotiators.items():
-        world.processes[f"party:{key}"] = env.process(party.process(world))
-    world.processes["deadline"] = env.process(
-        deadline_process(world, clock.deadline, negotiation.parties)
-    )
+    talks = Talks(world, scenario, seed)
+    world.talks = talks
+    talks.start()
 
     for spec in scenario.regulators:
         regulator = Regulator(

@@ -3,17 +3,23 @@
 Columns (a contract for batch stores and results files, which add ``run``, ``seed``,
 ``digest``, ``events``, ``param_*`` and ``sweep_*`` in front), in this order:
 
-- ``agreement``, ``agreement_time``, ``agreement_date``;
+- ``agreement``, ``agreement_time``, ``agreement_date`` (of the last agreement, when
+  talks reopened after a deal was blocked or expired);
 - with ``protocol = "sao"`` only: ``step``, the step at which the talks ended (by
   agreement, walk-away or deadline) counted as NegMAS counts it (see
   :func:`negmas_step`); empty if they never ended;
+- ``agreement_offers``: the offers made in the round of talks that reached that
+  agreement (empty without one);
+- with ``negotiation.reopen``: ``talk_rounds`` (rounds of talks opened) and
+  ``walk_aways`` (rounds a party walked away from);
 - ``terms_<issue>`` for every negotiated issue (the agreed values; in the partnership
   these are the deal's clause parameters, as accepted, before any conditions);
 - ``regulator_outcome`` (approved, approved_with_conditions, blocked, pending,
   unreviewed, or empty without a deal; a regulator without jurisdiction clears the
   deal and counts as approving it, one still inquiring keeps it pending);
 - with an AGI milestone: ``agi_time``, ``agi_date``, ``agi_verified``,
-  ``agi_verified_date``;
+  ``agi_verified_date``, ``agreement_after_agi`` (the agreement came on or after the
+  declaration; empty without an agreement);
 - with competitors: ``outside_deals``; with a ROFR: ``rofr_exercised``;
 - ``final_status``;
 - with clauses (the partnership): ``end.term_end``, ``end.investment_total_bn``,
@@ -21,7 +27,8 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
   run), and with AGI ``after_agi.<right>`` (held once AGI took effect; see
   ``events.replay.around_agi``; empty when AGI never came);
 - ``utility_<party>`` for each negotiating party (discounted utility of the agreed
-  terms once they took force, or its reservation value without such a deal);
+  terms once they took force, or its reservation value without such a deal; with
+  ``valuation = "world"``, the bundle's worth to the party on the day it agreed);
 - ``offers_<party>`` and ``coherence_<party>`` for each negotiating party: how many
   offers it made, and the share of its successive offers that did not lower the
   other party's true (scenario) utility, empty with fewer than two offers (see
@@ -38,7 +45,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 from events.calendar import date_at
 from events.codec import Recorded
-from events.model import FINAL_CLEARANCES, ContractSigned, NegotiationEnded, OfferAccepted
+from events.model import (
+    FINAL_CLEARANCES,
+    ContractSigned,
+    NegotiationEnded,
+    OfferAccepted,
+    OfferMade,
+    TalksOpened,
+)
 from events.replay import Folder, around_agi
 from sim.coherence import offer_coherence
 from sim.utilities import utility_for
@@ -59,6 +73,9 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
     ]
     if scenario.negotiation.protocol == "sao":
         columns.append(("step", "INTEGER"))
+    columns.append(("agreement_offers", "INTEGER"))
+    if scenario.negotiation.reopen is not None:
+        columns += [("talk_rounds", "INTEGER"), ("walk_aways", "INTEGER")]
     for issue in scenario.negotiation.issues:
         columns.append((f"terms_{issue.name}", sql_type(issue.values)))
     columns.append(("regulator_outcome", "TEXT"))
@@ -68,6 +85,7 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
             ("agi_date", "TEXT"),
             ("agi_verified", "INTEGER"),
             ("agi_verified_date", "TEXT"),
+            ("agreement_after_agi", "INTEGER"),
         ]
     if scenario.competitors:
         columns.append(("outside_deals", "INTEGER"))
@@ -133,15 +151,30 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     signed_id: str | None = None
     ended_time: float | None = None
     took_force = False
+    rounds = walk_aways = offers = 0
+    agi_at_deal: tuple[float | None, float | None] = (None, None)
+    agreement_offers: int | None = None
     for record in records:
         folder.apply(record)
         event = record.event
-        if isinstance(event, OfferAccepted) and agreement is None:
-            agreement, agreement_time = event, record.t
-        elif isinstance(event, NegotiationEnded) and ended_time is None:
-            ended_time = record.t
-        elif isinstance(event, ContractSigned) and agreement is not None and signed_id is None:
-            signed_id = event.contract_id
+        kind = type(event)
+        if kind is OfferMade:
+            offers += 1
+        elif kind is OfferAccepted:
+            # Talks may reopen after a block or an expiry: the row is about the last deal.
+            agreement, agreement_time = event, record.t  # type: ignore[assignment]
+            agreement_offers = offers
+            agi_at_deal = (folder.agi_time, folder.agi_verified_time)
+            signed_id, took_force = None, False
+        elif kind is NegotiationEnded:
+            if ended_time is None:
+                ended_time = record.t
+            walk_aways += event.reason == "walk_away"  # type: ignore[union-attr]
+        elif kind is TalksOpened:
+            rounds += 1
+            offers = 0
+        elif kind is ContractSigned and agreement is not None and signed_id is None:
+            signed_id = event.contract_id  # type: ignore[union-attr]
         if signed_id is not None and not took_force and folder.contract_id == signed_id:
             took_force = True
     final = folder.state()
@@ -161,6 +194,10 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
             if ended_time is None
             else negmas_step(ended_time, negotiation.opens, negotiation.n_steps)
         )
+    row["agreement_offers"] = agreement_offers
+    if negotiation.reopen is not None:
+        row["talk_rounds"] = rounds
+        row["walk_aways"] = walk_aways
     for issue in scenario.negotiation.issues:
         row[f"terms_{issue.name}"] = agreement.terms.get(issue.name) if agreement else None
     row["regulator_outcome"] = (
@@ -172,6 +209,11 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
         row["agi_date"] = date(agi.declared_at) if agi else None
         row["agi_verified"] = final.agi_verified
         row["agi_verified_date"] = date(agi.verified_at) if agi else None
+        row["agreement_after_agi"] = (
+            None
+            if agreement_time is None
+            else agi is not None and agreement_time >= agi.declared_at
+        )
     if scenario.competitors:
         row["outside_deals"] = len(final.outside_deals)
     if scenario.rofr is not None:
@@ -192,7 +234,12 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
         spec = scenario.party(key)
         utility = utility_for(spec)
         if took_force and agreement is not None and agreement_time is not None:
-            value = utility.discounted(utility.of(agreement.terms), agreement_time - opens)
+            undiscounted = (
+                _world_utility(scenario, key, agreement, agreement_time, agi_at_deal)
+                if negotiation.valuation == "world"
+                else utility.of(agreement.terms)
+            )
+            value = utility.discounted(undiscounted, agreement_time - opens)
         else:
             value = spec.reservation
         row[f"utility_{key}"] = float(value)
@@ -200,6 +247,27 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
         row[f"offers_{key}"] = offers
         row[f"coherence_{key}"] = coherence
     return row
+
+
+def _world_utility(
+    scenario: Scenario,
+    party: str,
+    agreement: OfferAccepted,
+    t: float,
+    agi: tuple[float | None, float | None],
+) -> float:
+    """What the agreed bundle was worth to ``party`` when it agreed, as the world then
+    stood (``agents.valuation``: the same values its negotiator weighed)."""
+    from sim.domain import negotiation_domain
+    from sim.party_valuation import world_valuation
+
+    negotiation = scenario.negotiation
+    space = negotiation_domain(
+        tuple((spec.name, tuple(spec.values)) for spec in negotiation.issues)
+    ).space
+    index = space.index(agreement.terms.get(name) for name in space.issue_names)
+    utilities, _ = world_valuation(scenario, party, space).ranked(t, *agi)
+    return float(utilities[index])
 
 
 __all__ = ["ACCESS_AFTER_AGI", "negmas_step", "summarize", "summary_columns"]

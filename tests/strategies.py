@@ -38,6 +38,7 @@ from events.clauses import (
 from events.model import (
     NEGOTIATION_END_REASONS,
     RULING_OUTCOMES,
+    TALKS_OPEN_REASONS,
     ContractExpired,
     ContractSigned,
     Event,
@@ -55,6 +56,7 @@ from events.model import (
     RulingIssued,
     RunEnded,
     RunStarted,
+    TalksOpened,
 )
 from events.terms import Outcome
 
@@ -204,6 +206,13 @@ def middle_events() -> st.SearchStrategy[Event]:
         ),
         _party_pair().flatmap(
             lambda p: st.builds(OfferRejected, st.just(p[0]), st.just(p[1]), seqs)
+        ),
+        st.builds(
+            TalksOpened,
+            st.integers(min_value=1, max_value=50),
+            st.just(PARTIES),
+            st.sampled_from(TALKS_OPEN_REASONS),
+            st.none() | sim_times,
         ),
         st.builds(
             NegotiationEnded,

@@ -17,8 +17,10 @@ model's estimate, itself a function of the opponent's offers):
 2. the opponent model learns from ``view.opponent_offers`` (``agents.boa.
    opponent_model.estimate_for``);
 3. the bidding rule picks the bid among the outcomes at or above the threshold;
-4. ``respond``: never accept below the reservation value; otherwise the acceptance
-   condition decides, given the own utility of the bid it would make instead.
+4. ``respond``: never accept below the reservation value (and there, walk away if
+   the walk-away rule says the talks are hopeless, ``agents.boa.walk_away``);
+   otherwise the acceptance condition decides, given the own utility of the bid it
+   would make instead.
 
 A named combination (``agents.boa.named``) is a frozen attrs class whose fields are
 all plain values (the concession's parameters, ``bidding``, ``model``,
@@ -41,6 +43,7 @@ from agents.boa.best_for_opponent import BestForOpponent
 from agents.boa.frequency_model import FrequencyModel
 from agents.boa.nearest_offer import NearestToOpponent
 from agents.boa.opponent_model import estimate_for
+from agents.boa.walk_away import WALK_AWAYS, NeverWalkAway, WalkAwayWhenStalled
 from agents.strategies._params import Parametrised, check_choice, check_flag, check_real
 from agents.strategies.base import UTILITY_EPS, NegotiationView, Response
 
@@ -89,6 +92,10 @@ def _accept_beta(value: object) -> float:
     return check_real(value, "accept_beta", low=-1.0, high=1.0)
 
 
+def _walk_away(value: object) -> str:
+    return check_choice(value, "walk_away", WALK_AWAYS)
+
+
 def _tolerance(value: object) -> float:
     return check_real(value, "tolerance", low=0.0, high=1.0, high_open=True)
 
@@ -100,6 +107,7 @@ class Parts:
     bidding: BestForOpponent | NearestToOpponent
     model: FrequencyModel
     acceptance: ACNext | ACConst | ACTime | ACCombi
+    walk_away: NeverWalkAway | WalkAwayWhenStalled
 
 
 @functools.lru_cache(maxsize=256)
@@ -124,7 +132,10 @@ def parts_of(strategy: BOAStrategy) -> Parts:
         bidding = BestForOpponent(
             window=strategy.window, keep_concessions=strategy.keep_concessions
         )
-    return Parts(bidding, model, acceptance)
+    walk_away = (
+        WalkAwayWhenStalled() if strategy.walk_away == WalkAwayWhenStalled.name else NeverWalkAway()
+    )
+    return Parts(bidding, model, acceptance, walk_away)
 
 
 @attrs.frozen(kw_only=True)
@@ -155,6 +166,7 @@ class BOAStrategy(Parametrised):
     accept_alpha: float = attrs.field(default=1.0, converter=_accept_alpha)
     accept_beta: float = attrs.field(default=0.0, converter=_accept_beta)
     tolerance: float = attrs.field(default=1e-4, converter=_tolerance)
+    walk_away: str = attrs.field(default=WalkAwayWhenStalled.name, converter=_walk_away)
 
     def target(self, view: NegotiationView) -> float | None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -177,7 +189,7 @@ class BOAStrategy(Parametrised):
         estimate = estimate_for(parts.model, view)
         # respond() bids to compare, and propose() follows at the same moment: the bid
         # is kept with everything it depends on, so the second call costs a lookup.
-        key = (self, estimate.seen, len(view.own_offers), threshold)
+        key = (self, estimate.seen, len(view.own_offers), threshold, view.valuation_epoch)
         memo = estimate.memo
         if memo is not None and memo[0] == key:  # type: ignore[index]
             return memo[1]  # type: ignore[index,no-any-return]
@@ -193,8 +205,9 @@ class BOAStrategy(Parametrised):
         if planned is None:
             return Response.WALK_AWAY
         u = view.utility_list
+        parts = parts_of(self)
         if u[offer] < view.reservation - UTILITY_EPS:
-            return Response.REJECT
-        if parts_of(self).acceptance.accepts(view, offer, u[planned]):
+            return Response.WALK_AWAY if parts.walk_away.walks_away(view) else Response.REJECT
+        if parts.acceptance.accepts(view, offer, u[planned]):
             return Response.ACCEPT
         return Response.REJECT

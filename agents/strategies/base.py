@@ -5,8 +5,10 @@ Contract between the engine and a strategy (a strategy may rely on it):
 - The engine owns one ``NegotiationView`` per party and negotiation, builds it with
   ``NegotiationView.create`` and updates it in place; strategies only read it, except
   ``opponent_model``, a learning strategy's own state for this negotiation.
-- ``utilities``, ``ranking`` and ``sorted_utilities`` never change after creation.
-  ``reservation`` may rise during a run (e.g. after an outside offer).
+- ``utilities``, ``ranking`` and ``sorted_utilities`` change only through
+  ``revalue`` (a party whose valuation depends on the world, ``agents.valuation``),
+  between turns; ``reservation`` may change during a run (an outside offer, the
+  party's alternatives).
 - ``propose(view)`` is called with ``own_offers`` holding this party's earlier offers
   (not the one being made); the engine appends the returned index afterwards.
 - ``respond(view, offer)`` is called after the engine appended ``offer`` to
@@ -150,6 +152,7 @@ class NegotiationView:
         "step",
         "utilities",
         "utility_list",
+        "valuation_epoch",
         "worst_utility",
     )
 
@@ -171,6 +174,7 @@ class NegotiationView:
     utility_list: list[float]
     best_utility: float
     worst_utility: float
+    valuation_epoch: int
 
     def __init__(
         self,
@@ -188,17 +192,8 @@ class NegotiationView:
         is_first_mover: bool = True,
         issue_values: np.ndarray | None = None,
     ) -> None:
-        self.utilities = utilities
-        self.ranking = ranking
-        ranked = _ranked(utilities, ranking)
-        self.sorted_utilities = ranked.sorted_utilities
-        self._ascending = ranked.ascending
-        self.utility_list = ranked.utility_list
-        self._sorted_list = ranked.sorted_list
-        self._ascending_list = ranked.ascending_list
-        self._ranking_list = ranked.ranking_list
-        self.best_utility = ranked.sorted_list[0]
-        self.worst_utility = ranked.sorted_list[-1]
+        self._set_utilities(utilities, ranking)
+        self.valuation_epoch = 0
         self.reservation = float(reservation)
         self.rng = rng
         self.discount = float(discount)
@@ -210,6 +205,34 @@ class NegotiationView:
         self.is_first_mover = bool(is_first_mover)
         self.issue_values = issue_values
         self.opponent_model = None
+
+    def _set_utilities(self, utilities: np.ndarray, ranking: np.ndarray) -> None:
+        self.utilities = utilities
+        self.ranking = ranking
+        ranked = _ranked(utilities, ranking)
+        self.sorted_utilities = ranked.sorted_utilities
+        self._ascending = ranked.ascending
+        self.utility_list = ranked.utility_list
+        self._sorted_list = ranked.sorted_list
+        self._ascending_list = ranked.ascending_list
+        self._ranking_list = ranked.ranking_list
+        self.best_utility = ranked.sorted_list[0]
+        self.worst_utility = ranked.sorted_list[-1]
+
+    def revalue(self, utilities: np.ndarray, ranking: np.ndarray) -> None:
+        """The party's valuation changed with the world (a date, the AGI milestone):
+        swap in its new own utilities (read-only, same outcomes) and their ranking.
+
+        Offers made so far and the opponent model stay: they are about the
+        opponent, not about this party's values. ``valuation_epoch`` counts the
+        swaps, so a strategy that memoises a decision within a turn can tell.
+        """
+        if utilities.shape != self.utilities.shape:
+            raise ValueError(
+                f"revalue: {utilities.shape[0]} utilities for {self.utilities.shape[0]} outcomes"
+            )
+        self._set_utilities(utilities, ranking)
+        self.valuation_epoch += 1
 
     @classmethod
     def create(

@@ -7,8 +7,11 @@ The outcomes and the runs each one counts (also what ``negsim sensitivity`` anal
   conditions, blocked, or still pending), the share approved (either way)
 - ``after_agi.license.models``: among runs where AGI came, the share in which Microsoft
   still had post-AGI access (scenarios with that clause only)
-- ``agreement_time``, each ``utility_<party>``, ``agi_time`` (scenarios with a
-  milestone only): means over the runs where the value exists
+- ``agreement_after_agi``: among deals, the share agreed on or after the AGI
+  declaration (scenarios with a milestone only)
+- ``agreement_time``, ``agreement_offers``, ``talk_rounds`` and ``walk_aways``
+  (scenarios whose talks reopen), each ``utility_<party>``, ``agi_time`` (scenarios
+  with a milestone only): means over the runs where the value exists
 
 Shares get Wilson intervals, means Student-t intervals (:mod:`sim.stats`).
 """
@@ -68,7 +71,10 @@ class OutcomeEstimate:
 
 
 ACCESS: Final = "after_agi.license.models"
-SHARES: Final = ("agreement", "regulator_approved", ACCESS)
+AFTER_AGI: Final = "agreement_after_agi"
+SHARES: Final = ("agreement", "regulator_approved", ACCESS, AFTER_AGI)
+# Means over the runs where the column has a value, when the scenario has the column.
+TALK_MEANS: Final = ("agreement_offers", "talk_rounds", "walk_aways")
 
 
 def outcome_names(columns: Sequence[str]) -> list[str]:
@@ -76,11 +82,15 @@ def outcome_names(columns: Sequence[str]) -> list[str]:
     utilities = [name for name in columns if name.startswith("utility_")]
     with_agi = "agi_time" in columns  # a generic scenario has no milestone
     access = [ACCESS] if ACCESS in columns else []
+    after_agi = [AFTER_AGI] if AFTER_AGI in columns else []
+    talks = [name for name in TALK_MEANS if name in columns]
     return [
         "agreement",
         "regulator_approved",
         *access,
+        *after_agi,
         "agreement_time",
+        *talks,
         *utilities,
         *(["agi_time"] if with_agi else []),
     ]
@@ -121,6 +131,12 @@ class SummaryAccumulator:
                 stats[ACCESS].add(bool(access))
         if row.get("agreement_time") is not None:
             stats["agreement_time"].add(float(row["agreement_time"]))
+        if AFTER_AGI in stats and row.get(AFTER_AGI) is not None:
+            stats[AFTER_AGI].add(bool(row[AFTER_AGI]))
+        for name in TALK_MEANS:
+            value = row.get(name)
+            if value is not None and name in stats:
+                stats[name].add(float(value))
         for name in self.utilities:
             value = row.get(name)
             if value is not None:

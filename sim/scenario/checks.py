@@ -120,6 +120,8 @@ LIMITS: Final[dict[str, Range]] = {
 }
 DURATIONS: Final = (
     "negotiation.round",
+    "negotiation.reopen.cooldown",
+    "parties.*.patience",
     "regulators.*.review_months",
     "rofr.window",
     "agi.verification_delay",

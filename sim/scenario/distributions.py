@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -78,6 +79,30 @@ class Distribution:
             u = float(rng.random()) * cumulative[-1]
             index = min(bisect.bisect_right(cumulative, u), len(self.values) - 1)
             return self.values[index]
+        raise ValueError(f"unknown distribution {self.dist!r}")
+
+    def quantile(self, q: float) -> float:
+        """The value below which a share ``q`` (in (0, 1)) of draws falls: what a
+        party that holds this distribution as a belief expects (``agents.valuation``)."""
+        if self.dist == "uniform":
+            low, high = _req(self.low), _req(self.high)
+            return low + (high - low) * q
+        if self.dist == "triangular":
+            return _triangular(_req(self.low), _req(self.mode), _req(self.high), q)
+        if self.dist == "normal":
+            sd = _req(self.sd)
+            mean = _req(self.mean)
+            value = NormalDist(mean, sd).inv_cdf(q) if sd > 0 else mean
+            if self.low is not None:
+                value = max(value, self.low)
+            if self.high is not None:
+                value = min(value, self.high)
+            return value
+        if self.dist == "choice":
+            weights = self.weights or (1.0,) * len(self.values)
+            cumulative = _cumulative(weights)
+            index = min(bisect.bisect_right(cumulative, q * cumulative[-1]), len(self.values) - 1)
+            return float(self.values[index])
         raise ValueError(f"unknown distribution {self.dist!r}")
 
     def support(self) -> tuple[float, float]:

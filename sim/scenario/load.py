@@ -51,10 +51,12 @@ from sim.scenario.schema import (
     PROTOCOLS,
     REGULATOR_KEYS,
     REGULATOR_POWERS,
+    REOPEN_KEYS,
     ROFR_KEYS,
     SCENARIO_KEYS,
     TIME_UNITS,
     TOP_KEYS,
+    VALUATIONS,
     AgiSpec,
     CompetitorSpec,
     IssueSpec,
@@ -63,6 +65,7 @@ from sim.scenario.schema import (
     PartySpec,
     PreludeEntry,
     RegulatorSpec,
+    ReopenSpec,
     RofrSpec,
     Scenario,
     value_key,
@@ -152,6 +155,13 @@ class _Loader(Checker):
         negotiation = self.negotiation(raw.get("negotiation", MISSING), bool(regulators_raw))
         prelude = self.prelude(raw.get("prelude", MISSING))
         parties = self.parties(raw.get("parties", MISSING), negotiation)
+        if (
+            negotiation.protocol == "alternating"
+            and negotiation.deadline is None
+            and any(party.patience is None for party in parties)
+        ):
+            # Without a deadline only the parties' own clocks bound the talks.
+            self.time(raw["negotiation"], "negotiation", "deadline")  # fails: names the key
         regulators = tuple(
             self.regulator(key, table)
             for key, table in self.named_tables(regulators_raw, "regulators").items()
@@ -188,7 +198,9 @@ class _Loader(Checker):
         opens = self.time(table, key, "opens", MISSING if alternating else 0.0)
         self.opens = opens
         deadline = round_ = None
-        if alternating or "deadline" in table:
+        # Alternating talks may leave the deadline out when every party has its own
+        # patience (checked once the parties are read): then only the world ends them.
+        if "deadline" in table:
             deadline = self.time(table, key, "deadline")
             if deadline <= opens:
                 expected = f"a time after negotiation.opens ({show(self.opens_raw)})"
@@ -203,6 +215,14 @@ class _Loader(Checker):
         review = self.boolean(table, key, "review", has_regulators)
         issues = self.issues(table.get("issues", MISSING))
         deal = self.deal(table.get("deal", MISSING), issues)
+        valuation = self.string(table, key, "valuation", "static", VALUATIONS)
+        if valuation == "world" and (not alternating or deal is None):
+            expected = (
+                'valuation = "world" only with protocol "alternating" and a [negotiation.deal]'
+            )
+            self.fail(f"{key}.valuation", expected, valuation)
+        fallback = self.fallback(table.get("fallback", MISSING), issues)
+        reopen = self.reopen(table.get("reopen", MISSING), alternating)
         return NegotiationSpec(
             protocol=protocol,
             parties=parties,
@@ -213,7 +233,43 @@ class _Loader(Checker):
             review=review,
             issues=issues,
             deal=deal,
+            valuation=valuation,
+            fallback=fallback,
+            reopen=reopen,
         )
+
+    def fallback(
+        self, value: object, issues: tuple[IssueSpec, ...]
+    ) -> tuple[tuple[str, IssueValue], ...] | None:
+        """The bundle the contract in force amounts to: one value of every issue."""
+        if value is MISSING:
+            return None
+        key = "negotiation.fallback"
+        names = tuple(issue.name for issue in issues)
+        table = self.per_issue(value, key, names)
+        bundle = []
+        for issue in issues:
+            item = table.get(issue.name, MISSING)
+            if not any(
+                item == v and isinstance(item, bool) == isinstance(v, bool) for v in issue.values
+            ):
+                choices = ", ".join(show(v) for v in issue.values)
+                self.fail(join_key(key, issue.name), f"one of the issue's values ({choices})", item)
+            bundle.append((issue.name, item))
+        return tuple(bundle)
+
+    def reopen(self, value: object, alternating: bool) -> ReopenSpec | None:
+        if value is MISSING:
+            return None
+        key = "negotiation.reopen"
+        if not alternating:
+            self.fail(key, 'no reopening with protocol "sao" (NegMAS talks run once)', value)
+        table = self.table(value, key, REOPEN_KEYS)
+        cooldown = self.number(table, key, "cooldown", NON_NEGATIVE, 3.0)
+        max_rounds = 10
+        if "max_rounds" in table:
+            max_rounds = self.integer(table, key, "max_rounds", 1, 1000)
+        return ReopenSpec(cooldown, max_rounds)
 
     def steps_within_horizon(self, n_steps: int, opens: float) -> None:
         """SAO talks run steps ``[opens, opens + n_steps)``: all of them must fit before
@@ -506,6 +562,13 @@ class _Loader(Checker):
         reservation = self.drawable(table, where, "reservation", FRACTION, 0.0)
         discount = self.drawable(table, where, "discount", DISCOUNT, 1.0)
         params = self.params(table.get("params", {}), f"{where}.params")
+        patience = (
+            self.drawable(table, where, "patience", POSITIVE) if "patience" in table else None
+        )
+        deadline = self.time(table, where, "deadline") if "deadline" in table else None
+        if deadline is not None and deadline <= negotiation.opens:
+            expected = f"a time after negotiation.opens ({show(self.opens_raw)})"
+            self.fail(f"{where}.deadline", expected, table["deadline"])
         names = negotiation.issue_names
         weights_table = self.per_issue(table.get("weights", MISSING), f"{where}.weights", names)
         weights = {
@@ -538,6 +601,8 @@ class _Loader(Checker):
             discount=discount,
             weights=tuple(sorted(weights.items())),
             value_tables=tuple(sorted(tables.items())),
+            patience=patience,
+            deadline=deadline,
         )
 
     def per_issue(self, value: object, key: str, names: tuple[str, ...]) -> dict[str, Any]:
@@ -670,7 +735,10 @@ class _Loader(Checker):
         verification = self.boolean(table, key, "verification", False)
         delay = self.number(table, key, "verification_delay", NON_NEGATIVE, 0.0)
         probability = self.number(table, key, "verification_probability", FRACTION, 1.0)
-        return AgiSpec(at, verification, delay, probability)
+        # The parties' belief about the date (never drawn: resolving `at` for a run, or
+        # sweeping it, leaves what the parties expect alone). None: they expect no AGI.
+        belief = self.drawable(table, key, "belief", None) if "belief" in table else None
+        return AgiSpec(at, verification, delay, probability, belief)
 
 
 def _kind(value: object) -> str:

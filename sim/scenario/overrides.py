@@ -31,6 +31,7 @@ from sim.scenario.schema import (
     PARTY_KEYS,
     PRELUDE_KEYS,
     REGULATOR_KEYS,
+    REOPEN_KEYS,
     ROFR_KEYS,
     SCENARIO_KEYS,
 )
@@ -88,6 +89,8 @@ _SCHEMA: Final = _Table(
             NEGOTIATION_KEYS,
             deal=_table(("clauses", "term_end"), clauses=_CLAUSES, term_end=_FREE),
             issues=_Array("issue", "name", _table(ISSUE_KEYS)),
+            fallback=_FREE,
+            reopen=_table(REOPEN_KEYS),
         ),
         "parties": _Named(
             "party",
@@ -95,6 +98,7 @@ _SCHEMA: Final = _Table(
                 PARTY_KEYS,
                 reservation=_DRAW,
                 discount=_DRAW,
+                patience=_DRAW,
                 params=_FREE,
                 weights=_FREE,
                 values=_FREE,
@@ -106,7 +110,7 @@ _SCHEMA: Final = _Table(
         ),
         "competitors": _Named("competitor", _table(COMPETITOR_KEYS, intensity=_DRAW, boost=_DRAW)),
         "rofr": _table(ROFR_KEYS, max_match_bn=_DRAW),
-        "agi": _table(AGI_KEYS, at=_DRAW),
+        "agi": _table(AGI_KEYS, at=_DRAW, belief=_DRAW),
     }
 )
 

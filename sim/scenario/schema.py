@@ -58,7 +58,12 @@ NEGOTIATION_KEYS: Final = (
     "review",
     "issues",
     "deal",
+    "valuation",
+    "fallback",
+    "reopen",
 )
+VALUATIONS: Final = ("static", "world")
+REOPEN_KEYS: Final = ("cooldown", "max_rounds")
 ISSUE_KEYS: Final = ("name", "values")
 PARTY_KEYS: Final = (
     "name",
@@ -68,6 +73,8 @@ PARTY_KEYS: Final = (
     "params",
     "weights",
     "values",
+    "patience",
+    "deadline",
 )
 REGULATOR_KEYS: Final = (
     "name",
@@ -82,6 +89,7 @@ COMPETITOR_KEYS: Final = ("name", "intensity", "first", "value_bn", "boost", "ki
 ROFR_KEYS: Final = ("window", "max_match_bn")
 AGI_KEYS: Final = (
     "at",
+    "belief",
     "verification",
     "verification_delay",
     "verification_probability",
@@ -156,6 +164,19 @@ class IssueSpec:
 
 
 @attrs.frozen(slots=True)
+class ReopenSpec:
+    """Talks that end without a deal in force reopen: ``cooldown`` time units after
+    they ended, once the world has changed since (see ``sim.talks``), at most
+    ``max_rounds`` rounds in all."""
+
+    cooldown: float
+    max_rounds: int
+
+    def to_data(self) -> dict[str, Any]:
+        return {"cooldown": self.cooldown, "max_rounds": self.max_rounds}
+
+
+@attrs.frozen(slots=True)
 class NegotiationSpec:
     """How the two parties negotiate. ``parties[0]`` proposes first.
 
@@ -172,6 +193,9 @@ class NegotiationSpec:
     review: bool
     issues: tuple[IssueSpec, ...]
     deal: DealTemplate | None = None
+    valuation: str = "static"
+    fallback: tuple[tuple[str, IssueValue], ...] | None = None
+    reopen: ReopenSpec | None = None
 
     @property
     def issue_names(self) -> tuple[str, ...]:
@@ -194,8 +218,15 @@ class NegotiationSpec:
             "protocol": self.protocol,
             "review": self.review,
             "round": self.round,
+            "valuation": None if self.valuation == "static" else self.valuation,
+            "fallback": (
+                None
+                if self.fallback is None
+                else dict(sorted(self.fallback))
+            ),
+            "reopen": None if self.reopen is None else self.reopen.to_data(),
         }
-        return {key: value for key, value in data.items() if value is not None}
+        return {key: value for key, value in sorted(data.items()) if value is not None}
 
 
 @attrs.frozen(slots=True)
@@ -215,6 +246,8 @@ class PartySpec:
     discount: Drawable
     weights: tuple[tuple[str, float], ...]
     value_tables: tuple[tuple[str, tuple[tuple[IssueValue, float], ...]], ...]
+    patience: Drawable | None = None
+    deadline: float | None = None
 
     def weight(self, issue: str) -> float:
         return float(_get(self.weights, issue, "issue"))
@@ -237,7 +270,7 @@ class PartySpec:
         raise KeyError(f"{value!r} is not a value of issue {issue!r}")
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "discount": _data(self.discount),
             "name": self.name,
             "params": {name: _data(value) for name, value in self.params},
@@ -249,6 +282,11 @@ class PartySpec:
             },
             "weights": dict(self.weights),
         }
+        if self.patience is not None:
+            data["patience"] = _data(self.patience)
+        if self.deadline is not None:
+            data["deadline"] = self.deadline
+        return dict(sorted(data.items()))
 
 
 @attrs.frozen(slots=True)
@@ -321,14 +359,20 @@ class AgiSpec:
     verification: bool
     verification_delay: float
     verification_probability: float
+    # What the parties expect of the date (never drawn: a belief, held by every run's
+    # parties alike). None: they expect no AGI (a valuation then ignores it).
+    belief: Distribution | float | None = None
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        data = {
             "at": _data(self.at),
             "verification": self.verification,
             "verification_delay": self.verification_delay,
             "verification_probability": self.verification_probability,
         }
+        if self.belief is not None:
+            data["belief"] = _data(self.belief)
+        return dict(sorted(data.items()))
 
 
 @attrs.frozen(slots=True)
@@ -406,6 +450,7 @@ class Scenario:
             add(f"competitors.{competitor.key}.intensity", competitor.intensity)
         for party in self.parties:
             add(f"parties.{party.key}.discount", party.discount)
+            add(f"parties.{party.key}.patience", party.patience)
             for name, value in party.params:
                 add(f"parties.{party.key}.params.{name}", value)
             add(f"parties.{party.key}.reservation", party.reservation)

@@ -113,6 +113,9 @@ class Plan:
         restarts: Restarts = {}
         for step in self.steps:
             step(sim, restarts)
+        talks = sim.world.talks
+        if talks is not None:
+            talks.use(self.scenario)  # rounds opened after the fork seat the new parties
         if self.seed is not None:
             _reseed(sim, RunSeed.parse(self.seed), restarts)
         if restarts:
@@ -138,6 +141,8 @@ def _reseed(sim: Simulation, seed: RunSeed, restarts: Restarts) -> None:
     world = sim.world
     for key, party in world.negotiators.items():
         party.view.rng = stream(seed, f"party:{key}")
+        if world.talks is not None:
+            world.talks.rngs[key] = party.view.rng  # and the rounds after
     for regulator in world.regulators:
         regulator.rng = stream(seed, f"regulator:{regulator.key}")
     if world.milestone is not None:
@@ -236,20 +241,29 @@ def _party(key: str, field: str, old: Scenario, new: Scenario, point: ForkPoint)
             raise _Refused(str(exc)) from None
 
         def swap(sim: Simulation, _: Restarts) -> None:
-            sim.world.negotiators[key].strategy = make_strategy(spec.strategy, **spec.param_dict())
+            # Talks not yet open (rounds that open later) take it from the scenario.
+            party = sim.world.negotiators.get(key)
+            if party is not None:
+                party.strategy = make_strategy(spec.strategy, **spec.param_dict())
 
         return [(f"party:{key}:strategy", swap)]
     if field == "reservation":
 
         def reserve(sim: Simulation, _: Restarts) -> None:
-            sim.world.negotiators[key].view.reservation = float(spec.reservation)
+            party = sim.world.negotiators.get(key)
+            if party is not None:
+                party.view.reservation = float(spec.reservation)  # type: ignore[arg-type]
+                if party.appraiser is not None:  # its floor, under what the world adds
+                    party.appraiser.base = float(spec.reservation)  # type: ignore[arg-type]
 
         return [(f"party:{key}:reservation", reserve)]
     if field == "discount":
 
         def discount(sim: Simulation, _: Restarts) -> None:
             parties = sim.world.negotiators
-            party = parties[key]
+            party = parties.get(key)
+            if party is None or party.opponent not in parties:
+                return
             per_step = party.clock.step_length or party.clock.round
             factor = float(spec.discount) ** per_step
             party.view.discount = factor
@@ -274,7 +288,13 @@ def _new_utility(key: str, new: Scenario) -> Step:
             tuple((issue.name, tuple(issue.values)) for issue in negotiation.issues)
         )
         utilities, ranking = ranked_utilities(domain.space, spec.weights, spec.value_tables)
-        party = sim.world.negotiators[key]
+        party = sim.world.negotiators.get(key)
+        if party is None:
+            return  # talks not open yet: their rounds take the new preferences
+        talks = sim.world.talks
+        if talks is not None and party.appraiser is not None:
+            talks.use(new)
+            party.appraiser = talks.appraiser(key)
         view = party.view
         party.view = NegotiationView(
             utilities=utilities,

@@ -7,8 +7,10 @@ recorded from ``main`` at commit 7aac96c, before the engine hot-path work of iss
 on purpose (schema 2); the file was then re-recorded from the clauses branch
 *without* the hot-path work, and the merged engine reproduced it byte for byte.
 The v/max value ramps (issue 12) re-recorded the bilateral-demo runs, and regulators
-with jurisdiction (issue 13, RulingIssued v4) the msft-openai runs; each time only
-that scenario's digests moved::
+with jurisdiction (issue 13, RulingIssued v4) the msft-openai runs; so did the
+negotiators that read the world and talk in rounds (issue 12: world valuations,
+walk-aways, reopened talks, the new TalksOpened event). Each time only that
+scenario's digests moved::
 
     python -m tests.data.log_digests > tests/data/log_digests.json
 

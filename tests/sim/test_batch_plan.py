@@ -59,12 +59,17 @@ def test_grid_order_and_common_random_numbers() -> None:
 def test_columns_order_params_then_sweeps_then_summary() -> None:
     plan = make_plan("msft-openai", 2, sweep=["agi.at=100,120"])
     names = [name for name, _ in plan.columns]
-    # agi.at is fixed by the sweep, so only the reservation is still drawn
-    assert names[:2] == ["param_parties.openai.reservation", "sweep_agi.at"]
+    # agi.at is fixed by the sweep, so only the parties' draws are still drawn
+    assert names[:4] == [
+        "param_parties.microsoft.patience",
+        "param_parties.openai.patience",
+        "param_parties.openai.reservation",
+        "sweep_agi.at",
+    ]
     assert dict(plan.columns)["sweep_agi.at"] == "INTEGER"
-    assert names[2] == "agreement" and "utility_openai" in names
+    assert names[4] == "agreement" and "utility_openai" in names
     plain = make_plan("msft-openai", 2)
-    assert [n for n, _ in plain.columns][:2] == ["param_agi.at", "param_parties.openai.reservation"]
+    assert [n for n, _ in plain.columns][:2] == ["param_agi.at", "param_parties.microsoft.patience"]
 
 
 def test_unknown_sweep_key_reuses_override_validation() -> None:

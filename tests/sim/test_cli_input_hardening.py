@@ -123,7 +123,10 @@ def test_the_mc_default_store_refuses_a_path_for_a_name(
     ("args", "culprit"),
     [
         (["bilateral-demo", "--set", "scenario.max_events=60"], "negotiation.n_steps = 100"),
-        (["--set", "scenario.max_events=100"], "negotiation.round = 0.5"),
+        (
+            ["--set", "scenario.max_events=100", "--set", "negotiation.round=0.05"],
+            "negotiation.round = 0.05",
+        ),
         (
             [
                 "--set",
@@ -134,6 +137,8 @@ def test_the_mc_default_store_refuses_a_path_for_a_name(
                 "negotiation.opens=2030-01-01",
                 "--set",
                 "negotiation.deadline=2031-01-01",
+                "--set",
+                "parties.openai.deadline=2030-12-31",
             ],
             "competitors.stargate.intensity = 120",
         ),

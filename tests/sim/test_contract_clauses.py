@@ -228,10 +228,13 @@ def test_a_merger_authority_blocks_only_a_deal_that_confers_control() -> None:
     blocked_stakes = []
     for seed in range(40):
         result = simulate(scenario, seed)
+        stakes = {}  # talks reopen after a block: each ruling is about its own deal
         for record in result.records:
             event = record.event
+            if type(event).__name__ == "ContractSigned" and event.review:
+                stakes[event.contract_id] = event.terms.get("equity")
             if type(event).__name__ == "RulingIssued" and event.regulator == "cma":
-                stake = result.summary["terms_equity"]
+                stake = stakes[event.contract_id]
                 if event.outcome == "no_jurisdiction":
                     assert stake < 0.3
                 if event.outcome == "blocked":

@@ -36,23 +36,33 @@ def test_a_fork_without_changes_differs_only_by_its_fork_record() -> None:
     assert diff.summary == {}
 
 
+def _first_offer(data: bytes) -> int:
+    from events.model import OfferMade
+    from events.verify import verify_bytes
+
+    return next(r.seq for r in verify_bytes(data).records if type(r.event) is OfferMade)
+
+
 def test_the_fork_relation_either_way_round() -> None:
-    child = fork(log(2), at=70, set=["parties.openai.reservation=0.7"]).log_bytes()
+    at = _first_offer(log(2)) + 2  # inside the talks, where a reservation matters
+    child = fork(log(2), at=at, set=["parties.openai.reservation=0.7"]).log_bytes()
     forward, backward = diff_logs(log(2), child), diff_logs(child, log(2))
     assert forward.fork["child"] == "b" and backward.fork["child"] == "a"
     assert forward.fork["changes"] == {"parties.openai.reservation": 0.7}
-    assert forward.first_seq == backward.first_seq == 71
+    assert forward.first_seq == backward.first_seq == at + 1
     assert forward.behaviour is not None
-    assert forward.behaviour.a.seq > 70 and forward.behaviour.b.seq > 71
+    assert forward.behaviour.a.seq > at and forward.behaviour.b.seq > at + 1
     data = forward.to_data()
     assert data["first_behaviour_difference"]["a"]["seq"] == forward.behaviour.a.seq
 
 
 def test_a_fork_of_a_fork_descends_from_both() -> None:
     first = fork(log(4), at=40, set=["regulators.cma.strictness=1.0"])
-    second = fork(first.log_bytes(), at=90, set=["regulators.eu.strictness=1.0"])
+    at = len(first.records) - 5  # a later point of the first fork
+    assert at > 41
+    second = fork(first.log_bytes(), at=at, set=["regulators.eu.strictness=1.0"])
     diff = diff_logs(first.log_bytes(), second.log_bytes())
-    assert diff.fork["at_seq"] == 90 and diff.first_seq == 91
+    assert diff.fork["at_seq"] == at and diff.first_seq == at + 1
     # Its first Forked record names the grandparent: it descends from it after seq 40.
     grand = diff_logs(log(4), second.log_bytes())
     assert grand.fork["at_seq"] == 40 and grand.first_seq == 41

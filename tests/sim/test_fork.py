@@ -29,7 +29,9 @@ from events.model import (
 from events.replay import state_at
 from events.verify import verify_bytes
 from events.writer import ChainWriter
+from sim.domain import negotiation_domain
 from sim.engine import simulate
+from sim.party_valuation import world_valuation
 from sim.scenario import load_scenario
 from sim.whatif import fork, fork_point
 from sim.whatif.diff import diff_logs
@@ -290,13 +292,27 @@ def test_a_strategy_swap_changes_the_offers_after_the_fork_point() -> None:
     parent = verify_bytes(data).records
     first_offer = first_of(parent, OfferMade).seq
     child = fork(data, at=first_offer, set=["parties.microsoft.strategy=hardliner"])
-    ms_offers = {
-        r.event.terms
+    ms_offers = [
+        r
         for r in child.records[first_offer + 1 :]
         if type(r.event) is OfferMade and r.event.sender == "microsoft"
-    }
-    assert len(ms_offers) == 1  # a hardliner repeats its best outcome
-    assert child.summary["agreement"] is False or ms_offers
+    ]
+    assert ms_offers
+    # A hardliner offers its best bundle: the best as it values the world at the time
+    # (its valuation changes with the half-year and with AGI news, its offer with it).
+    scenario = child.scenario
+    space = negotiation_domain(
+        tuple((i.name, tuple(i.values)) for i in scenario.negotiation.issues)
+    ).space
+    valuation = world_valuation(scenario, "microsoft", space)
+    for record in ms_offers:
+        state = state_at(child.records, record.t)
+        _, ranking = valuation.ranked(
+            record.t, state.agi_time, state.agi_verified_time if state.agi_verified else None
+        )
+        best = space.as_dict(int(ranking[0]))
+        assert record.event.terms.as_dict() == best
+    assert len({r.event.terms for r in ms_offers}) < len(ms_offers)  # it repeats itself
 
 
 def test_a_later_deadline_keeps_hardliners_talking_longer() -> None:

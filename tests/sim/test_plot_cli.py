@@ -86,11 +86,14 @@ def test_same_png_bytes_in_another_process(capsys, log_path, tmp_path):  # noqa:
 
 def test_tampered_log_exits_1(capsys, log_path, tmp_path):  # noqa: F811
     lines = log_path.read_bytes().splitlines(keepends=True)
-    lines[5] = lines[5].replace(b'"round":0', b'"round":9')
+    first_offer = next(i for i, line in enumerate(lines) if b'"type":"OfferMade"' in line)
+    tampered = lines[first_offer].replace(b'"round":0', b'"round":9')
+    assert tampered != lines[first_offer]  # the edit really changes a byte
+    lines[first_offer] = tampered
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b"".join(lines))
     result = run_cli(capsys, ["plot", str(bad), "--out", str(tmp_path / "x.png")])
-    assert_one_line_error(result, 1, "line 6")
+    assert_one_line_error(result, 1, f"line {first_offer + 1}")
     assert not (tmp_path / "x.png").exists()
 
 

@@ -28,7 +28,9 @@ PNG = b"\x89PNG\r\n\x1a\n"
 MAGIC = {"png": (PNG,), "pdf": (b"%PDF",), "svg": (b"<?xml", b"<svg")}
 
 SEED = 0  # msft-openai seed 0: a deal, three rulings, ROFR, AGI declared after the deal
-SEED_AGI_IN_TALKS = 14  # AGI declared (and verified) while the talks are under way
+SEED_AGI_IN_TALKS = 3  # with AGI_IN_TALKS: AGI declared and verified while talks go on
+# An early AGI (verified for sure) that falls inside the talks of 2025-26.
+AGI_IN_TALKS = ("agi.at=2025-09-01", "agi.verification_probability=1")
 
 
 def has_magic(data: bytes, fmt: str) -> bool:
@@ -58,9 +60,12 @@ def wilson(k: int, n: int) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def write_run(directory: Path, scenario: str, seed: int) -> Path:
-    result = simulate(load_scenario(scenario), seed)
-    path = directory / f"{scenario}-{seed}.jsonl"
+def write_run(
+    directory: Path, scenario: str, seed: int, overrides: Sequence[str] = ()
+) -> Path:
+    result = simulate(load_scenario(scenario, list(overrides)), seed)
+    changed = "-changed" if overrides else ""  # never overwrite the plain run's log
+    path = directory / f"{scenario}-{seed}{changed}.jsonl"
     write_log(path, result.log_bytes())
     return path
 

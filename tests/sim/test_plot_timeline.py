@@ -14,6 +14,7 @@ from sim import plots
 from sim.engine import simulate
 from sim.scenario import load_scenario
 from tests.sim.test_plot_support import (
+    AGI_IN_TALKS,
     SEED_AGI_IN_TALKS,
     has_magic,
     log_path,  # noqa: F401 (fixture)
@@ -119,7 +120,7 @@ def test_terms_table_is_the_state_around_agi(log_path, figure):  # noqa: F811
 
 
 def test_agi_during_the_talks_and_verification_column(plot_dir):  # noqa: F811
-    path = write_run(plot_dir, "msft-openai", SEED_AGI_IN_TALKS)
+    path = write_run(plot_dir, "msft-openai", SEED_AGI_IN_TALKS, AGI_IN_TALKS)
     records, _ = scenario_of(path)
     fig = plots.timeline(path)
     declared = records[milestone_index(records, "agi")].t

@@ -46,6 +46,8 @@ def test_the_builtin_holds_two_distributions() -> None:
     scenario = load_scenario()
     assert [key for key, _ in scenario.distributions()] == [
         "agi.at",
+        "parties.microsoft.patience",
+        "parties.openai.patience",
         "parties.openai.reservation",
     ]
     assert not scenario.is_resolved
@@ -53,7 +55,7 @@ def test_the_builtin_holds_two_distributions() -> None:
 
 def test_keys_are_drawn_in_sorted_order(many: Scenario) -> None:
     keys = [key for key, _ in many.distributions()]
-    assert keys == sorted(keys) and len(keys) == 9
+    assert keys == sorted(keys) and len(keys) == 11
     resolved, drawn = resolve(many, np.random.default_rng(1))
     assert list(drawn) == keys
     assert resolved.is_resolved and resolved.distributions() == ()
@@ -203,7 +205,7 @@ def test_resolve_equals_revalidating_the_scenario_with_the_drawn_values() -> Non
     )
     for seed in range(10):
         resolved, drawn = resolve(scenario, np.random.default_rng(seed))
-        assert len(drawn) == 6
+        assert len(drawn) == 8
         data = scenario.to_data()
         for dotted, value in drawn.items():
             node = data

@@ -106,7 +106,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("scenario.horizon", D(2027, 1, 1))],
-        "negotiation.deadline: expected a time before scenario.horizon (2027-01-01), got 2027-07-01",
+        "agi.at.mode: expected a time before scenario.horizon (2027-01-01), got 2029-01-01",
     ),
     (
         M,
@@ -219,7 +219,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("negotiation.fixed", {"cloud": "open"})],
-        'negotiation.fixed: expected a known key (deadline, deal, issues, n_steps, opens, parties, protocol, review, round), got "fixed"',
+        'negotiation.fixed: expected a known key (deadline, deal, fallback, issues, n_steps, opens, parties, protocol, reopen, review, round, valuation), got "fixed"',
     ),
     (
         M,
@@ -451,7 +451,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("parties.microsoft.colour", "blue")],
-        'parties.microsoft.colour: expected a known key (discount, name, params, reservation, strategy, values, weights), got "colour"',
+        'parties.microsoft.colour: expected a known key (deadline, discount, name, params, patience, reservation, strategy, values, weights), got "colour"',
     ),
     (
         M,
@@ -557,7 +557,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("agi.lapses", ["ip_access"])],
-        'agi.lapses: expected a known key (at, verification, verification_delay, verification_probability), got "lapses"',
+        'agi.lapses: expected a known key (at, belief, verification, verification_delay, verification_probability), got "lapses"',
     ),
     (
         M,

@@ -103,7 +103,9 @@ def test_the_default_is_msft_openai(msft: Scenario) -> None:
     assert msft.negotiation.protocol == "alternating"
     assert msft.negotiation.parties == ("microsoft", "openai")
     assert msft.negotiation.opens == 78.0  # 2025-07-01
-    assert msft.negotiation.deadline == 102.0  # 2027-07-01
+    assert msft.negotiation.deadline is None  # no deadline assumed for the talks
+    assert msft.party("openai").deadline == msft.time_of(dt.date(2025, 12, 31))  # funding
+    assert msft.negotiation.valuation == "world" and msft.negotiation.reopen is not None
     assert msft.negotiation.round == 0.5
     assert msft.negotiation.review is True
     assert msft.negotiation.issue_names == (

@@ -69,6 +69,7 @@ def test_overrides_reach_every_kind_of_key() -> None:
             "agi.at.mode=2030-01-01",  # inside a distribution table
             "negotiation.issues.term_end.values=[2030, 2040]",  # an array entry by name
             "negotiation.issues[1].values=['term']",  # ... or by index
+            "negotiation.fallback.ip_expiry=term",  # the contract in force must fit the issue
             "parties.microsoft.values.ip_expiry={term = 0.2}",
             "parties.openai.values.ip_expiry=increasing-by-rank",
             "prelude.2023-extension.note=ten billion",  # a prelude entry by id
