@@ -32,6 +32,13 @@ RULING_OUTCOMES: Final = (
 )
 FINAL_CLEARANCES: Final = ("approved", "approved_with_conditions", "no_jurisdiction")
 RUN_END_REASONS: Final = ("horizon", "quiescent", "agreement", "no_agreement")
+# An attorney general's ruling on a non-profit's conversion (RestructuringReviewed).
+RESTRUCTURING_RULINGS: Final = ("approved", "approved_with_conditions", "blocked")
+RESTRUCTURING_APPROVALS: Final = ("approved", "approved_with_conditions")
+# How a restructuring ends: completed (consent given and every reviewer approved), or
+# failed because a reviewer blocked it or the long-stop date passed first.
+RESTRUCTURING_OUTCOMES: Final = ("completed", "failed")
+RESTRUCTURING_END_REASONS: Final = ("consent_and_approvals", "blocked", "long_stop")
 
 
 def _outcome(value: object) -> Outcome:
@@ -357,6 +364,85 @@ class MilestoneReached:
 
 @_codec
 @attrs.frozen(slots=True)
+class RestructuringProposed:
+    """``by`` proposes to convert into ``form`` (e.g. a public benefit corporation); the
+    conversion needs the consent of ``consent_from`` and the approval of each of
+    ``reviewers``, whose reviews open now."""
+
+    TYPE: ClassVar[str] = "RestructuringProposed"
+    VERSION: ClassVar[int] = 1
+
+    by: str = attrs.field(validator=f.text)
+    form: str = attrs.field(validator=f.text)
+    consent_from: str = attrs.field(validator=f.text)
+    reviewers: tuple[str, ...] = attrs.field(converter=f.names)
+
+
+@_codec
+@attrs.frozen(slots=True)
+class ConsentGiven:
+    """``by`` consents to the pending restructuring by signing ``contract_id`` (the deal
+    whose clauses are the price of the consent)."""
+
+    TYPE: ClassVar[str] = "ConsentGiven"
+    VERSION: ClassVar[int] = 1
+
+    by: str = attrs.field(validator=f.text)
+    contract_id: str = attrs.field(validator=f.text)
+
+
+@_codec
+@attrs.frozen(slots=True)
+class ConsentRefused:
+    """``by`` walked away from the talks while the restructuring needed its consent.
+    Not final: a deal signed later still consents."""
+
+    TYPE: ClassVar[str] = "ConsentRefused"
+    VERSION: ClassVar[int] = 1
+
+    by: str = attrs.field(validator=f.text)
+
+
+@_codec
+@attrs.frozen(slots=True)
+class RestructuringReviewed:
+    """A reviewer (a state attorney general) rules on the pending restructuring."""
+
+    TYPE: ClassVar[str] = "RestructuringReviewed"
+    VERSION: ClassVar[int] = 1
+
+    reviewer: str = attrs.field(validator=f.text)
+    outcome: str = attrs.field(validator=f.member(RESTRUCTURING_RULINGS))
+
+
+@_codec
+@attrs.frozen(slots=True)
+class FundingConditionMissed:
+    """The restructuring had not completed by ``investor``'s deadline: ``amount_bn`` of
+    its committed funding is lost."""
+
+    TYPE: ClassVar[str] = "FundingConditionMissed"
+    VERSION: ClassVar[int] = 1
+
+    investor: str = attrs.field(validator=f.text)
+    amount_bn: float = attrs.field(converter=f.amount)
+
+
+@_codec
+@attrs.frozen(slots=True)
+class RestructuringEnded:
+    """The restructuring completed or failed (``reason``: consent_and_approvals,
+    blocked, long_stop). A run may end with it still pending: then no such event."""
+
+    TYPE: ClassVar[str] = "RestructuringEnded"
+    VERSION: ClassVar[int] = 1
+
+    outcome: str = attrs.field(validator=f.member(RESTRUCTURING_OUTCOMES))
+    reason: str = attrs.field(validator=f.member(RESTRUCTURING_END_REASONS))
+
+
+@_codec
+@attrs.frozen(slots=True)
 class ContractExpired:
     """The contract ``contract_id`` reached the end of its term."""
 
@@ -412,6 +498,12 @@ Event = (
     | FirstRefusalWaived
     | OutsideDealAccepted
     | MilestoneReached
+    | RestructuringProposed
+    | ConsentGiven
+    | ConsentRefused
+    | RestructuringReviewed
+    | FundingConditionMissed
+    | RestructuringEnded
     | ContractExpired
     | RunEnded
     | Forked
@@ -433,6 +525,12 @@ EVENT_TYPES: Final[dict[str, type[Any]]] = {
         FirstRefusalWaived,
         OutsideDealAccepted,
         MilestoneReached,
+        RestructuringProposed,
+        ConsentGiven,
+        ConsentRefused,
+        RestructuringReviewed,
+        FundingConditionMissed,
+        RestructuringEnded,
         ContractExpired,
         RunEnded,
         Forked,
@@ -441,12 +539,15 @@ EVENT_TYPES: Final[dict[str, type[Any]]] = {
 
 __all__ = [
     "EVENT_TYPES",
+    "ConsentGiven",
+    "ConsentRefused",
     "ContractExpired",
     "ContractSigned",
     "Event",
     "FirstRefusalExercised",
     "FirstRefusalWaived",
     "Forked",
+    "FundingConditionMissed",
     "MilestoneReached",
     "NegotiationEnded",
     "OfferAccepted",
@@ -454,6 +555,9 @@ __all__ = [
     "OfferRejected",
     "OutsideDealAccepted",
     "OutsideOfferMade",
+    "RestructuringEnded",
+    "RestructuringProposed",
+    "RestructuringReviewed",
     "ReviewOpened",
     "RulingIssued",
     "RunEnded",

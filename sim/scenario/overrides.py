@@ -31,6 +31,8 @@ from sim.scenario.schema import (
     PARTY_KEYS,
     PRELUDE_KEYS,
     REGULATOR_KEYS,
+    RESTRUCTURING_KEYS,
+    REVIEWER_KEYS,
     ROFR_KEYS,
     SCENARIO_KEYS,
 )
@@ -107,6 +109,19 @@ _SCHEMA: Final = _Table(
         "competitors": _Named("competitor", _table(COMPETITOR_KEYS, intensity=_DRAW, boost=_DRAW)),
         "rofr": _table(ROFR_KEYS, max_match_bn=_DRAW),
         "agi": _table(AGI_KEYS, at=_DRAW),
+        "restructuring": _table(
+            RESTRUCTURING_KEYS,
+            long_stop=_DRAW,
+            reviewers=_Named(
+                "reviewer",
+                _table(
+                    REVIEWER_KEYS,
+                    review_months=_DRAW,
+                    approval_probability=_DRAW,
+                    conditions_probability=_DRAW,
+                ),
+            ),
+        ),
     }
 )
 

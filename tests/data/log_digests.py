@@ -7,8 +7,9 @@ recorded from ``main`` at commit 7aac96c, before the engine hot-path work of iss
 on purpose (schema 2); the file was then re-recorded from the clauses branch
 *without* the hot-path work, and the merged engine reproduced it byte for byte.
 The v/max value ramps (issue 12) re-recorded the bilateral-demo runs, and regulators
-with jurisdiction (issue 13, RulingIssued v4) the msft-openai runs; each time only
-that scenario's digests moved::
+with jurisdiction (issue 13, RulingIssued v4) the msft-openai runs, and so did OpenAI's
+restructuring (issue 13, the ``[restructuring]`` section and its events); each time
+only that scenario's digests moved::
 
     python -m tests.data.log_digests > tests/data/log_digests.json
 

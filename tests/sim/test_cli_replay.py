@@ -103,6 +103,11 @@ MID_2025 = {
     "reviews": {},
     "outside_deals": [],
     "rofr_exercised": 0,
+    "restructuring": "none",  # the log has no restructuring
+    "restructuring_consent": "none",
+    "restructuring_reviews": {},
+    "restructuring_time": None,
+    "funding_lost_bn": 0.0,
     "seq": 4,
     "t": 78.0,
 }

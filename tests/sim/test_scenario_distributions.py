@@ -42,18 +42,25 @@ def many() -> Scenario:
     return load_scenario(set_values=MANY)
 
 
-def test_the_builtin_holds_two_distributions() -> None:
+def test_the_builtin_holds_its_uncertain_assumptions_as_distributions() -> None:
     scenario = load_scenario()
+    reviewers = [
+        f"restructuring.reviewers.{key}.{name}"
+        for key in ("california_ag", "delaware_ag")
+        for name in ("approval_probability", "conditions_probability", "review_months")
+    ]
     assert [key for key, _ in scenario.distributions()] == [
         "agi.at",
         "parties.openai.reservation",
+        "restructuring.long_stop",
+        *reviewers,
     ]
     assert not scenario.is_resolved
 
 
 def test_keys_are_drawn_in_sorted_order(many: Scenario) -> None:
     keys = [key for key, _ in many.distributions()]
-    assert keys == sorted(keys) and len(keys) == 9
+    assert keys == sorted(keys) and len(keys) == 16
     resolved, drawn = resolve(many, np.random.default_rng(1))
     assert list(drawn) == keys
     assert resolved.is_resolved and resolved.distributions() == ()
@@ -203,7 +210,7 @@ def test_resolve_equals_revalidating_the_scenario_with_the_drawn_values() -> Non
     )
     for seed in range(10):
         resolved, drawn = resolve(scenario, np.random.default_rng(seed))
-        assert len(drawn) == 6
+        assert len(drawn) == 13  # 4 set here, agi.at, a reservation, 7 of the restructuring
         data = scenario.to_data()
         for dotted, value in drawn.items():
             node = data
