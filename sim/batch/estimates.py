@@ -7,8 +7,12 @@ The outcomes and the runs each one counts (also what ``negsim sensitivity`` anal
   conditions, blocked, or still pending), the share approved (either way)
 - ``after_agi.license.models``: among runs where AGI came, the share in which Microsoft
   still had post-AGI access (scenarios with that clause only)
-- ``agreement_time``, each ``utility_<party>``, ``agi_time`` (scenarios with a
-  milestone only): means over the runs where the value exists
+- ``restructuring_completed``, ``restructuring_failed`` (scenarios with a
+  restructuring only): among all runs, the share in which it completed (failed)
+  before the end of the run; the rest are still pending or never proposed
+- ``agreement_time``, ``restructuring_time`` (when the restructuring completed or
+  failed), ``funding_lost_bn`` (over all runs), each ``utility_<party>``, ``agi_time``
+  (scenarios with a milestone only): means over the runs where the value exists
 
 Shares get Wilson intervals, means Student-t intervals (:mod:`sim.stats`).
 """
@@ -68,7 +72,17 @@ class OutcomeEstimate:
 
 
 ACCESS: Final = "after_agi.license.models"
-SHARES: Final = ("agreement", "regulator_approved", ACCESS)
+RESTRUCTURING_SHARES: Final = ("restructuring_completed", "restructuring_failed")
+SHARES: Final = ("agreement", "regulator_approved", ACCESS, *RESTRUCTURING_SHARES)
+
+
+def restructuring_share(row: Mapping[str, Any], outcome: str) -> bool | None:
+    """Whether a run's restructuring ended as ``outcome`` says (``restructuring_completed``
+    or ``restructuring_failed``); None for a row without a restructuring column."""
+    ended = row.get("restructuring")
+    if ended is None:
+        return None
+    return bool(ended == outcome.removeprefix("restructuring_"))
 
 
 def outcome_names(columns: Sequence[str]) -> list[str]:
@@ -76,11 +90,14 @@ def outcome_names(columns: Sequence[str]) -> list[str]:
     utilities = [name for name in columns if name.startswith("utility_")]
     with_agi = "agi_time" in columns  # a generic scenario has no milestone
     access = [ACCESS] if ACCESS in columns else []
+    restructuring = "restructuring" in columns  # only a scenario with the section
     return [
         "agreement",
         "regulator_approved",
         *access,
+        *(RESTRUCTURING_SHARES if restructuring else ()),
         "agreement_time",
+        *(["restructuring_time", "funding_lost_bn"] if restructuring else []),
         *utilities,
         *(["agi_time"] if with_agi else []),
     ]
@@ -121,6 +138,14 @@ class SummaryAccumulator:
                 stats[ACCESS].add(bool(access))
         if row.get("agreement_time") is not None:
             stats["agreement_time"].add(float(row["agreement_time"]))
+        if "restructuring_time" in stats:
+            for name in RESTRUCTURING_SHARES:
+                share = restructuring_share(row, name)
+                if share is not None:
+                    stats[name].add(share)
+            for name in ("restructuring_time", "funding_lost_bn"):
+                if row.get(name) is not None:
+                    stats[name].add(float(row[name]))
         for name in self.utilities:
             value = row.get(name)
             if value is not None:
@@ -146,9 +171,11 @@ def summarize_rows(
 
 __all__ = [
     "APPROVED",
+    "RESTRUCTURING_SHARES",
     "REVIEWED",
     "OutcomeEstimate",
     "SummaryAccumulator",
     "outcome_names",
+    "restructuring_share",
     "summarize_rows",
 ]

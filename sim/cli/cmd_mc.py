@@ -272,6 +272,8 @@ def _print_table(
         shares.append("regulator_approved of reviewed deals")
     if ACCESS_AFTER_AGI in measured:
         shares.append(f"{ACCESS_AFTER_AGI} of runs where AGI came")
+    if "restructuring_completed" in measured:
+        shares.append("restructuring_completed/failed of all runs (else pending)")
     console.print(
         f"Shares: {', '.join(shares)} (Wilson intervals); means: Student t"
         + ("; times as the dates they fall on." if dated is not None else ".")
