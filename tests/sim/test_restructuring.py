@@ -212,3 +212,23 @@ def test_a_scenario_without_the_section_has_no_restructuring_anywhere() -> None:
         assert not {n for n in names if "restructuring" in n or "funding" in n}
         assert result.final.restructuring == "none" and result.final.funding_lost_bn == 0.0
         assert not of(result, RestructuringProposed)
+
+
+def test_a_reseeded_fork_rules_afresh_and_the_section_is_not_a_fork_change() -> None:
+    from events.errors import InputError
+    from sim.whatif import fork
+
+    scenario = load_scenario("msft-openai")
+    fork_at = "2025-06-01"  # after the proposal, before any ruling (3 months at least)
+    differ = 0
+    for seed in range(8):
+        data = simulate(scenario, seed).log_bytes()
+        parent = [r.event for r in verify_bytes(data).records]
+        rulings = [e for e in parent if type(e) is RestructuringReviewed]
+        again = fork(data, at=fork_at).records  # no change: the same rulings
+        assert [r.event for r in again if type(r.event) is RestructuringReviewed] == rulings
+        reseeded = fork(data, at=fork_at, seed=f"{seed + 100}").records
+        differ += [r.event for r in reseeded if type(r.event) is RestructuringReviewed] != rulings
+    assert differ > 0
+    with pytest.raises(InputError, match=r"--set restructuring\.long_stop: cannot be changed"):
+        fork(data, at=fork_at, set=["restructuring.long_stop=2027-01-01"])
