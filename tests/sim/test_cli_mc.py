@@ -34,7 +34,11 @@ def test_json_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         "agreement",
         "regulator_approved",
         "after_agi.license.models",
+        "restructuring_completed",
+        "restructuring_failed",
         "agreement_time",
+        "restructuring_time",
+        "funding_lost_bn",
         "utility_microsoft",
         "utility_openai",
         "agi_time",
@@ -43,7 +47,7 @@ def test_json_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         "offers_openai",
         "coherence_openai",
     ]
-    coherence = report["summary"][8]
+    coherence = report["summary"][outcomes.index("coherence_microsoft")]
     assert coherence["n"] == 8 and 0.0 <= coherence["value"] <= 1.0
     agreement = report["summary"][0]
     assert set(agreement) == {"outcome", "group", "value", "ci_low", "ci_high", "n"}

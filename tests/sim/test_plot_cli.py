@@ -86,11 +86,12 @@ def test_same_png_bytes_in_another_process(capsys, log_path, tmp_path):  # noqa:
 
 def test_tampered_log_exits_1(capsys, log_path, tmp_path):  # noqa: F811
     lines = log_path.read_bytes().splitlines(keepends=True)
-    lines[5] = lines[5].replace(b'"round":0', b'"round":9')
+    index = next(i for i, line in enumerate(lines) if b'"round":0' in line)  # the first offer
+    lines[index] = lines[index].replace(b'"round":0', b'"round":9')
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b"".join(lines))
     result = run_cli(capsys, ["plot", str(bad), "--out", str(tmp_path / "x.png")])
-    assert_one_line_error(result, 1, "line 6")
+    assert_one_line_error(result, 1, f"line {index + 1}")
     assert not (tmp_path / "x.png").exists()
 
 
