@@ -109,8 +109,18 @@ class Restructuring:
             env.process(self._funding_condition(world, self.funding))
         if self.proposed > env.now:
             yield env.timeout(self.proposed - env.now)
-        reviewers = tuple(reviewer.key for reviewer in self.reviewers)
-        world.post(self.by, RestructuringProposed(self.by, self.form, self.consent_from, reviewers))
+        funding = self.funding
+        proposal = RestructuringProposed(
+            self.by,
+            self.form,
+            self.consent_from,
+            tuple(reviewer.key for reviewer in self.reviewers),
+            long_stop=self.long_stop,
+            funding_investor=None if funding is None else funding.investor,
+            funding_at_risk_bn=0.0 if funding is None else funding.amount_bn,
+            funding_deadline=None if funding is None else funding.deadline,
+        )
+        world.post(self.by, proposal)
         self.status = "pending"
         for reviewer in self.reviewers:
             env.process(self._review(world, reviewer))

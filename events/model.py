@@ -65,6 +65,10 @@ def _term_end(_: object, attribute: attrs.Attribute[Any], value: object) -> None
         )
 
 
+def _optional_time(value: object) -> float | None:
+    return None if value is None else f.sim_time(value)
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, Outcome | Amendment):
         return value.to_data()
@@ -367,7 +371,9 @@ class MilestoneReached:
 class RestructuringProposed:
     """``by`` proposes to convert into ``form`` (e.g. a public benefit corporation); the
     conversion needs the consent of ``consent_from`` and the approval of each of
-    ``reviewers``, whose reviews open now."""
+    ``reviewers``, whose reviews open now. It fails if still pending at ``long_stop``;
+    unless it completes by ``funding_deadline``, ``funding_investor`` withholds
+    ``funding_at_risk_bn`` (None: no long stop, no funding condition)."""
 
     TYPE: ClassVar[str] = "RestructuringProposed"
     VERSION: ClassVar[int] = 1
@@ -376,6 +382,10 @@ class RestructuringProposed:
     form: str = attrs.field(validator=f.text)
     consent_from: str = attrs.field(validator=f.text)
     reviewers: tuple[str, ...] = attrs.field(converter=f.names)
+    long_stop: float | None = attrs.field(default=None, converter=_optional_time)
+    funding_investor: str | None = attrs.field(default=None, validator=f.optional_text)
+    funding_at_risk_bn: float = attrs.field(default=0.0, converter=f.amount)
+    funding_deadline: float | None = attrs.field(default=None, converter=_optional_time)
 
 
 @_codec

@@ -59,6 +59,8 @@ class Folder:
         "commitments",
         "contract_id",
         "equity",
+        "funding_at_risk",
+        "funding_deadline",
         "funding_lost",
         "granted",
         "investment",
@@ -70,6 +72,7 @@ class Folder:
         "pending_term_end",
         "restructuring",
         "restructuring_consent",
+        "restructuring_long_stop",
         "restructuring_reviews",
         "restructuring_time",
         "reviewed_id",
@@ -115,6 +118,9 @@ class Folder:
         self.restructuring_consent = "none"
         self.restructuring_reviews: dict[str, str] = {}
         self.restructuring_time: float | None = None
+        self.restructuring_long_stop: float | None = None
+        self.funding_deadline: float | None = None
+        self.funding_at_risk = 0.0
         self.funding_lost = 0.0
         self.seq = -1
         self.t = 0.0
@@ -243,6 +249,9 @@ class Folder:
         self.restructuring_reviews = dict.fromkeys(event.reviewers, "open")
         self.restructuring_consent = "none"
         self.restructuring_time = None
+        self.restructuring_long_stop = event.long_stop
+        self.funding_deadline = event.funding_deadline
+        self.funding_at_risk = event.funding_at_risk_bn
         self.restructuring = "proposed"  # a new proposal starts afresh
         self._restructuring_pending()
 
@@ -323,6 +332,9 @@ class Folder:
             restructuring_consent=self.restructuring_consent,
             restructuring_reviews=tuple(sorted(self.restructuring_reviews.items())),
             restructuring_time=self.restructuring_time,
+            restructuring_long_stop=self.restructuring_long_stop,
+            funding_deadline=self.funding_deadline,
+            funding_at_risk_bn=self.funding_at_risk,
             funding_lost_bn=round(self.funding_lost, 9),
             seq=self.seq,
             t=self.t if at is None else at,

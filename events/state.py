@@ -53,7 +53,10 @@ class ContractState:
       "refused": a refusal is not final, a consent is), ``restructuring_reviews``
       ((reviewer, open|approved|approved_with_conditions|blocked), sorted),
       ``restructuring_time`` (when it completed or failed; None while pending),
-      ``funding_lost_bn`` (funding lost to missed conditions, USD bn).
+      ``restructuring_long_stop`` (when it fails if still pending; None: never),
+      ``funding_deadline`` and ``funding_at_risk_bn`` (the funding condition the
+      proposal is under: unless it completes by then, that much is withheld; None
+      and 0 without one), ``funding_lost_bn`` (funding withheld so far, USD bn).
     """
 
     status: str
@@ -82,6 +85,9 @@ class ContractState:
     restructuring_consent: str = "none"
     restructuring_reviews: tuple[tuple[str, str], ...] = ()
     restructuring_time: float | None = None
+    restructuring_long_stop: float | None = None
+    funding_deadline: float | None = None
+    funding_at_risk_bn: float = 0.0
     funding_lost_bn: float = 0.0
 
     def to_data(self) -> dict[str, Any]:
@@ -111,6 +117,9 @@ class ContractState:
             "restructuring_consent": self.restructuring_consent,
             "restructuring_reviews": dict(self.restructuring_reviews),
             "restructuring_time": self.restructuring_time,
+            "restructuring_long_stop": self.restructuring_long_stop,
+            "funding_deadline": self.funding_deadline,
+            "funding_at_risk_bn": self.funding_at_risk_bn,
             "funding_lost_bn": self.funding_lost_bn,
             "seq": self.seq,
             "t": self.t,

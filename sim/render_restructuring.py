@@ -19,7 +19,6 @@ from events.model import (
     RestructuringEnded,
     RestructuringProposed,
     RestructuringReviewed,
-    RunStarted,
 )
 from events.state import ContractState
 from sim.render_state import when
@@ -42,10 +41,13 @@ def restructuring_lines(
     log never proposed one)."""
     lines: list[str] = []
     missed = False
+    funding: tuple[str, float] | None = None  # the proposal's (investor, deadline)
     for record in records:
         event, at = record.event, when(record.t, start)
         kind = type(event)
         if kind is RestructuringProposed:
+            if event.funding_investor is not None and event.funding_deadline is not None:
+                funding = event.funding_investor, event.funding_deadline
             form = event.form.replace("_", " ")
             lines.append(f"Restructuring: {event.by} into a {form}, proposed {at}")
             if event.reviewers:
@@ -79,7 +81,6 @@ def restructuring_lines(
         lines.append(
             f"  outcome: pending at the end of the run ({status}; awaiting {' and '.join(missing)})"
         )
-    funding = _funding_condition(records)
     if funding is not None and not missed:
         investor, deadline = funding
         if final.restructuring == "completed":
@@ -97,17 +98,6 @@ def restructuring_lines(
             break_on_hyphens=False,
         )
     ]
-
-
-def _funding_condition(records: Sequence[Recorded]) -> tuple[str, float] | None:
-    """The scenario's funding condition (investor, deadline), as the log's RunStarted
-    recorded the scenario; None without one."""
-    if not records or type(records[0].event) is not RunStarted:
-        return None
-    plan = records[0].event.scenario.get("restructuring")
-    if not isinstance(plan, dict) or plan.get("funding_deadline") is None:
-        return None
-    return str(plan.get("funding_investor")), float(plan["funding_deadline"])
 
 
 __all__ = ["WIDTH", "restructuring_lines"]

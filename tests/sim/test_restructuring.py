@@ -57,6 +57,10 @@ def test_every_run_reaches_a_recorded_end_or_says_it_is_pending(
         final = result.final
         proposed = of(result, RestructuringProposed)
         assert [t for t, _ in proposed] == [plan.proposed]
+        # The proposal states its clock: the drawn long stop and the funding condition.
+        long_stop = result.drawn["restructuring.long_stop"]
+        assert final.restructuring_long_stop == long_stop
+        assert (final.funding_deadline, final.funding_at_risk_bn) == (plan.funding_deadline, 20.0)
         ended = of(result, RestructuringEnded)
         if final.restructuring in ("completed", "failed"):
             assert len(ended) == 1, result.seed
