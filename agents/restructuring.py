@@ -124,7 +124,6 @@ class Restructuring:
         self.status = "pending"
         for reviewer in self.reviewers:
             env.process(self._review(world, reviewer))
-        self._complete_if_ready(world)  # no reviewers and a consent given earlier: none
         if self.long_stop is not None:
             if self.long_stop > env.now:
                 yield env.timeout(self.long_stop - env.now)
