@@ -33,6 +33,13 @@ RULING_OUTCOMES: Final = (
 )
 FINAL_CLEARANCES: Final = ("approved", "approved_with_conditions", "no_jurisdiction")
 RUN_END_REASONS: Final = ("horizon", "quiescent", "agreement", "no_agreement")
+# An attorney general's ruling on a non-profit's conversion (RestructuringReviewed).
+RESTRUCTURING_RULINGS: Final = ("approved", "approved_with_conditions", "blocked")
+RESTRUCTURING_APPROVALS: Final = ("approved", "approved_with_conditions")
+# How a restructuring ends: completed (consent given and every reviewer approved), or
+# failed because a reviewer blocked it or the long-stop date passed first.
+RESTRUCTURING_OUTCOMES: Final = ("completed", "failed")
+RESTRUCTURING_END_REASONS: Final = ("consent_and_approvals", "blocked", "long_stop")
 
 
 def _outcome(value: object) -> Outcome:
@@ -57,6 +64,10 @@ def _term_end(_: object, attribute: attrs.Attribute[Any], value: object) -> None
         raise ValueError(
             f"{attribute.name} must be a year ({FIRST_YEAR}-{LAST_YEAR}) or null, got {value!r}"
         )
+
+
+def _optional_time(value: object) -> float | None:
+    return None if value is None else f.sim_time(value)
 
 
 def _encode(value: Any) -> Any:
@@ -376,6 +387,91 @@ class MilestoneReached:
 
 @_codec
 @attrs.frozen(slots=True)
+class RestructuringProposed:
+    """``by`` proposes to convert into ``form`` (e.g. a public benefit corporation); the
+    conversion needs the consent of ``consent_from`` and the approval of each of
+    ``reviewers``, whose reviews open now. It fails if still pending at ``long_stop``;
+    unless it completes by ``funding_deadline``, ``funding_investor`` withholds
+    ``funding_at_risk_bn`` (None: no long stop, no funding condition)."""
+
+    TYPE: ClassVar[str] = "RestructuringProposed"
+    VERSION: ClassVar[int] = 1
+
+    by: str = attrs.field(validator=f.text)
+    form: str = attrs.field(validator=f.text)
+    consent_from: str = attrs.field(validator=f.text)
+    reviewers: tuple[str, ...] = attrs.field(converter=f.names)
+    long_stop: float | None = attrs.field(default=None, converter=_optional_time)
+    funding_investor: str | None = attrs.field(default=None, validator=f.optional_text)
+    funding_at_risk_bn: float = attrs.field(default=0.0, converter=f.amount)
+    funding_deadline: float | None = attrs.field(default=None, converter=_optional_time)
+
+
+@_codec
+@attrs.frozen(slots=True)
+class ConsentGiven:
+    """``by`` consents to the pending restructuring by signing ``contract_id`` (the deal
+    whose clauses are the price of the consent)."""
+
+    TYPE: ClassVar[str] = "ConsentGiven"
+    VERSION: ClassVar[int] = 1
+
+    by: str = attrs.field(validator=f.text)
+    contract_id: str = attrs.field(validator=f.text)
+
+
+@_codec
+@attrs.frozen(slots=True)
+class ConsentRefused:
+    """``by`` walked away from the talks while the restructuring needed its consent.
+    Not final: a deal signed later still consents."""
+
+    TYPE: ClassVar[str] = "ConsentRefused"
+    VERSION: ClassVar[int] = 1
+
+    by: str = attrs.field(validator=f.text)
+
+
+@_codec
+@attrs.frozen(slots=True)
+class RestructuringReviewed:
+    """A reviewer (a state attorney general) rules on the pending restructuring."""
+
+    TYPE: ClassVar[str] = "RestructuringReviewed"
+    VERSION: ClassVar[int] = 1
+
+    reviewer: str = attrs.field(validator=f.text)
+    outcome: str = attrs.field(validator=f.member(RESTRUCTURING_RULINGS))
+
+
+@_codec
+@attrs.frozen(slots=True)
+class FundingConditionMissed:
+    """The restructuring had not completed by ``investor``'s deadline: ``amount_bn`` of
+    its committed funding is lost."""
+
+    TYPE: ClassVar[str] = "FundingConditionMissed"
+    VERSION: ClassVar[int] = 1
+
+    investor: str = attrs.field(validator=f.text)
+    amount_bn: float = attrs.field(converter=f.amount)
+
+
+@_codec
+@attrs.frozen(slots=True)
+class RestructuringEnded:
+    """The restructuring completed or failed (``reason``: consent_and_approvals,
+    blocked, long_stop). A run may end with it still pending: then no such event."""
+
+    TYPE: ClassVar[str] = "RestructuringEnded"
+    VERSION: ClassVar[int] = 1
+
+    outcome: str = attrs.field(validator=f.member(RESTRUCTURING_OUTCOMES))
+    reason: str = attrs.field(validator=f.member(RESTRUCTURING_END_REASONS))
+
+
+@_codec
+@attrs.frozen(slots=True)
 class ContractExpired:
     """The contract ``contract_id`` reached the end of its term."""
 
@@ -432,6 +528,12 @@ Event = (
     | FirstRefusalWaived
     | OutsideDealAccepted
     | MilestoneReached
+    | RestructuringProposed
+    | ConsentGiven
+    | ConsentRefused
+    | RestructuringReviewed
+    | FundingConditionMissed
+    | RestructuringEnded
     | ContractExpired
     | RunEnded
     | Forked
@@ -454,6 +556,12 @@ EVENT_TYPES: Final[dict[str, type[Any]]] = {
         FirstRefusalWaived,
         OutsideDealAccepted,
         MilestoneReached,
+        RestructuringProposed,
+        ConsentGiven,
+        ConsentRefused,
+        RestructuringReviewed,
+        FundingConditionMissed,
+        RestructuringEnded,
         ContractExpired,
         RunEnded,
         Forked,
@@ -462,12 +570,15 @@ EVENT_TYPES: Final[dict[str, type[Any]]] = {
 
 __all__ = [
     "EVENT_TYPES",
+    "ConsentGiven",
+    "ConsentRefused",
     "ContractExpired",
     "ContractSigned",
     "Event",
     "FirstRefusalExercised",
     "FirstRefusalWaived",
     "Forked",
+    "FundingConditionMissed",
     "MilestoneReached",
     "NegotiationEnded",
     "OfferAccepted",
@@ -475,6 +586,9 @@ __all__ = [
     "OfferRejected",
     "OutsideDealAccepted",
     "OutsideOfferMade",
+    "RestructuringEnded",
+    "RestructuringProposed",
+    "RestructuringReviewed",
     "ReviewOpened",
     "RulingIssued",
     "RunEnded",

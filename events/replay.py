@@ -22,9 +22,13 @@ from events.clauses import Clause, ComputeCommitment, Equity, Investment
 from events.codec import Recorded
 from events.model import (
     FINAL_CLEARANCES,
+    RESTRUCTURING_APPROVALS,
+    ConsentGiven,
+    ConsentRefused,
     ContractExpired,
     ContractSigned,
     FirstRefusalExercised,
+    FundingConditionMissed,
     MilestoneReached,
     NegotiationEnded,
     OfferAccepted,
@@ -32,6 +36,9 @@ from events.model import (
     OfferRejected,
     OutsideDealAccepted,
     OutsideOfferMade,
+    RestructuringEnded,
+    RestructuringProposed,
+    RestructuringReviewed,
     ReviewOpened,
     RulingIssued,
     RunStarted,
@@ -52,6 +59,9 @@ class Folder:
         "commitments",
         "contract_id",
         "equity",
+        "funding_at_risk",
+        "funding_deadline",
+        "funding_lost",
         "granted",
         "investment",
         "offered_to",
@@ -60,6 +70,11 @@ class Folder:
         "pending_clauses",
         "pending_id",
         "pending_term_end",
+        "restructuring",
+        "restructuring_consent",
+        "restructuring_long_stop",
+        "restructuring_reviews",
+        "restructuring_time",
         "reviewed_id",
         "reviews",
         "rofr_exercised",
@@ -99,6 +114,14 @@ class Folder:
         self.outside_deals: list[str] = []
         self.offered_to: dict[int, str] = {}  # outside offer seq -> the party offered
         self.rofr_exercised = 0
+        self.restructuring = "none"  # see events.state.RESTRUCTURING_STATUSES
+        self.restructuring_consent = "none"
+        self.restructuring_reviews: dict[str, str] = {}
+        self.restructuring_time: float | None = None
+        self.restructuring_long_stop: float | None = None
+        self.funding_deadline: float | None = None
+        self.funding_at_risk = 0.0
+        self.funding_lost = 0.0
         self.seq = -1
         self.t = 0.0
 
@@ -220,6 +243,53 @@ class Folder:
             key = f"{buyer}_to_{event.by}"
             self.commitments[key] = self.commitments.get(key, 0.0) + event.value_bn
 
+    # --- the restructuring (agents.restructuring) --------------------------------
+
+    def _proposed(self, event: RestructuringProposed) -> None:
+        self.restructuring_reviews = dict.fromkeys(event.reviewers, "open")
+        self.restructuring_consent = "none"
+        self.restructuring_time = None
+        self.restructuring_long_stop = event.long_stop
+        self.funding_deadline = event.funding_deadline
+        self.funding_at_risk = event.funding_at_risk_bn
+        self.restructuring = "proposed"  # a new proposal starts afresh
+        self._restructuring_pending()
+
+    def _consented(self, _: ConsentGiven) -> None:
+        self.restructuring_consent = "given"
+        self._restructuring_pending()
+
+    def _refused(self, _: ConsentRefused) -> None:
+        if self.restructuring_consent != "given":  # a consent, once given, stands
+            self.restructuring_consent = "refused"
+        self._restructuring_pending()
+
+    def _restructuring_reviewed(self, event: RestructuringReviewed) -> None:
+        self.restructuring_reviews[event.reviewer] = event.outcome
+        self._restructuring_pending()
+
+    def _restructuring_ended(self, event: RestructuringEnded) -> None:
+        self.restructuring = event.outcome
+        self.restructuring_time = self.t
+
+    def _funding_missed(self, event: FundingConditionMissed) -> None:
+        self.funding_lost += event.amount_bn
+
+    def _restructuring_pending(self) -> None:
+        """The pending status from the consent and the rulings (never after its end)."""
+        if self.restructuring in ("completed", "failed"):
+            return
+        approved = all(
+            outcome in RESTRUCTURING_APPROVALS for outcome in self.restructuring_reviews.values()
+        )
+        if self.restructuring_consent == "given":
+            # Consent and every approval: the actor records the completion at once.
+            self.restructuring = "consented"
+        elif approved and self.restructuring_reviews:
+            self.restructuring = "approved"
+        else:
+            self.restructuring = "proposed"
+
     # --- snapshot -------------------------------------------------------------
 
     def rights(self, at: float | None = None) -> dict[str, bool]:
@@ -258,6 +328,14 @@ class Folder:
             reviews=tuple(sorted(self.reviews.items())),
             outside_deals=tuple(self.outside_deals),
             rofr_exercised=self.rofr_exercised,
+            restructuring=self.restructuring,
+            restructuring_consent=self.restructuring_consent,
+            restructuring_reviews=tuple(sorted(self.restructuring_reviews.items())),
+            restructuring_time=self.restructuring_time,
+            restructuring_long_stop=self.restructuring_long_stop,
+            funding_deadline=self.funding_deadline,
+            funding_at_risk_bn=self.funding_at_risk,
+            funding_lost_bn=round(self.funding_lost, 9),
             seq=self.seq,
             t=self.t if at is None else at,
         )
@@ -277,6 +355,12 @@ _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
     OutsideDealAccepted: Folder._outside,  # type: ignore[dict-item]
     FirstRefusalExercised: Folder._rofr,  # type: ignore[dict-item]
     OutsideOfferMade: Folder._offer_outside,  # type: ignore[dict-item]
+    RestructuringProposed: Folder._proposed,  # type: ignore[dict-item]
+    ConsentGiven: Folder._consented,  # type: ignore[dict-item]
+    ConsentRefused: Folder._refused,  # type: ignore[dict-item]
+    RestructuringReviewed: Folder._restructuring_reviewed,  # type: ignore[dict-item]
+    RestructuringEnded: Folder._restructuring_ended,  # type: ignore[dict-item]
+    FundingConditionMissed: Folder._funding_missed,  # type: ignore[dict-item]
 }
 
 

@@ -13,6 +13,20 @@ from events.clauses import Clause, clause_to_data
 from events.terms import Outcome
 
 STATUSES: Final = ("negotiating", "signed", "under_review", "in_force", "blocked", "expired")
+# ``ContractState.restructuring``: "none" until a restructuring is proposed (always,
+# in a scenario without one); then pending as "proposed" (neither the consent nor
+# every approval yet), "consented" (consent given, some approval missing) or
+# "approved" (every reviewer approved, consent missing); "completed" or "failed" at
+# its end.
+RESTRUCTURING_STATUSES: Final = (
+    "none",
+    "proposed",
+    "consented",
+    "approved",
+    "completed",
+    "failed",
+)
+RESTRUCTURING_PENDING: Final = ("proposed", "consented", "approved")
 
 
 @attrs.frozen(slots=True)
@@ -34,6 +48,15 @@ class ContractState:
       holder then supplies), ``equity`` (per holder).
     - ``pending_terms``/``pending_clauses``: a signed deal awaiting review, with the
       conditions imposed so far.
+    - the restructuring (``agents.restructuring``): ``restructuring`` (one of
+      ``RESTRUCTURING_STATUSES``), ``restructuring_consent`` ("none", "given",
+      "refused": a refusal is not final, a consent is), ``restructuring_reviews``
+      ((reviewer, open|approved|approved_with_conditions|blocked), sorted),
+      ``restructuring_time`` (when it completed or failed; None while pending),
+      ``restructuring_long_stop`` (when it fails if still pending; None: never),
+      ``funding_deadline`` and ``funding_at_risk_bn`` (the funding condition the
+      proposal is under: unless it completes by then, that much is withheld; None
+      and 0 without one), ``funding_lost_bn`` (funding withheld so far, USD bn).
     """
 
     status: str
@@ -58,6 +81,14 @@ class ContractState:
     rofr_exercised: int
     seq: int
     t: float
+    restructuring: str = "none"
+    restructuring_consent: str = "none"
+    restructuring_reviews: tuple[tuple[str, str], ...] = ()
+    restructuring_time: float | None = None
+    restructuring_long_stop: float | None = None
+    funding_deadline: float | None = None
+    funding_at_risk_bn: float = 0.0
+    funding_lost_bn: float = 0.0
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form (``negsim replay --json``)."""
@@ -82,9 +113,22 @@ class ContractState:
             "reviews": {regulator: outcome for regulator, outcome in self.reviews},
             "outside_deals": list(self.outside_deals),
             "rofr_exercised": self.rofr_exercised,
+            "restructuring": self.restructuring,
+            "restructuring_consent": self.restructuring_consent,
+            "restructuring_reviews": dict(self.restructuring_reviews),
+            "restructuring_time": self.restructuring_time,
+            "restructuring_long_stop": self.restructuring_long_stop,
+            "funding_deadline": self.funding_deadline,
+            "funding_at_risk_bn": self.funding_at_risk_bn,
+            "funding_lost_bn": self.funding_lost_bn,
             "seq": self.seq,
             "t": self.t,
         }
+
+    @property
+    def restructuring_pending(self) -> bool:
+        """Whether a proposed restructuring has neither completed nor failed yet."""
+        return self.restructuring in RESTRUCTURING_PENDING
 
     def holds(self, right: str) -> bool:
         """Whether ``right`` is active now (False if it was never granted)."""

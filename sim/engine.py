@@ -20,6 +20,7 @@ from agents.first_refusal import first_refusal
 from agents.milestone import AgiMilestone
 from agents.negotiator import Negotiator
 from agents.regulator import Regulator
+from agents.restructuring import FundingCondition, Restructuring, Reviewer
 from events import SCHEMA_VERSION, __version__
 from events.calendar import months_between
 from events.clauses import Clause
@@ -79,6 +80,7 @@ class _World:
         self.competitors: dict[str, Competitor] = {}
         self.milestone: AgiMilestone | None = None
         self.talks: Talks | None = None
+        self.restructuring: Restructuring | None = None
         self.processes: dict[str, simpy.Process] = {}
         # Observers of recorded events, by event type (``subscribe``); empty in most runs.
         self._watchers: dict[type, list[Callable[[int, Event], None]]] = {}
@@ -336,6 +338,10 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         world.regulators.append(regulator)
         world.processes[f"regulator:{spec.key}"] = env.process(regulator.process(world))
 
+    if scenario.restructuring is not None:
+        world.restructuring = restructuring_actor(scenario, seed)
+        world.processes["restructuring"] = env.process(world.restructuring.process(world))
+
     world.boosts = {spec.key: spec.boost for spec in scenario.competitors}
     for spec in scenario.competitors:
         competitor = Competitor(
@@ -365,6 +371,35 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         )
         world.milestone = milestone
         world.processes["agi"] = env.process(milestone.process(world))
+
+
+def restructuring_actor(scenario: Scenario, seed: RunSeed) -> Restructuring:
+    """The ``[restructuring]`` section's actor (a resolved scenario: every value drawn)."""
+    plan = scenario.restructuring
+    assert plan is not None
+    funding = None
+    if plan.funding_deadline is not None and plan.funding_investor is not None:
+        funding = FundingCondition(
+            plan.funding_investor, plan.funding_at_risk_bn, plan.funding_deadline
+        )
+    return Restructuring(
+        by=plan.by,
+        form=plan.form,
+        proposed=plan.proposed,
+        consent_from=plan.consent_from,
+        reviewers=tuple(
+            Reviewer(
+                r.key,
+                float(r.review_months),
+                float(r.approval_probability),
+                float(r.conditions_probability),
+            )
+            for r in plan.reviewers
+        ),
+        rng=stream(seed, "restructuring"),
+        long_stop=None if plan.long_stop is None else float(plan.long_stop),
+        funding=funding,
+    )
 
 
 def prelude_process(

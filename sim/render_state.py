@@ -41,7 +41,10 @@ def state_table(
         table.add_column(Text(heading), overflow="fold")
     states = [state for _, state in title_to_state]
     rights = sorted({right for state in states if state is not None for right in state.rights})
-    for label, cell in _rows(start, _issues_of(states), _has_contract(states), rights):
+    rows = _rows(start, _issues_of(states), _has_contract(states), rights)
+    if any(state is not None and state.restructuring != "none" for state in states):
+        rows[-1:-1] = _RESTRUCTURING_ROWS  # before "as of"
+    for label, cell in rows:
         table.add_row(Text(label), *(Text(MISSING if s is None else cell(s)) for s in states))
     return table
 
@@ -101,6 +104,17 @@ def _rows(
         ("as of", lambda s: f"seq {s.seq}, {when(s.t, start)}"),
     ]
     return rows
+
+
+# One word per cell (a status, an amount), so no 80-column table ever cuts one.
+_RESTRUCTURING_ROWS: list[tuple[str, Cell]] = [
+    ("restructuring", lambda s: s.restructuring),
+    ("consent", lambda s: s.restructuring_consent if s.restructuring != "none" else MISSING),
+    (
+        "funding lost",
+        lambda s: f"USD {_number(s.funding_lost_bn)} bn" if s.funding_lost_bn else "none",
+    ),
+]
 
 
 def _term_cell(name: str) -> Cell:

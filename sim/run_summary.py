@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from events.model import (
     FirstRefusalExercised,
@@ -15,6 +16,7 @@ from events.model import (
     RulingIssued,
 )
 from events.state import ContractState
+from sim.render_restructuring import restructuring_lines
 from sim.render_state import amendment_text, state_table
 from sim.run_result import RunResult
 
@@ -66,6 +68,9 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
         out.print(
             f"Outside offers: {outside} ({matched} matched under ROFR, {taken} taken by OpenAI)"
         )
+    dated = scenario.start if scenario.time_unit == "month" else None
+    for line in restructuring_lines(result.records, result.final, dated):
+        out.print(Text(line))
     if scenario.agi is not None:
         agi = result.around_agi
         if agi is None:

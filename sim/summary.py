@@ -21,6 +21,10 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
   ``agi_verified_date``, ``agreement_after_agi`` (the agreement came on or after the
   declaration; empty without an agreement);
 - with competitors: ``outside_deals``; with a ROFR: ``rofr_exercised``;
+- with a ``[restructuring]`` section: ``restructuring`` (completed, failed, pending at
+  the end of the run, or absent if it was never proposed), ``restructuring_time``
+  and ``restructuring_at`` (the time and ISO date it completed or failed; empty while
+  pending) and ``funding_lost_bn`` (funding withheld for a missed condition, USD bn);
 - ``final_status``;
 - with clauses (the partnership): ``end.term_end``, ``end.investment_total_bn``,
   ``end.<right>`` for every right the scenario can grant (held at the end of the
@@ -34,7 +38,7 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
   other party's true (scenario) utility, empty with fewer than two offers (see
   ``sim.coherence``).
 
-A generic scenario's row has no AGI, ROFR or rights columns at all.
+A generic scenario's row has no AGI, ROFR, restructuring or rights columns at all.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from events.model import (
     TalksOpened,
 )
 from events.replay import Folder, around_agi
+from events.state import RESTRUCTURING_PENDING
 from sim.coherence import offer_coherence
 from sim.utilities import utility_for
 
@@ -91,6 +96,13 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
         columns.append(("outside_deals", "INTEGER"))
     if scenario.rofr is not None:
         columns.append(("rofr_exercised", "INTEGER"))
+    if scenario.restructuring is not None:
+        columns += [
+            ("restructuring", "TEXT"),
+            ("restructuring_time", "REAL"),
+            ("restructuring_at", "TEXT"),
+            ("funding_lost_bn", "REAL"),
+        ]
     columns.append(("final_status", "TEXT"))
     rights = scenario.possible_rights()
     if rights or scenario.prelude or scenario.negotiation.deal is not None:
@@ -139,6 +151,13 @@ def _regulator_outcome(reviews: dict[str, str], took_force: bool) -> str:
             return "approved_with_conditions"
         return "approved"
     return "pending"
+
+
+def restructuring_outcome(status: str) -> str:
+    """The summary's word for a restructuring status (``events.state``)."""
+    if status == "none":
+        return "absent"
+    return "pending" if status in RESTRUCTURING_PENDING else status
 
 
 def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]:
@@ -218,6 +237,11 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
         row["outside_deals"] = len(final.outside_deals)
     if scenario.rofr is not None:
         row["rofr_exercised"] = final.rofr_exercised
+    if scenario.restructuring is not None:
+        row["restructuring"] = restructuring_outcome(final.restructuring)
+        row["restructuring_time"] = final.restructuring_time
+        row["restructuring_at"] = date(final.restructuring_time)
+        row["funding_lost_bn"] = final.funding_lost_bn
     row["final_status"] = final.status
     columns = {name for name, _ in summary_columns(scenario)}
     if "end.term_end" in columns:
@@ -270,4 +294,10 @@ def _world_utility(
     return float(utilities[index])
 
 
-__all__ = ["ACCESS_AFTER_AGI", "negmas_step", "summarize", "summary_columns"]
+__all__ = [
+    "ACCESS_AFTER_AGI",
+    "negmas_step",
+    "restructuring_outcome",
+    "summarize",
+    "summary_columns",
+]

@@ -38,9 +38,11 @@ from events.model import (
     ContractSigned,
     Event,
     FirstRefusalExercised,
+    FundingConditionMissed,
     MilestoneReached,
     NegotiationEnded,
     OutsideDealAccepted,
+    RestructuringEnded,
     RulingIssued,
     TalksOpened,
 )
@@ -60,6 +62,8 @@ WORLD_CHANGES: tuple[type, ...] = (
     RulingIssued,
     ContractExpired,
     ContractSigned,
+    FundingConditionMissed,
+    RestructuringEnded,
 )
 
 

@@ -37,14 +37,20 @@ from events.clauses import (
 )
 from events.model import (
     NEGOTIATION_END_REASONS,
+    RESTRUCTURING_END_REASONS,
+    RESTRUCTURING_OUTCOMES,
+    RESTRUCTURING_RULINGS,
     RULING_OUTCOMES,
     TALKS_OPEN_REASONS,
+    ConsentGiven,
+    ConsentRefused,
     ContractExpired,
     ContractSigned,
     Event,
     FirstRefusalExercised,
     FirstRefusalWaived,
     Forked,
+    FundingConditionMissed,
     MilestoneReached,
     NegotiationEnded,
     OfferAccepted,
@@ -52,6 +58,9 @@ from events.model import (
     OfferRejected,
     OutsideDealAccepted,
     OutsideOfferMade,
+    RestructuringEnded,
+    RestructuringProposed,
+    RestructuringReviewed,
     ReviewOpened,
     RulingIssued,
     RunEnded,
@@ -248,6 +257,42 @@ def middle_events() -> st.SearchStrategy[Event]:
             st.booleans(),
         ),
         st.builds(ContractExpired, contract_ids),
+        *restructuring_events(contract_ids),
+    )
+
+
+REVIEWERS = ("delaware_ag", "california_ag")
+
+
+def restructuring_events(
+    contract_ids: st.SearchStrategy[str],
+) -> tuple[st.SearchStrategy[Event], ...]:
+    """The restructuring actor's events (agents/restructuring.py)."""
+    return (
+        st.builds(
+            RestructuringProposed,
+            st.just("openai"),
+            st.sampled_from(("public_benefit_corporation", "for_profit")),
+            st.just("microsoft"),
+            st.lists(st.sampled_from(REVIEWERS), unique=True).map(tuple),
+            st.none() | sim_times,
+            st.none() | st.just("softbank"),
+            money,
+            st.none() | sim_times,
+        ),
+        st.builds(ConsentGiven, st.just("microsoft"), contract_ids),
+        st.builds(ConsentRefused, st.just("microsoft")),
+        st.builds(
+            RestructuringReviewed,
+            st.sampled_from(REVIEWERS),
+            st.sampled_from(RESTRUCTURING_RULINGS),
+        ),
+        st.builds(FundingConditionMissed, st.just("softbank"), money),
+        st.builds(
+            RestructuringEnded,
+            st.sampled_from(RESTRUCTURING_OUTCOMES),
+            st.sampled_from(RESTRUCTURING_END_REASONS),
+        ),
     )
 
 

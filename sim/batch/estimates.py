@@ -9,9 +9,14 @@ The outcomes and the runs each one counts (also what ``negsim sensitivity`` anal
   still had post-AGI access (scenarios with that clause only)
 - ``agreement_after_agi``: among deals, the share agreed on or after the AGI
   declaration (scenarios with a milestone only)
+- ``restructuring_completed``, ``restructuring_failed`` (scenarios with a
+  restructuring only): among all runs, the share in which it completed (failed)
+  before the end of the run; the rest are still pending or never proposed
 - ``agreement_time``, ``agreement_offers``, ``talk_rounds`` and ``walk_aways``
-  (scenarios whose talks reopen), each ``utility_<party>``, ``agi_time`` (scenarios
-  with a milestone only): means over the runs where the value exists
+  (scenarios whose talks reopen), ``restructuring_time`` (when the restructuring
+  completed or failed), ``funding_lost_bn`` (over all runs), each ``utility_<party>``,
+  ``agi_time`` (scenarios with a milestone only): means over the runs where the value
+  exists
 
 Shares get Wilson intervals, means Student-t intervals (:mod:`sim.stats`).
 """
@@ -72,9 +77,19 @@ class OutcomeEstimate:
 
 ACCESS: Final = "after_agi.license.models"
 AFTER_AGI: Final = "agreement_after_agi"
-SHARES: Final = ("agreement", "regulator_approved", ACCESS, AFTER_AGI)
+RESTRUCTURING_SHARES: Final = ("restructuring_completed", "restructuring_failed")
+SHARES: Final = ("agreement", "regulator_approved", ACCESS, AFTER_AGI, *RESTRUCTURING_SHARES)
 # Means over the runs where the column has a value, when the scenario has the column.
 TALK_MEANS: Final = ("agreement_offers", "talk_rounds", "walk_aways")
+
+
+def restructuring_share(row: Mapping[str, Any], outcome: str) -> bool | None:
+    """Whether a run's restructuring ended as ``outcome`` says (``restructuring_completed``
+    or ``restructuring_failed``); None for a row without a restructuring column."""
+    ended = row.get("restructuring")
+    if ended is None:
+        return None
+    return bool(ended == outcome.removeprefix("restructuring_"))
 
 
 def outcome_names(columns: Sequence[str]) -> list[str]:
@@ -84,13 +99,16 @@ def outcome_names(columns: Sequence[str]) -> list[str]:
     access = [ACCESS] if ACCESS in columns else []
     after_agi = [AFTER_AGI] if AFTER_AGI in columns else []
     talks = [name for name in TALK_MEANS if name in columns]
+    restructuring = "restructuring" in columns  # only a scenario with the section
     return [
         "agreement",
         "regulator_approved",
         *access,
         *after_agi,
+        *(RESTRUCTURING_SHARES if restructuring else ()),
         "agreement_time",
         *talks,
+        *(["restructuring_time", "funding_lost_bn"] if restructuring else []),
         *utilities,
         *(["agi_time"] if with_agi else []),
     ]
@@ -137,6 +155,14 @@ class SummaryAccumulator:
             value = row.get(name)
             if value is not None and name in stats:
                 stats[name].add(float(value))
+        if "restructuring_time" in stats:
+            for name in RESTRUCTURING_SHARES:
+                share = restructuring_share(row, name)
+                if share is not None:
+                    stats[name].add(share)
+            for name in ("restructuring_time", "funding_lost_bn"):
+                if row.get(name) is not None:
+                    stats[name].add(float(row[name]))
         for name in self.utilities:
             value = row.get(name)
             if value is not None:
@@ -162,9 +188,11 @@ def summarize_rows(
 
 __all__ = [
     "APPROVED",
+    "RESTRUCTURING_SHARES",
     "REVIEWED",
     "OutcomeEstimate",
     "SummaryAccumulator",
     "outcome_names",
+    "restructuring_share",
     "summarize_rows",
 ]

@@ -274,6 +274,8 @@ def _print_table(
         shares.append(f"{ACCESS_AFTER_AGI} of runs where AGI came")
     if "agreement_after_agi" in measured:
         shares.append("agreement_after_agi of deals")
+    if "restructuring_completed" in measured:
+        shares.append("restructuring_completed/failed of all runs (else pending)")
     console.print(
         f"Shares: {', '.join(shares)} (Wilson intervals); means: Student t"
         + ("; times as the dates they fall on." if dated is not None else ".")

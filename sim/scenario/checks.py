@@ -117,6 +117,7 @@ DISCOUNT: Final = Range(0.0, 1.0, lo_open=True)
 LIMITS: Final[dict[str, Range]] = {
     "competitors.*.intensity": Range(0.0, INTENSITY_MAX),
     "rofr.max_match_bn": Range(0.0, AMOUNT_BN_MAX),
+    "restructuring.funding_at_risk_bn": Range(0.0, AMOUNT_BN_MAX),
 }
 DURATIONS: Final = (
     "negotiation.round",
@@ -125,6 +126,7 @@ DURATIONS: Final = (
     "regulators.*.review_months",
     "rofr.window",
     "agi.verification_delay",
+    "restructuring.reviewers.*.review_months",
 )
 _NAMED_TABLES: Final = ("parties", "regulators", "competitors")
 _DIST_PARTS: Final = ("low", "high", "mode", "mean", "values[]")
@@ -136,6 +138,8 @@ def key_pattern(key: str) -> str:
     parts = re.sub(r"\[\d+\]", "[]", key).split(".")
     if parts[0] in _NAMED_TABLES and len(parts) > 1:
         parts[1] = "*"
+    if parts[:2] == ["restructuring", "reviewers"] and len(parts) > 2:
+        parts[2] = "*"
     if len(parts) > 1 and parts[-1] in _DIST_PARTS:
         parts.pop()
     return ".".join(parts)
@@ -156,7 +160,6 @@ def file_stem(name: str, what: str = "scenario.name") -> str:
             show(name),
         )
     return name
-
 
 
 def join_key(key: str, name: str) -> str:

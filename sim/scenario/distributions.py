@@ -182,6 +182,15 @@ def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
         return attrs.evolve(scenario, agi=attrs.evolve(scenario.agi, **one))
     if section == "rofr" and scenario.rofr is not None:
         return attrs.evolve(scenario, rofr=attrs.evolve(scenario.rofr, **one))
+    if section == "restructuring" and scenario.restructuring is not None:
+        plan = scenario.restructuring
+        if rest[0] == "reviewers":  # restructuring.reviewers.<key>.<field>
+            reviewers = tuple(
+                attrs.evolve(r, **{rest[2]: value}) if r.key == rest[1] else r
+                for r in plan.reviewers
+            )
+            return attrs.evolve(scenario, restructuring=attrs.evolve(plan, reviewers=reviewers))
+        return attrs.evolve(scenario, restructuring=attrs.evolve(plan, **one))
     key, field = rest[0], rest[1]
     items = getattr(scenario, section)
     replaced = []

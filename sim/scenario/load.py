@@ -3,7 +3,7 @@
 Validation stops at the first problem and raises :class:`ScenarioError` with one line,
 ``"<source>: <dotted.key>: expected <what>, got <what>"``. Tables are checked in a
 fixed order (scenario, negotiation, prelude, parties, regulators, competitors, rofr,
-agi; keys of named tables sorted), so the same file always reports the same problem.
+agi, restructuring; keys of named tables sorted), so the same file always reports the same problem.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from sim.scenario.checks import (
     join_key,
 )
 from sim.scenario.deal import ClauseTemplate, DealTemplate, Include, IssueRef
+from sim.scenario.distributions import Distribution
 from sim.scenario.errors import MISSING, ScenarioError, fail, show
 from sim.scenario.overrides import apply_overrides, apply_set_values
 from sim.scenario.schema import (
@@ -52,6 +53,8 @@ from sim.scenario.schema import (
     REGULATOR_KEYS,
     REGULATOR_POWERS,
     REOPEN_KEYS,
+    RESTRUCTURING_KEYS,
+    REVIEWER_KEYS,
     ROFR_KEYS,
     SCENARIO_KEYS,
     TIME_UNITS,
@@ -66,6 +69,8 @@ from sim.scenario.schema import (
     PreludeEntry,
     RegulatorSpec,
     ReopenSpec,
+    RestructuringSpec,
+    ReviewerSpec,
     RofrSpec,
     Scenario,
     value_key,
@@ -169,6 +174,7 @@ class _Loader(Checker):
         competitors = self.competitors(raw.get("competitors", MISSING))
         rofr = self.rofr(raw.get("rofr", MISSING))
         agi = self.agi(raw.get("agi", MISSING))
+        restructuring = self.restructuring(raw.get("restructuring", MISSING), negotiation)
         scenario = Scenario(
             name=name,
             description=description,
@@ -184,6 +190,7 @@ class _Loader(Checker):
             rofr=rofr,
             agi=agi,
             max_events=max_events,
+            restructuring=restructuring,
         )
         self.encodable(scenario.to_data())
         return scenario
@@ -739,6 +746,66 @@ class _Loader(Checker):
         # sweeping it, leaves what the parties expect alone). None: they expect no AGI.
         belief = self.drawable(table, key, "belief", None) if "belief" in table else None
         return AgiSpec(at, verification, delay, probability, belief)
+
+    def restructuring(
+        self, value: object, negotiation: NegotiationSpec
+    ) -> RestructuringSpec | None:
+        """``[restructuring]``: a party's conversion, its consent, reviewers and funding
+        condition (``agents.restructuring``)."""
+        if value is MISSING:
+            return None
+        key = "restructuring"
+        if self.domain == "generic":
+            self.fail(key, f"no restructuring {_GENERIC}", value)
+        table = self.table(value, key, RESTRUCTURING_KEYS)
+        parties = negotiation.parties
+        by = self.string(table, key, "by", choices=parties)
+        others = tuple(party for party in parties if party != by)
+        consent_from = self.string(table, key, "consent_from", choices=others)
+        form = self.string(table, key, "form", "public_benefit_corporation", nonempty=True)
+        if not NAME.match(form):
+            self.fail(f"{key}.form", NAME_TEXT, form)
+        proposed = self.time(table, key, "proposed")
+        reviewers = tuple(
+            self.reviewer(name, item)
+            for name, item in self.named_tables(
+                table.get("reviewers", {}), f"{key}.reviewers"
+            ).items()
+        )
+        long_stop = None
+        if "long_stop" in table:
+            long_stop = self.drawable(table, key, "long_stop", None)
+            low = long_stop.support()[0] if isinstance(long_stop, Distribution) else long_stop
+            if low <= proposed:
+                expected = f"a time after restructuring.proposed ({show(table['proposed'])})"
+                self.fail(f"{key}.long_stop", expected, table["long_stop"])
+        funding = [name for name in FUNDING_KEYS if name in table]
+        if not funding:
+            return RestructuringSpec(by, form, proposed, consent_from, reviewers, long_stop)
+        for name in FUNDING_KEYS:  # a funding condition needs all three keys
+            if name not in table:
+                given = ", ".join(f"{key}.{n}" for n in funding)
+                self.fail(f"{key}.{name}", f"a value (a funding condition; {given} given)", MISSING)
+        investor = self.string(table, key, "funding_investor", nonempty=True)
+        if not NAME.match(investor):
+            self.fail(f"{key}.funding_investor", NAME_TEXT, investor)
+        at_risk = self.number(table, key, "funding_at_risk_bn", NON_NEGATIVE)
+        deadline = self.time(table, key, "funding_deadline")
+        return RestructuringSpec(
+            by, form, proposed, consent_from, reviewers, long_stop, investor, at_risk, deadline
+        )
+
+    def reviewer(self, key: str, value: dict[str, Any]) -> ReviewerSpec:
+        where = f"restructuring.reviewers.{key}"
+        table = self.table(value, where, REVIEWER_KEYS)
+        name = self.string(table, where, "name", key, nonempty=True)
+        review_months = self.drawable(table, where, "review_months", POSITIVE)
+        approval = self.drawable(table, where, "approval_probability", FRACTION)
+        conditions = self.drawable(table, where, "conditions_probability", FRACTION, 0.0)
+        return ReviewerSpec(key, name, review_months, approval, conditions)
+
+
+FUNDING_KEYS: Final = ("funding_investor", "funding_at_risk_bn", "funding_deadline")
 
 
 def _kind(value: object) -> str:

@@ -32,6 +32,8 @@ from sim.scenario.schema import (
     PRELUDE_KEYS,
     REGULATOR_KEYS,
     REOPEN_KEYS,
+    RESTRUCTURING_KEYS,
+    REVIEWER_KEYS,
     ROFR_KEYS,
     SCENARIO_KEYS,
 )
@@ -111,6 +113,19 @@ _SCHEMA: Final = _Table(
         "competitors": _Named("competitor", _table(COMPETITOR_KEYS, intensity=_DRAW, boost=_DRAW)),
         "rofr": _table(ROFR_KEYS, max_match_bn=_DRAW),
         "agi": _table(AGI_KEYS, at=_DRAW, belief=_DRAW),
+        "restructuring": _table(
+            RESTRUCTURING_KEYS,
+            long_stop=_DRAW,
+            reviewers=_Named(
+                "reviewer",
+                _table(
+                    REVIEWER_KEYS,
+                    review_months=_DRAW,
+                    approval_probability=_DRAW,
+                    conditions_probability=_DRAW,
+                ),
+            ),
+        ),
     }
 )
 

@@ -35,6 +35,7 @@ TOP_KEYS: Final = (
     "competitors",
     "rofr",
     "agi",
+    "restructuring",
 )
 SCENARIO_KEYS: Final = (
     "name",
@@ -93,6 +94,23 @@ AGI_KEYS: Final = (
     "verification",
     "verification_delay",
     "verification_probability",
+)
+RESTRUCTURING_KEYS: Final = (
+    "by",
+    "form",
+    "proposed",
+    "consent_from",
+    "reviewers",
+    "long_stop",
+    "funding_investor",
+    "funding_at_risk_bn",
+    "funding_deadline",
+)
+REVIEWER_KEYS: Final = (
+    "name",
+    "review_months",
+    "approval_probability",
+    "conditions_probability",
 )
 
 DOMAINS: Final = ("partnership", "generic")
@@ -376,6 +394,65 @@ class AgiSpec:
 
 
 @attrs.frozen(slots=True)
+class ReviewerSpec:
+    """A reviewer of the restructuring (a state attorney general): it rules
+    ``review_months`` after the proposal, approving with ``approval_probability``
+    (with conditions in ``conditions_probability`` of approvals), blocking otherwise."""
+
+    key: str
+    name: str
+    review_months: Drawable
+    approval_probability: Drawable
+    conditions_probability: Drawable = 0.0
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "approval_probability": _data(self.approval_probability),
+            "conditions_probability": _data(self.conditions_probability),
+            "name": self.name,
+            "review_months": _data(self.review_months),
+        }
+
+
+@attrs.frozen(slots=True)
+class RestructuringSpec:
+    """A party's conversion (``agents.restructuring``): proposed by ``by`` at
+    ``proposed``, it needs ``consent_from``'s consent and every reviewer's approval;
+    it fails if a reviewer blocks it or ``long_stop`` passes first (None: no long
+    stop). If it has not completed by ``funding_deadline`` (None: no funding
+    condition), ``funding_investor`` withholds ``funding_at_risk_bn``."""
+
+    by: str
+    form: str
+    proposed: float
+    consent_from: str
+    reviewers: tuple[ReviewerSpec, ...] = ()
+    long_stop: Drawable | None = None
+    funding_investor: str | None = None
+    funding_at_risk_bn: float = 0.0
+    funding_deadline: float | None = None
+
+    def reviewer(self, key: str) -> ReviewerSpec:
+        return _find(self.reviewers, key, "reviewer")
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "by": self.by,
+            "consent_from": self.consent_from,
+            "form": self.form,
+            "proposed": self.proposed,
+            "reviewers": {r.key: r.to_data() for r in self.reviewers},
+        }
+        if self.long_stop is not None:
+            data["long_stop"] = _data(self.long_stop)
+        if self.funding_deadline is not None:
+            data["funding_at_risk_bn"] = self.funding_at_risk_bn
+            data["funding_deadline"] = self.funding_deadline
+            data["funding_investor"] = self.funding_investor
+        return dict(sorted(data.items()))
+
+
+@attrs.frozen(slots=True)
 class Scenario:
     """A validated scenario. Build one with :func:`~sim.scenario.load.load_scenario`."""
 
@@ -393,6 +470,7 @@ class Scenario:
     rofr: RofrSpec | None = None
     agi: AgiSpec | None = None
     max_events: int = DEFAULT_MAX_EVENTS  # the run's event budget
+    restructuring: RestructuringSpec | None = None
 
     # -- look-ups ---------------------------------------------------------------------
     def party(self, key: str) -> PartySpec:
@@ -459,6 +537,13 @@ class Scenario:
             add(f"regulators.{regulator.key}.strictness", regulator.strictness)
         if self.rofr is not None:
             add("rofr.max_match_bn", self.rofr.max_match_bn)
+        if self.restructuring is not None:
+            add("restructuring.long_stop", self.restructuring.long_stop)
+            for reviewer in self.restructuring.reviewers:
+                where = f"restructuring.reviewers.{reviewer.key}"
+                add(f"{where}.approval_probability", reviewer.approval_probability)
+                add(f"{where}.conditions_probability", reviewer.conditions_probability)
+                add(f"{where}.review_months", reviewer.review_months)
         return tuple(sorted(found, key=lambda pair: pair[0]))
 
     @property
@@ -490,6 +575,8 @@ class Scenario:
             data["agi"] = self.agi.to_data()
         if self.rofr is not None:
             data["rofr"] = self.rofr.to_data()
+        if self.restructuring is not None:  # other scenarios' logs keep their bytes
+            data["restructuring"] = self.restructuring.to_data()
         return dict(sorted(data.items()))
 
     @classmethod
@@ -518,7 +605,7 @@ class Scenario:
         return scenario_from_raw(raw, source=f"{self.name} (with overrides)")
 
 
-_Keyed = TypeVar("_Keyed", "PartySpec", "RegulatorSpec", "CompetitorSpec")
+_Keyed = TypeVar("_Keyed", "PartySpec", "RegulatorSpec", "CompetitorSpec", "ReviewerSpec")
 
 
 def _find(items: tuple[_Keyed, ...], key: str, what: str) -> _Keyed:

@@ -147,6 +147,8 @@ def _reseed(sim: Simulation, seed: RunSeed, restarts: Restarts) -> None:
         regulator.rng = stream(seed, f"regulator:{regulator.key}")
     if world.milestone is not None:
         world.milestone.rng = stream(seed, "agi")
+    if world.restructuring is not None:  # its rulings still to come draw afresh
+        world.restructuring.rng = stream(seed, "restructuring")
     for key in world.competitors:
         # A competitor waits for its next offer with a gap drawn from its old stream;
         # offers are a Poisson process (memoryless), so it restarts, drawing afresh.

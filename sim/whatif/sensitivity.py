@@ -40,7 +40,14 @@ import orjson
 
 from events.convert import check_int
 from events.errors import InputError
-from sim.batch.estimates import APPROVED, REVIEWED, outcome_names, summarize_rows
+from sim.batch.estimates import (
+    APPROVED,
+    RESTRUCTURING_SHARES,
+    REVIEWED,
+    outcome_names,
+    restructuring_share,
+    summarize_rows,
+)
 from sim.batch.execution import Execution
 from sim.scenario import Distribution, Scenario, load_scenario
 from sim.stats import mean_interval
@@ -53,7 +60,12 @@ METHODS: Final = ("oat", "sobol")
 RESULT_KIND: Final = "negsim-sensitivity"
 DEFAULT_N: Final = {"oat": 40, "sobol": 64}
 DEFAULT_LEVELS: Final = 5
-BINARY: Final = ("agreement", "regulator_approved", "after_agi.license.models")
+BINARY: Final = (
+    "agreement",
+    "regulator_approved",
+    "after_agi.license.models",
+    *RESTRUCTURING_SHARES,
+)
 
 
 # --------------------------------------------------------------------------- results
@@ -383,6 +395,9 @@ def row_value(row: Mapping[str, Any], outcome: str) -> float | None:
         if row.get("agi_time") is None or access is None:
             return None
         return float(bool(access))
+    if outcome in RESTRUCTURING_SHARES:
+        share = restructuring_share(row, outcome)
+        return None if share is None else float(share)
     value = row.get(outcome)
     return None if value is None else float(value)
 

@@ -9,7 +9,8 @@ on purpose (schema 2); the file was then re-recorded from the clauses branch
 The v/max value ramps (issue 12) re-recorded the bilateral-demo runs, and regulators
 with jurisdiction (issue 13, RulingIssued v4) the msft-openai runs; so did the
 negotiators that read the world and talk in rounds (issue 12: world valuations,
-walk-aways, reopened talks, the new TalksOpened event). Each time only that
+walk-aways, reopened talks, the new TalksOpened event), and OpenAI's restructuring
+(issue 13, the ``[restructuring]`` section and its events). Each time only that
 scenario's digests moved::
 
     python -m tests.data.log_digests > tests/data/log_digests.json

@@ -35,10 +35,14 @@ def test_json_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         "regulator_approved",
         "after_agi.license.models",
         "agreement_after_agi",
+        "restructuring_completed",
+        "restructuring_failed",
         "agreement_time",
         "agreement_offers",
         "talk_rounds",
         "walk_aways",
+        "restructuring_time",
+        "funding_lost_bn",
         "utility_microsoft",
         "utility_openai",
         "agi_time",
@@ -47,7 +51,7 @@ def test_json_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         "offers_openai",
         "coherence_openai",
     ]
-    coherence = report["summary"][12]
+    coherence = report["summary"][outcomes.index("coherence_microsoft")]
     assert coherence["n"] == 8 and 0.0 <= coherence["value"] <= 1.0
     agreement = report["summary"][0]
     assert set(agreement) == {"outcome", "group", "value", "ci_low", "ci_high", "n"}

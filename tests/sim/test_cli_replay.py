@@ -103,6 +103,14 @@ MID_2025 = {
     "reviews": {},
     "outside_deals": [],
     "rofr_exercised": 0,
+    "restructuring": "none",  # the log has no restructuring
+    "restructuring_consent": "none",
+    "restructuring_reviews": {},
+    "restructuring_time": None,
+    "restructuring_long_stop": None,
+    "funding_deadline": None,
+    "funding_at_risk_bn": 0.0,
+    "funding_lost_bn": 0.0,
     "seq": 4,
     "t": 78.0,
 }

@@ -42,20 +42,27 @@ def many() -> Scenario:
     return load_scenario(set_values=MANY)
 
 
-def test_the_builtin_holds_two_distributions() -> None:
+def test_the_builtin_holds_its_uncertain_assumptions_as_distributions() -> None:
     scenario = load_scenario()
+    reviewers = [
+        f"restructuring.reviewers.{key}.{name}"
+        for key in ("california_ag", "delaware_ag")
+        for name in ("approval_probability", "conditions_probability", "review_months")
+    ]
     assert [key for key, _ in scenario.distributions()] == [
         "agi.at",
         "parties.microsoft.patience",
         "parties.openai.patience",
         "parties.openai.reservation",
+        "restructuring.long_stop",
+        *reviewers,
     ]
     assert not scenario.is_resolved
 
 
 def test_keys_are_drawn_in_sorted_order(many: Scenario) -> None:
     keys = [key for key, _ in many.distributions()]
-    assert keys == sorted(keys) and len(keys) == 11
+    assert keys == sorted(keys) and len(keys) == 18
     resolved, drawn = resolve(many, np.random.default_rng(1))
     assert list(drawn) == keys
     assert resolved.is_resolved and resolved.distributions() == ()
@@ -205,7 +212,7 @@ def test_resolve_equals_revalidating_the_scenario_with_the_drawn_values() -> Non
     )
     for seed in range(10):
         resolved, drawn = resolve(scenario, np.random.default_rng(seed))
-        assert len(drawn) == 8
+        assert len(drawn) == 15  # 4 set here, agi.at, reservation, 2 patiences, 7 restructuring
         data = scenario.to_data()
         for dotted, value in drawn.items():
             node = data

@@ -60,7 +60,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("bogus", 1)],
-        'bogus: expected a known key (agi, competitors, negotiation, parties, prelude, regulators, rofr, scenario), got "bogus"',
+        'bogus: expected a known key (agi, competitors, negotiation, parties, prelude, regulators, restructuring, rofr, scenario), got "bogus"',
     ),
     (M, [("scenario", DEL)], "scenario: expected a table, got nothing"),
     (

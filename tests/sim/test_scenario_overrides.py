@@ -130,7 +130,7 @@ def test_validation_messages_still_apply_and_name_the_builtin() -> None:
         (
             "bogus=1",
             "--set bogus: expected a known top-level key (agi, competitors, negotiation, "
-            'parties, prelude, regulators, rofr, scenario), got "bogus"',
+            'parties, prelude, regulators, restructuring, rofr, scenario), got "bogus"',
         ),
         (
             "regulators.cma.strictnes=0.8",
