@@ -49,6 +49,45 @@ def state_table(
     return table
 
 
+def state_tables(
+    title_to_state: list[tuple[str, ContractState | None]],
+    start: dt.date | None,
+    width: int,
+    *,
+    title: str | None = None,
+) -> list[Table]:
+    """``state_table``, if each of its columns can be as wide as its longest word within
+    ``width`` columns; else one two-column table per state, stacked, so that no cell
+    ever breaks a word (``models+infrastructure`` does not fit a quarter of 80 columns).
+    """
+    side_by_side = state_table(title_to_state, start, title=title)
+    if len(title_to_state) <= 1 or _fits(title_to_state, start, width):
+        return [side_by_side]
+    return [
+        state_table([(heading, state)], start, title=f"{title}: {heading}" if title else heading)
+        for heading, state in title_to_state
+    ]
+
+
+def _fits(
+    title_to_state: list[tuple[str, ContractState | None]], start: dt.date | None, width: int
+) -> bool:
+    """Whether every column of the side-by-side table gets its longest word."""
+    states = [state for _, state in title_to_state]
+    rights = sorted({right for state in states if state is not None for right in state.rights})
+    rows = _rows(start, _issues_of(states), _has_contract(states), rights)
+    if any(state is not None and state.restructuring != "none" for state in states):
+        rows[-1:-1] = _RESTRUCTURING_ROWS
+    label = max(len(name) for name, _ in rows)
+    needed = label + 4  # the label column, its padding and borders
+    for heading, state in title_to_state:
+        words = heading.split()
+        if state is not None:
+            words += [word for _, cell in rows for word in cell(state).split()]
+        needed += max((len(word) for word in words), default=1) + 3
+    return needed <= width
+
+
 def when(t: float, start: dt.date | None) -> str:
     """A simulated time as a user reads it: a calendar date, or ``t=...``."""
     if start is None:
@@ -229,4 +268,4 @@ def _outside(state: ContractState) -> str:
     return deals
 
 
-__all__ = ["amendment_text", "clause_text", "state_table", "when"]
+__all__ = ["amendment_text", "clause_text", "state_table", "state_tables", "when"]

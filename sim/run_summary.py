@@ -17,7 +17,7 @@ from events.model import (
 )
 from events.state import ContractState
 from sim.render_restructuring import restructuring_lines
-from sim.render_state import amendment_text, state_table
+from sim.render_state import amendment_text, state_tables
 from sim.run_result import RunResult
 
 
@@ -31,7 +31,8 @@ def _when(result: RunResult, t: float | None) -> str:
 
 
 def print_run_summary(result: RunResult, path: Path, console: Console | None = None) -> None:
-    out = console or Console(highlight=False, soft_wrap=True)
+    # Rich wraps long lines at word boundaries to the console's width (80 when piped).
+    out = console or Console(highlight=False)
     scenario = result.scenario
     summary = result.summary
     offers = sum(1 for r in result.records if type(r.event) is OfferMade)
@@ -96,6 +97,8 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
             ("after AGI", result.around_agi.after),
             ("end", result.final),
         ]
-    out.print(state_table(columns, scenario.start if scenario.time_unit == "month" else None))
+    start = scenario.start if scenario.time_unit == "month" else None
+    for table in state_tables(columns, start, out.width):
+        out.print(table)
     out.print(f"Log: {path}")
     out.print(f"Digest: {result.digest}")

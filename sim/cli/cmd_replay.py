@@ -23,7 +23,7 @@ from events.errors import IntegrityError
 from events.model import RunStarted
 from events.replay import around_agi, fold, state_at
 from events.verify import verify_file
-from sim.render_state import state_table, when
+from sim.render_state import state_table, state_tables, when
 
 
 def _print_json(payload: dict[str, Any]) -> None:
@@ -165,14 +165,14 @@ def command(log: str, at: str | None, as_json: bool) -> None:
         else f"verified {when(around.verified_at, start)}"
     )
     console.print(f"AGI declared {declared}, {verified}", markup=False, highlight=False)
-    console.print(
-        state_table(
-            [
-                (f"just before AGI ({declared})", around.before),
-                (f"after AGI ({when(around.after.t, start)})", around.after),
-                (f"final ({when(final.t, start)})", final),
-            ],
-            start,
-            title="Contract state around AGI",
-        )
-    )
+    for table in state_tables(
+        [
+            (f"just before AGI ({declared})", around.before),
+            (f"after AGI ({when(around.after.t, start)})", around.after),
+            (f"final ({when(final.t, start)})", final),
+        ],
+        start,
+        console.width,
+        title="Contract state around AGI",
+    ):
+        console.print(table)
