@@ -99,6 +99,13 @@ class _World:
     # --- recording --------------------------------------------------------------
 
     def record(self, event: Event) -> int:
+        seq = self._log(event)
+        if self._watchers:
+            self._notify(seq, event)
+        return seq
+
+    def _log(self, event: Event) -> int:
+        """Append ``event`` to the log and fold it; its seq."""
         now = self.env.now
         seq = self._append(now, event)
         record = tuple.__new__(Recorded, (seq, now, event))  # Recorded(...), one frame less
@@ -109,12 +116,13 @@ class _World:
             self._contract = folder.contract_id
             if self._contract is not None and folder.term_end is not None:
                 self._schedule_expiry(self._contract, folder.term_end)
-        if self._watchers:
-            watchers = self._watchers.get(type(event))
-            if watchers:
-                for callback in watchers:
-                    callback(seq, event)
         return seq
+
+    def _notify(self, seq: int, event: Event) -> None:
+        watchers = self._watchers.get(type(event))
+        if watchers:
+            for callback in watchers:
+                callback(seq, event)
 
     # --- agents.world.World -----------------------------------------------------
 
@@ -292,9 +300,13 @@ class _WatchedWorld(_World):
         self.on_record: Callable[[int], None] | None = None
 
     def record(self, event: Event) -> int:
-        seq = super().record(event)
+        # The fork's hook runs before any watcher can record an event of its own, so
+        # that a fork right after ``seq`` sees the log end at ``seq``.
+        seq = self._log(event)
         if self.on_record is not None:
             self.on_record(seq)
+        if self._watchers:
+            self._notify(seq, event)
         return seq
 
 
