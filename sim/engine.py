@@ -99,7 +99,17 @@ class _World:
     # --- recording --------------------------------------------------------------
 
     def record(self, event: Event) -> int:
-        seq = self._log(event)
+        # ``_log`` inlined: this is the engine's hottest path, a frame per event shows.
+        now = self.env.now
+        seq = self._append(now, event)
+        record = tuple.__new__(Recorded, (seq, now, event))
+        self._keep(record)
+        folder = self.folder
+        folder.apply(record)
+        if folder.contract_id != self._contract:
+            self._contract = folder.contract_id
+            if self._contract is not None and folder.term_end is not None:
+                self._schedule_expiry(self._contract, folder.term_end)
         if self._watchers:
             self._notify(seq, event)
         return seq
