@@ -14,7 +14,7 @@ Importing this package runs nothing and imports no optional extra.
 
 from __future__ import annotations
 
-from sim.backtest.as_of import as_of
+from sim.backtest.as_of import as_of, load_as_of
 from sim.backtest.assertions import assert_observed_inside
 from sim.backtest.backtest import BacktestResult, backtest, write_table
 from sim.backtest.calibrate import CalibrationResult, calibrate
@@ -35,6 +35,7 @@ __all__ = [
     "backtest",
     "calibrate",
     "evaluate",
+    "load_as_of",
     "load_observations",
     "observations_from_data",
     "parse_quantity",

@@ -8,6 +8,7 @@ rebuilt with ``attrs.evolve``), so any kind of prelude entry is handled alike.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import attrs
 
@@ -30,3 +31,13 @@ def as_of(scenario: Scenario, date: dt.date | str) -> Scenario:
     cutoff = months_between(scenario.start, date) + 1e-9
     kept = tuple(entry for entry in scenario.prelude if entry.at <= cutoff)
     return attrs.evolve(scenario, prelude=kept)
+
+
+def load_as_of(name: str, date: dt.date | str, assignments: Sequence[str] = ()) -> Scenario:
+    """Scenario ``name`` as it stood on ``date``, *then* with the ``--set`` assignments:
+    a variant may move what only the dropped history held back (the talks' opening,
+    for one, may come before a dropped 2025 entry once that entry is gone)."""
+    from sim.scenario import load_scenario
+
+    scenario = as_of(load_scenario(name), date)
+    return scenario.with_overrides(assignments=assignments) if assignments else scenario

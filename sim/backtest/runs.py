@@ -12,10 +12,13 @@ for state fields and first events.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from events.batch_store import BatchStore
 from events.errors import InputError
@@ -143,7 +146,7 @@ def values_of_run(
                 if quantity.kind == STATE:
                     if t not in states:
                         states[t] = state_at(records, t).to_data()
-                    value = resolve_path(states[t], quantity.target)
+                    value = _state_value(states[t], quantity.target, records)
                 else:
                     assert quantity.kind == FIRST
                     value = time_to_value(first_time(records, quantity.target, t), start, unit)
@@ -154,6 +157,29 @@ def values_of_run(
         except QuantityError as exc:
             raise ObservationFailed(_where(index, observation, str(exc))) from None
     return out
+
+
+def _state_value(state: dict[str, Any], path: str, records: Sequence[Any]) -> Any:
+    """The state field at ``path``; a right the run never granted reads as not held
+    (False), when the scenario can grant it at all (else the usual KeyError)."""
+    try:
+        return resolve_path(state, path)
+    except KeyError:
+        right = path.removeprefix("rights.")
+        if right != path and right in _possible_rights(records[0].event.scenario):
+            return False
+        raise
+
+
+def _possible_rights(scenario: dict[str, Any]) -> frozenset[str]:
+    return _possible_rights_of(orjson.dumps(scenario, option=orjson.OPT_SORT_KEYS))
+
+
+@functools.lru_cache(maxsize=8)
+def _possible_rights_of(scenario_json: bytes) -> frozenset[str]:
+    from sim.scenario import Scenario
+
+    return frozenset(Scenario.from_data(orjson.loads(scenario_json)).possible_rights())
 
 
 def _where(index: int, observation: Observation, message: str) -> str:

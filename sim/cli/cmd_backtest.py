@@ -43,7 +43,7 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
     "as_of_date",
     default=None,
     metavar="YYYY-MM-DD",
-    help="Drop the scenario's prelude entries after this date (not --against's).",
+    help="Drop the scenario's prelude entries after this date, then apply --set (not --against's).",
 )
 @click.option(
     "--store",
@@ -78,17 +78,18 @@ def command(
     out: Path | None,
     as_json: bool,
 ) -> None:
-    from sim.backtest import as_of, backtest, load_observations, write_table
+    from sim.backtest import backtest, load_as_of, load_observations, write_table
     from sim.scenario import load_scenario
     from sim.table_file import check_out
 
     if out is not None:
         check_out(out)
     load_observations(observed)  # a bad file fails before any run
-    loaded = load_scenario(scenario, assignments)
     other = load_scenario(against, assignments) if against is not None else None
     if as_of_date is not None:  # the scenario only: --against is the reference as given
-        loaded = as_of(loaded, as_of_date)
+        loaded = load_as_of(scenario, as_of_date, assignments)  # history first, then --set
+    else:
+        loaded = load_scenario(scenario, assignments)
     show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
     try:
         result = backtest(

@@ -33,7 +33,7 @@ from sim.diagnostics import get_logger
     "as_of_date",
     default=None,
     metavar="YYYY-MM-DD",
-    help="Drop the scenario's prelude entries dated after this date (for backtests).",
+    help="Drop the prelude entries dated after this date, then apply --set (for backtests).",
 )
 @json_option
 def command(
@@ -48,11 +48,12 @@ def command(
     from sim.engine import simulate
     from sim.scenario import load_scenario
 
-    loaded = load_scenario(scenario, assignments)
-    if as_of_date is not None:
-        from sim.backtest import as_of
+    if as_of_date is not None:  # the history as of that date first, then --set
+        from sim.backtest import load_as_of
 
-        loaded = as_of(loaded, as_of_date)
+        loaded = load_as_of(scenario, as_of_date, assignments)
+    else:
+        loaded = load_scenario(scenario, assignments)
     if out is None:
         from sim.scenario.checks import file_stem
 

@@ -331,3 +331,37 @@ def test_the_report_does_not_depend_on_the_worker_count(
         assert result.code == 0, result.err
         reports.append(orjson.loads(result.out))
     assert reports[0] == reports[1]
+
+
+def test_as_of_comes_before_set_and_an_ungranted_right_reads_as_not_held(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A 2023 variant whose talks open in 2023: the opening moves before the dropped
+    2025 entry only once that entry is gone. A right the deal can grant but a run never
+    granted is not held (false) in that run; a right no clause can grant is an error."""
+    obs = tmp_path / "obs.toml"
+    obs.write_text(
+        '[[observed]]\nname = "rofr"\nquantity = "state.rights.first_refusal.compute@2025-07-01"\n'
+        "value = true\n",
+        encoding="utf-8",
+    )
+    args = ["backtest", "msft-openai", "--as-of", "2023-06-01"]
+    args += ["--set", "negotiation.opens=2023-06-01", "--observed", str(obs)]
+    result = run_cli(capsys, [*args, "-n", "4", "--workers", "1", "--json"])
+    assert result.code == 0, result.err
+    report = orjson.loads(result.out)["observed"][0]
+    assert set(report["shares"]) <= {"true", "false"} and report["shares"]
+    scenario = load_scenario("msft-openai")
+    run = simulate(
+        load_scenario("msft-openai").with_overrides(assignments=["agi.at=150"]), 0
+    )  # a plain run: the 2025 ROFR is in its history
+    assert state_at(run.records, scenario.time_of(dt.date(2025, 7, 1))).rights[
+        "first_refusal.compute"
+    ]
+    obs.write_text(
+        '[[observed]]\nname = "typo"\nquantity = "state.rights.first_refusal.cmpute@2025-07-01"\n'
+        "value = true\n",
+        encoding="utf-8",
+    )
+    bad = run_cli(capsys, [*args, "-n", "2", "--workers", "1"])
+    assert_one_line_error(bad, 2, "first_refusal.cmpute")
