@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 import numpy as np
@@ -133,7 +133,9 @@ class WorldValuation:
         """No expiring clause: the utilities never change."""
         return not self._clauses
 
-    def epoch(self, t: float, declared_at: float | None, verified_at: float | None) -> tuple:
+    def epoch(
+        self, t: float, declared_at: float | None, verified_at: float | None
+    ) -> tuple[float, float, float]:
         """The memo key of the utilities at ``t``: the quarter and the AGI times known."""
         quarter = math.floor(t / REFRESH_EVERY) * REFRESH_EVERY
         return (
@@ -261,7 +263,7 @@ def _clip(x: float) -> float:
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
-def quantile_grid(draw_quantile, n: int = 64) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
+def quantile_grid(draw_quantile: Callable[[float], float], n: int = 64) -> tuple[float, ...]:
     """``n`` mid-quantiles ``F^-1((i + 0.5) / n)`` of a distribution, sorted."""
     return tuple(sorted(float(draw_quantile((i + 0.5) / n)) for i in range(n)))
 

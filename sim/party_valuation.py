@@ -10,6 +10,7 @@ per (scenario, party) and shared by every run of a batch: it depends on no draw.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from agents.outcome_space import OutcomeSpace
 from agents.valuation import NEVER, AgiBelief, ExpiringClause, WorldValuation, quantile_grid
@@ -86,7 +87,7 @@ def _build(scenario: Scenario, party: str, space: OutcomeSpace) -> WorldValuatio
     fixed_term = NEVER
     if isinstance(deal.term_end, IssueRef):
         term_column = names.index(deal.term_end.issue)
-        term_months = [year_end(int(v)) for v in space.issues[term_column].values]  # type: ignore[arg-type]
+        term_months = [year_end(int(v)) for v in space.issues[term_column].values]
     elif isinstance(deal.term_end, int):
         fixed_term = year_end(deal.term_end)
     return WorldValuation(
@@ -122,7 +123,7 @@ def _expiring(
     space: OutcomeSpace,
     party: str,
     triggers: dict[str, float],
-    year_end,  # type: ignore[no-untyped-def]
+    year_end: Callable[[int], float],
     start: dt.date,
 ) -> ExpiringClause | None:
     field = BENEFICIARY_FIELD.get(template.kind)

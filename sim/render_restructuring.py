@@ -44,25 +44,24 @@ def restructuring_lines(
     funding: tuple[str, float] | None = None  # the proposal's (investor, deadline)
     for record in records:
         event, at = record.event, when(record.t, start)
-        kind = type(event)
-        if kind is RestructuringProposed:
+        if isinstance(event, RestructuringProposed):
             if event.funding_investor is not None and event.funding_deadline is not None:
                 funding = event.funding_investor, event.funding_deadline
             form = event.form.replace("_", " ")
             lines.append(f"Restructuring: {event.by} into a {form}, proposed {at}")
             if event.reviewers:
                 lines.append(f"  reviewed by: {', '.join(event.reviewers)}")
-        elif kind is ConsentGiven:
+        elif isinstance(event, ConsentGiven):
             lines.append(f"  consent of {event.by}: given {at} by signing {event.contract_id}")
-        elif kind is ConsentRefused:
+        elif isinstance(event, ConsentRefused):
             lines.append(f"  consent of {event.by}: refused {at} (walked away from the talks)")
-        elif kind is RestructuringReviewed:
+        elif isinstance(event, RestructuringReviewed):
             outcome = event.outcome.replace("_", " ")
             lines.append(f"  {event.reviewer}: {outcome} {at}")
-        elif kind is RestructuringEnded:
+        elif isinstance(event, RestructuringEnded):
             reason = _REASONS.get(event.reason, event.reason)
             lines.append(f"  outcome: {event.outcome} {at} ({reason})")
-        elif kind is FundingConditionMissed:
+        elif isinstance(event, FundingConditionMissed):
             missed = True
             lines.append(
                 f"  funding: {event.investor} withholds USD {event.amount_bn:g} bn"

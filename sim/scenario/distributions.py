@@ -186,7 +186,9 @@ def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
         plan = scenario.restructuring
         if rest[0] == "reviewers":  # restructuring.reviewers.<key>.<field>
             reviewers = tuple(
-                attrs.evolve(r, **{rest[2]: value}) if r.key == rest[1] else r
+                attrs.evolve(r, **{rest[2]: value})  # type: ignore[arg-type]
+                if r.key == rest[1]
+                else r
                 for r in plan.reviewers
             )
             return attrs.evolve(scenario, restructuring=attrs.evolve(plan, reviewers=reviewers))
