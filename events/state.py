@@ -34,6 +34,12 @@ class ContractState:
       holder then supplies), ``equity`` (per holder).
     - ``pending_terms``/``pending_clauses``: a signed deal awaiting review, with the
       conditions imposed so far.
+    - money outside the contract: ``outside_taken_bn`` (per competitor, USD bn of the
+      outside deals taken), ``outside_pending_bn`` (per competitor, USD bn offered and
+      not yet decided, until the offer expires), ``rofr_matched_bn`` (USD bn of outside
+      offers matched under a first refusal: the part of ``compute_commitments_bn`` the
+      matches made), ``outside_options`` (``"<party>.<option>"`` -> its latest value in
+      [0, 1], from ``OutsideOptionImproved``).
     """
 
     status: str
@@ -58,6 +64,10 @@ class ContractState:
     rofr_exercised: int
     seq: int
     t: float
+    outside_taken_bn: dict[str, float] = attrs.field(factory=dict)
+    outside_pending_bn: dict[str, float] = attrs.field(factory=dict)
+    rofr_matched_bn: float = 0.0
+    outside_options: dict[str, float] = attrs.field(factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form (``negsim replay --json``)."""
@@ -82,9 +92,18 @@ class ContractState:
             "reviews": {regulator: outcome for regulator, outcome in self.reviews},
             "outside_deals": list(self.outside_deals),
             "rofr_exercised": self.rofr_exercised,
+            "outside_taken_bn": dict(sorted(self.outside_taken_bn.items())),
+            "outside_pending_bn": dict(sorted(self.outside_pending_bn.items())),
+            "rofr_matched_bn": self.rofr_matched_bn,
+            "outside_options": dict(sorted(self.outside_options.items())),
             "seq": self.seq,
             "t": self.t,
         }
+
+    @property
+    def outside_compute_bn(self) -> float:
+        """USD bn of outside deals taken, all competitors together."""
+        return round(sum(self.outside_taken_bn.values()), 9)
 
     def holds(self, right: str) -> bool:
         """Whether ``right`` is active now (False if it was never granted)."""

@@ -51,6 +51,7 @@ from events.model import (
     OfferMade,
     OfferRejected,
     OutsideDealAccepted,
+    OutsideOptionImproved,
     OutsideOfferMade,
     ReviewOpened,
     RulingIssued,
@@ -241,6 +242,12 @@ def middle_events() -> st.SearchStrategy[Event]:
         st.builds(FirstRefusalExercised, st.just("microsoft"), seqs, competitors, money),
         st.builds(FirstRefusalWaived, st.just("microsoft"), seqs, competitors),
         st.builds(OutsideDealAccepted, st.just("openai"), seqs, competitors, money),
+        st.builds(
+            OutsideOptionImproved,
+            st.sampled_from(PARTIES),
+            st.sampled_from(("own_models", "other_labs")),
+            fractions,
+        ),
         st.builds(
             MilestoneReached,
             st.sampled_from(("agi", "agi", "superintelligence")),
