@@ -376,9 +376,11 @@ def _rofr(field: str, new: Scenario) -> Any:
         raise _Refused("not a key a fork knows how to change")
 
     def set_rofr(sim: Simulation, _: Restarts) -> None:
+        from sim.money import rofr_policy_for
+
         world = sim.world
         world.rofr_window = rofr.window
-        world.max_match_bn = float(rofr.max_match_bn)
+        world.rofr_policy = rofr_policy_for(new, world.alternatives)
         for competitor in world.competitors.values():
             competitor.window = rofr.window  # how long its offers stay open
 
