@@ -4,7 +4,7 @@
 the time, in utility units in [0, 1]: what the party gets if the talks fail, on the
 scale of its utility for a deal. Negotiators compare offers with it (their
 reservation). Every constant is an assumption given in the scenario's
-``[alternatives.<party>]`` table (ranges in docs/scenario-msft-openai.md), so Monte
+``[alternatives.<party>]`` table (ranges there and in docs/money.md), so Monte
 Carlo batches can vary it.
 
 OpenAI (FACTS.md: its cards were its outside compute and its funding)::

@@ -14,6 +14,14 @@ from agents.alternatives import Alternatives, MicrosoftAlternative, OpenAIAltern
 from agents.compute_need import ComputeNeed
 from agents.first_refusal import RofrPolicy
 from sim.scenario import Scenario
+from sim.scenario.distributions import Distribution
+
+
+def _value(value: float | Distribution) -> float:
+    """A concrete number of a resolved scenario (``sim.scenario.resolve`` drew it)."""
+    if isinstance(value, Distribution):
+        raise ValueError("the money model needs a resolved scenario (no distributions)")
+    return float(value)
 
 
 def compute_need_for(scenario: Scenario) -> ComputeNeed | None:
@@ -23,11 +31,11 @@ def compute_need_for(scenario: Scenario) -> ComputeNeed | None:
         return None
     return ComputeNeed(
         at=spec.at,
-        revenue_bn=float(spec.revenue_bn),
-        growth=float(spec.growth),
-        per_revenue=float(spec.per_revenue),
+        revenue_bn=_value(spec.revenue_bn),
+        growth=_value(spec.growth),
+        per_revenue=_value(spec.per_revenue),
         until=spec.until,
-        cap_bn=float(spec.cap_bn),
+        cap_bn=_value(spec.cap_bn),
     )
 
 
@@ -40,12 +48,12 @@ def alternatives_for(scenario: Scenario, need: ComputeNeed | None = None) -> Alt
     openai = microsoft = None
     spec = scenario.alternative("openai")
     if spec is not None:
-        params = {name: float(value) for name, value in spec.params}
+        params = {name: _value(value) for name, value in spec.params}
         openai = OpenAIAlternative(**params)
     spec = scenario.alternative("microsoft")
     if spec is not None:
-        params = {name: float(value) for name, value in spec.params}
-        microsoft = MicrosoftAlternative(**params)
+        params = {name: _value(value) for name, value in spec.params}
+        microsoft = MicrosoftAlternative(**params)  # type: ignore[arg-type]
     return Alternatives(need=need, openai=openai, microsoft=microsoft)
 
 
@@ -61,11 +69,11 @@ def rofr_policy_for(scenario: Scenario, alternatives: Alternatives | None) -> Ro
         if tranche.taken
     )
     return RofrPolicy(
-        max_match_bn=float(rofr.max_match_bn),
-        budget_bn=math.inf if rofr.budget_bn is None else float(rofr.budget_bn),
+        max_match_bn=_value(rofr.max_match_bn),
+        budget_bn=math.inf if rofr.budget_bn is None else _value(rofr.budget_bn),
         needs_license=rofr.needs_license,
         walk_alternative=(
-            math.inf if rofr.walk_alternative is None else float(rofr.walk_alternative)
+            math.inf if rofr.walk_alternative is None else _value(rofr.walk_alternative)
         ),
         alternatives=alternatives if rofr.walk_alternative is not None else None,
         history=history,

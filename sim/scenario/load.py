@@ -3,7 +3,8 @@
 Validation stops at the first problem and raises :class:`ScenarioError` with one line,
 ``"<source>: <dotted.key>: expected <what>, got <what>"``. Tables are checked in a
 fixed order (scenario, negotiation, prelude, parties, regulators, competitors, rofr,
-agi; keys of named tables sorted), so the same file always reports the same problem.
+agi, compute_need, alternatives, outside_options; keys of named tables sorted), so the
+same file always reports the same problem.
 """
 
 from __future__ import annotations
@@ -177,8 +178,10 @@ class _Loader(Checker):
             self.regulator(key, table)
             for key, table in self.named_tables(regulators_raw, "regulators").items()
         )
-        compute_need = self.compute_need(raw.get("compute_need", MISSING))
         competitors = self.competitors(raw.get("competitors", MISSING))
+        rofr = self.rofr(raw.get("rofr", MISSING))
+        agi = self.agi(raw.get("agi", MISSING))
+        compute_need = self.compute_need(raw.get("compute_need", MISSING))
         for competitor in competitors:
             if competitor.schedule == "need" and compute_need is None:
                 self.fail(
@@ -186,8 +189,6 @@ class _Loader(Checker):
                     'a [compute_need] table for schedule = "need" (or schedule = "poisson")',
                     "need",
                 )
-        rofr = self.rofr(raw.get("rofr", MISSING))
-        agi = self.agi(raw.get("agi", MISSING))
         alternatives = self.alternatives(raw.get("alternatives", MISSING))
         outside_options = self.outside_options(raw.get("outside_options", MISSING))
         scenario = Scenario(

@@ -594,8 +594,8 @@ class Scenario:
         if self.agi is not None:
             add("agi.at", self.agi.at)
         for alternative in self.alternatives:
-            for name, value in alternative.params:
-                add(f"alternatives.{alternative.key}.{name}", value)
+            for name, param in alternative.params:
+                add(f"alternatives.{alternative.key}.{name}", param)
         for competitor in self.competitors:
             add(f"competitors.{competitor.key}.boost", competitor.boost)
             add(f"competitors.{competitor.key}.intensity", competitor.intensity)

@@ -147,6 +147,8 @@ def _reseed(sim: Simulation, seed: RunSeed, restarts: Restarts) -> None:
         regulator.rng = stream(seed, f"regulator:{regulator.key}")
     if world.milestone is not None:
         world.milestone.rng = stream(seed, "agi")
+    for key, option in world.outside_options.items():
+        option.rng = stream(seed, f"outside_option:{key}")  # read afresh at every step
     for key in world.competitors:
         # A competitor waits for its next offer with a gap drawn from its old stream;
         # offers are a Poisson process (memoryless), so it restarts, drawing afresh.

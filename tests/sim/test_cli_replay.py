@@ -103,6 +103,10 @@ MID_2025 = {
     "reviews": {},
     "outside_deals": [],
     "rofr_exercised": 0,
+    "outside_taken_bn": {},
+    "outside_pending_bn": {},
+    "rofr_matched_bn": 0.0,
+    "outside_options": {},
     "seq": 4,
     "t": 78.0,
 }
