@@ -50,7 +50,7 @@ def _culprit(scenario: Any, records: Sequence[Recorded]) -> tuple[str, int]:
             kinds[f"competitors.{key}.intensity = {value}"] += 1
         elif kind in (OfferMade, OfferRejected, OfferAccepted):
             kinds[_talks(scenario)] += 1
-        elif kind is OutsideOptionImproved:  # an outside option's steps: its `every`
+        elif isinstance(event, OutsideOptionImproved):  # an outside option's steps: `every`
             options = [o for o in scenario.outside_options if o.option == event.option]
             name = options[0].key if options else event.option
             every = f"{options[0].every:g}" if options else "?"
