@@ -372,6 +372,29 @@ class OutsideDealAccepted:
     value_bn: float = attrs.field(converter=f.amount)
 
 
+def _fraction(value: object) -> float:
+    """Converter: a finite number in [0, 1], as float."""
+    number = f.finite(value)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"expected a number in [0, 1], got {value!r}")
+    return number
+
+
+@_codec
+@attrs.frozen(slots=True)
+class OutsideOptionImproved:
+    """A party's outside option ``option`` (e.g. Microsoft's ``own_models``) is now worth
+    ``value`` (in [0, 1]: how far it could replace the partnership for that party).
+    The fold keeps the latest value of each option (``ContractState.outside_options``)."""
+
+    TYPE: ClassVar[str] = "OutsideOptionImproved"
+    VERSION: ClassVar[int] = 1
+
+    party: str = attrs.field(validator=f.text)
+    option: str = attrs.field(validator=f.text)
+    value: float = attrs.field(converter=_fraction)
+
+
 @_codec
 @attrs.frozen(slots=True)
 class MilestoneReached:
@@ -527,6 +550,7 @@ Event = (
     | FirstRefusalExercised
     | FirstRefusalWaived
     | OutsideDealAccepted
+    | OutsideOptionImproved
     | MilestoneReached
     | RestructuringProposed
     | ConsentGiven
@@ -555,6 +579,7 @@ EVENT_TYPES: Final[dict[str, type[Any]]] = {
         FirstRefusalExercised,
         FirstRefusalWaived,
         OutsideDealAccepted,
+        OutsideOptionImproved,
         MilestoneReached,
         RestructuringProposed,
         ConsentGiven,
@@ -586,6 +611,7 @@ __all__ = [
     "OfferRejected",
     "OutsideDealAccepted",
     "OutsideOfferMade",
+    "OutsideOptionImproved",
     "RestructuringEnded",
     "RestructuringProposed",
     "RestructuringReviewed",

@@ -13,6 +13,7 @@ dated clause lapse exactly at its date, with no event needed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Sequence
 
 import attrs
@@ -28,6 +29,7 @@ from events.model import (
     ContractExpired,
     ContractSigned,
     FirstRefusalExercised,
+    FirstRefusalWaived,
     FundingConditionMissed,
     MilestoneReached,
     NegotiationEnded,
@@ -36,6 +38,7 @@ from events.model import (
     OfferRejected,
     OutsideDealAccepted,
     OutsideOfferMade,
+    OutsideOptionImproved,
     RestructuringEnded,
     RestructuringProposed,
     RestructuringReviewed,
@@ -65,7 +68,10 @@ class Folder:
         "granted",
         "investment",
         "offered_to",
+        "open_offers",
+        "options",
         "outside_deals",
+        "outside_taken",
         "pending",
         "pending_clauses",
         "pending_id",
@@ -78,6 +84,7 @@ class Folder:
         "reviewed_id",
         "reviews",
         "rofr_exercised",
+        "rofr_matched",
         "seq",
         "start",
         "status",
@@ -97,7 +104,7 @@ class Folder:
         self.contract_id: str | None = None
         self.granted: dict[str, None] = {}  # every right granted so far, in order
         self.investment = 0.0
-        self.commitments: dict[str, float] = {}
+        self.commitments: dict[str, list[float]] = {}  # summed with fsum, as below
         self.equity: dict[str, float] = {}
         self.pending: Outcome | None = None
         self.pending_clauses: tuple[Clause, ...] = ()
@@ -122,6 +129,14 @@ class Folder:
         self.funding_deadline: float | None = None
         self.funding_at_risk = 0.0
         self.funding_lost = 0.0
+        # Money outside the contract: amounts are kept as the list of their parts and
+        # summed with math.fsum when a state is taken, so a total is the exactly
+        # rounded sum of what the log says, whatever the order of additions.
+        self.rofr_matched: list[float] = []
+        self.outside_taken: dict[str, list[float]] = {}
+        # outside offer seq -> (competitor, value_bn, expires), until it is decided
+        self.open_offers: dict[int, tuple[str, float, float]] = {}
+        self.options: dict[str, float] = {}
         self.seq = -1
         self.t = 0.0
 
@@ -172,7 +187,7 @@ class Folder:
                 self.investment += clause.amount_bn
             elif isinstance(clause, ComputeCommitment):
                 key = f"{clause.buyer}_to_{clause.seller}"
-                self.commitments[key] = self.commitments.get(key, 0.0) + clause.amount_bn
+                self.commitments.setdefault(key, []).append(clause.amount_bn)
             elif isinstance(clause, Equity):
                 self.equity[clause.holder] = clause.share
 
@@ -230,18 +245,37 @@ class Folder:
 
     def _outside(self, event: OutsideDealAccepted) -> None:
         self.outside_deals.append(event.competitor)
+        self.outside_taken.setdefault(event.competitor, []).append(event.value_bn)
+        self.open_offers.pop(event.offer_seq, None)
 
     def _offer_outside(self, event: OutsideOfferMade) -> None:
         self.offered_to[self.seq] = event.to
+        self.open_offers[self.seq] = (event.competitor, event.value_bn, event.expires)
 
     def _rofr(self, event: FirstRefusalExercised) -> None:
         """A matched outside offer is a commitment: the holder supplies the capacity it
         matched, and the party it was offered to buys it (``<buyer>_to_<seller>``)."""
         self.rofr_exercised += 1
+        self.rofr_matched.append(event.value_bn)
+        self.open_offers.pop(event.offer_seq, None)
         buyer = self.offered_to.get(event.offer_seq)
         if buyer is not None:
             key = f"{buyer}_to_{event.by}"
-            self.commitments[key] = self.commitments.get(key, 0.0) + event.value_bn
+            self.commitments.setdefault(key, []).append(event.value_bn)
+
+    def _waived(self, event: FirstRefusalWaived) -> None:
+        self.open_offers.pop(event.offer_seq, None)
+
+    def _option(self, event: OutsideOptionImproved) -> None:
+        self.options[f"{event.party}.{event.option}"] = event.value
+
+    def pending_outside(self, at: float) -> dict[str, float]:
+        """Per competitor, USD bn of outside offers not yet decided and not expired at ``at``."""
+        parts: dict[str, list[float]] = {}
+        for competitor, value, expires in self.open_offers.values():
+            if expires >= at:
+                parts.setdefault(competitor, []).append(value)
+        return {key: round(math.fsum(values), 9) for key, values in sorted(parts.items())}
 
     # --- the restructuring (agents.restructuring) --------------------------------
 
@@ -315,7 +349,9 @@ class Folder:
             clauses=self.clauses,
             rights=self.rights(at),
             investment_total_bn=round(self.investment, 9),
-            compute_commitments_bn={k: round(v, 9) for k, v in self.commitments.items()},
+            compute_commitments_bn={
+                k: round(math.fsum(v), 9) for k, v in self.commitments.items()
+            },
             equity=dict(self.equity),
             agi_declared=self.agi_declared,
             agi_time=self.agi_time,
@@ -338,6 +374,12 @@ class Folder:
             funding_lost_bn=round(self.funding_lost, 9),
             seq=self.seq,
             t=self.t if at is None else at,
+            outside_taken_bn={
+                key: round(math.fsum(values), 9) for key, values in self.outside_taken.items()
+            },
+            outside_pending_bn=self.pending_outside(self.t if at is None else at),
+            rofr_matched_bn=round(math.fsum(self.rofr_matched), 9),
+            outside_options=dict(self.options),
         )
 
 
@@ -361,6 +403,8 @@ _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
     RestructuringReviewed: Folder._restructuring_reviewed,  # type: ignore[dict-item]
     RestructuringEnded: Folder._restructuring_ended,  # type: ignore[dict-item]
     FundingConditionMissed: Folder._funding_missed,  # type: ignore[dict-item]
+    FirstRefusalWaived: Folder._waived,  # type: ignore[dict-item]
+    OutsideOptionImproved: Folder._option,  # type: ignore[dict-item]
 }
 
 

@@ -57,6 +57,12 @@ class ContractState:
       ``funding_deadline`` and ``funding_at_risk_bn`` (the funding condition the
       proposal is under: unless it completes by then, that much is withheld; None
       and 0 without one), ``funding_lost_bn`` (funding withheld so far, USD bn).
+    - money outside the contract: ``outside_taken_bn`` (per competitor, USD bn of the
+      outside deals taken), ``outside_pending_bn`` (per competitor, USD bn offered and
+      not yet decided, until the offer expires), ``rofr_matched_bn`` (USD bn of outside
+      offers matched under a first refusal: the part of ``compute_commitments_bn`` the
+      matches made), ``outside_options`` (``"<party>.<option>"`` -> its latest value in
+      [0, 1], from ``OutsideOptionImproved``).
     """
 
     status: str
@@ -89,6 +95,10 @@ class ContractState:
     funding_deadline: float | None = None
     funding_at_risk_bn: float = 0.0
     funding_lost_bn: float = 0.0
+    outside_taken_bn: dict[str, float] = attrs.field(factory=dict)
+    outside_pending_bn: dict[str, float] = attrs.field(factory=dict)
+    rofr_matched_bn: float = 0.0
+    outside_options: dict[str, float] = attrs.field(factory=dict)
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form (``negsim replay --json``)."""
@@ -121,6 +131,10 @@ class ContractState:
             "funding_deadline": self.funding_deadline,
             "funding_at_risk_bn": self.funding_at_risk_bn,
             "funding_lost_bn": self.funding_lost_bn,
+            "outside_taken_bn": dict(sorted(self.outside_taken_bn.items())),
+            "outside_pending_bn": dict(sorted(self.outside_pending_bn.items())),
+            "rofr_matched_bn": self.rofr_matched_bn,
+            "outside_options": dict(sorted(self.outside_options.items())),
             "seq": self.seq,
             "t": self.t,
         }
@@ -129,6 +143,11 @@ class ContractState:
     def restructuring_pending(self) -> bool:
         """Whether a proposed restructuring has neither completed nor failed yet."""
         return self.restructuring in RESTRUCTURING_PENDING
+
+    @property
+    def outside_compute_bn(self) -> float:
+        """USD bn of outside deals taken, all competitors together."""
+        return round(sum(self.outside_taken_bn.values()), 9)
 
     def holds(self, right: str) -> bool:
         """Whether ``right`` is active now (False if it was never granted)."""

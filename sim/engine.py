@@ -15,10 +15,12 @@ from typing import Any, Protocol
 
 import simpy
 
-from agents.competitor import Competitor
-from agents.first_refusal import first_refusal
+from agents.alternatives import Alternatives
+from agents.competitor import Competitor, Tranche
+from agents.first_refusal import RofrPolicy, first_refusal
 from agents.milestone import AgiMilestone
 from agents.negotiator import Negotiator
+from agents.outside_option import OutsideOption
 from agents.regulator import Regulator
 from agents.restructuring import FundingCondition, Restructuring, Reviewer
 from events import SCHEMA_VERSION, __version__
@@ -39,6 +41,7 @@ from events.model import (
 from events.replay import Folder
 from events.state import ContractState
 from events.writer import MemoryLog
+from sim.money import alternatives_for, compute_need_for, rofr_policy_for
 from sim.run_result import RunResult
 from sim.scenario import Scenario, resolve
 from sim.scenario.deal import DealTemplate
@@ -69,7 +72,10 @@ class _World:
         self.open = True
         self.target = ""
         self.rofr_window = 1.0
-        self.max_match_bn = 0.0
+        self.rofr_policy = RofrPolicy()  # when the first refusal's holder matches
+        # Both sides' walk-away values from the state (agents.alternatives); None when
+        # the scenario has no [alternatives] tables.
+        self.alternatives: Alternatives | None = None
         self.start: dt.date | None = None  # calendar of t = 0 (month scenarios only)
         self.deal: DealTemplate | None = None
         self._contract: str | None = None
@@ -81,6 +87,7 @@ class _World:
         self.milestone: AgiMilestone | None = None
         self.talks: Talks | None = None
         self.restructuring: Restructuring | None = None
+        self.outside_options: dict[str, OutsideOption] = {}
         self.processes: dict[str, simpy.Process] = {}
         # Observers of recorded events, by event type (``subscribe``); empty in most runs.
         self._watchers: dict[type, list[Callable[[int, Event], None]]] = {}
@@ -149,9 +156,7 @@ class _World:
             target = self.negotiators.get(event.to)
             if target is not None:
                 target.inbox.put((seq, event, self.boosts[event.competitor]))
-            self.env.process(
-                first_refusal(self, seq, event, self.max_match_bn)
-            )
+            self.env.process(first_refusal(self, seq, event, self.rofr_policy))
         return seq
 
     def state(self) -> ContractState:
@@ -331,9 +336,11 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
     if scenario.time_unit == "month":
         world.start = scenario.start
     world.deal = negotiation.deal
+    need = compute_need_for(scenario)
+    world.alternatives = alternatives_for(scenario, need)
     if scenario.rofr is not None:
         world.rofr_window = scenario.rofr.window
-        world.max_match_bn = scenario.rofr.max_match_bn
+        world.rofr_policy = rofr_policy_for(scenario, world.alternatives)
 
     # History first: the prelude's contracts take force at their dates.
     if scenario.prelude:
@@ -377,9 +384,28 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             spec.value_bn_high,
             world.rofr_window,
             stream(seed, f"competitor:{spec.key}"),
+            schedule=spec.schedule,
+            tranches=tuple(Tranche(t.at, t.value_bn, t.taken) for t in spec.tranches),
+            programme_bn=math.inf if spec.programme_bn is None else float(spec.programme_bn),
+            until=math.inf if spec.until is None else spec.until,
+            need=need,
         )
         world.competitors[spec.key] = competitor
         world.processes[f"competitor:{spec.key}"] = env.process(competitor.process(world))
+
+    for option_spec in scenario.outside_options:
+        option = OutsideOption(
+            party=option_spec.party,
+            option=option_spec.option,
+            since=option_spec.since,
+            initial=float(option_spec.initial),
+            ceiling=float(option_spec.ceiling),
+            ramp_months=float(option_spec.ramp_years) * 12.0,
+            every=option_spec.every,
+            rng=stream(seed, f"outside_option:{option_spec.key}"),
+        )
+        world.outside_options[option_spec.key] = option
+        world.processes[f"outside_option:{option_spec.key}"] = env.process(option.process(world))
 
     if scenario.agi is not None:
         agi = scenario.agi

@@ -16,7 +16,7 @@ from typing import Any
 
 from events.codec import Recorded
 from events.errors import InputError
-from events.model import OfferAccepted, OfferMade, OfferRejected
+from events.model import OfferAccepted, OfferMade, OfferRejected, OutsideOptionImproved
 
 
 class EventBudgetError(InputError):
@@ -50,6 +50,11 @@ def _culprit(scenario: Any, records: Sequence[Recorded]) -> tuple[str, int]:
             kinds[f"competitors.{key}.intensity = {value}"] += 1
         elif kind in (OfferMade, OfferRejected, OfferAccepted):
             kinds[_talks(scenario)] += 1
+        elif isinstance(event, OutsideOptionImproved):  # an outside option's steps: `every`
+            options = [o for o in scenario.outside_options if o.option == event.option]
+            name = options[0].key if options else event.option
+            every = f"{options[0].every:g}" if options else "?"
+            kinds[f"outside_options.{name}.every = {every}"] += 1
         else:
             kinds[f"scenario.horizon = {scenario.horizon:g}"] += 1
     if not kinds:

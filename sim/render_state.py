@@ -133,6 +133,7 @@ def _rows(
             ("investment total", lambda s: f"USD {_number(s.investment_total_bn)} bn"),
             ("equity", lambda s: _amounts(s.equity, percent=True)),
             ("compute commitments", lambda s: _amounts(s.compute_commitments_bn)),
+            ("outside compute", lambda s: f"USD {s.outside_compute_bn:.1f} bn"),
             ("AGI declared", lambda s: _agi(s, start)),
         ]
     rows += [
@@ -207,7 +208,10 @@ def _amounts(amounts: dict[str, float], *, percent: bool = False) -> str:
         return MISSING
     if percent:
         return ", ".join(f"{k}: {_number(v * 100)}%" for k, v in sorted(amounts.items()))
-    return ", ".join(f"{k}: USD {_number(v)} bn" for k, v in sorted(amounts.items()))
+    # "openai_to_microsoft" as words, so a narrow cell wraps between them, not mid-word
+    return ", ".join(
+        f"{k.replace('_to_', ' to ')}: USD {_number(v)} bn" for k, v in sorted(amounts.items())
+    )
 
 
 def _number(value: float) -> str:

@@ -69,9 +69,21 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
         out.print(
             f"Outside offers: {outside} ({matched} matched under ROFR, {taken} taken by OpenAI)"
         )
+        final = result.final
+        out.print(
+            f"  money: OpenAI took USD {final.outside_compute_bn:.1f} bn outside;"
+            f" Microsoft matched USD {final.rofr_matched_bn:.1f} bn"
+        )
     dated = scenario.start if scenario.time_unit == "month" else None
     for line in restructuring_lines(result.records, result.final, dated):
         out.print(Text(line))
+    alternatives = [
+        f"{spec.key} {summary[f'end.alternative_{spec.key}']:.2f}"
+        for spec in scenario.alternatives
+        if f"end.alternative_{spec.key}" in summary
+    ]
+    if alternatives:
+        out.print(f"  walk-away values at the end: {', '.join(alternatives)}")
     if scenario.agi is not None:
         agi = result.around_agi
         if agi is None:

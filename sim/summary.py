@@ -26,9 +26,13 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
   and ``restructuring_at`` (the time and ISO date it completed or failed; empty while
   pending) and ``funding_lost_bn`` (funding withheld for a missed condition, USD bn);
 - ``final_status``;
-- with clauses (the partnership): ``end.term_end``, ``end.investment_total_bn``,
-  ``end.<right>`` for every right the scenario can grant (held at the end of the
-  run), and with AGI ``after_agi.<right>`` (held once AGI took effect; see
+- with clauses (the partnership): ``end.term_end``, ``end.investment_total_bn``;
+  with competitors ``end.outside_compute_bn`` (USD bn of outside deals OpenAI took,
+  history included); with a ROFR ``end.rofr_matched_bn`` (USD bn of outside offers
+  Microsoft matched: the capacity it committed to supply); with ``[alternatives]``
+  ``end.alternative_<party>`` (each side's walk-away value at the end of the run, see
+  ``agents.alternatives``); ``end.<right>`` for every right the scenario can grant
+  (held at the end of the run), and with AGI ``after_agi.<right>`` (held once AGI took effect; see
   ``events.replay.around_agi``; empty when AGI never came);
 - ``utility_<party>`` for each negotiating party (discounted utility of the agreed
   terms once they took force, or its reservation value without such a deal; with
@@ -60,6 +64,7 @@ from events.model import (
 from events.replay import Folder, around_agi
 from events.state import RESTRUCTURING_PENDING
 from sim.coherence import offer_coherence
+from sim.money import alternatives_for
 from sim.utilities import utility_for
 
 if TYPE_CHECKING:
@@ -107,6 +112,11 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
     rights = scenario.possible_rights()
     if rights or scenario.prelude or scenario.negotiation.deal is not None:
         columns += [("end.term_end", "INTEGER"), ("end.investment_total_bn", "REAL")]
+        if scenario.competitors:
+            columns.append(("end.outside_compute_bn", "REAL"))
+        if scenario.rofr is not None:
+            columns.append(("end.rofr_matched_bn", "REAL"))
+        columns += [(f"end.alternative_{spec.key}", "REAL") for spec in scenario.alternatives]
         columns += [(f"end.{right}", "INTEGER") for right in rights]
         if scenario.agi is not None:
             columns += [(f"after_agi.{right}", "INTEGER") for right in rights]
@@ -247,6 +257,17 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     if "end.term_end" in columns:
         row["end.term_end"] = final.term_end
         row["end.investment_total_bn"] = final.investment_total_bn
+        if scenario.competitors:
+            row["end.outside_compute_bn"] = final.outside_compute_bn
+        if scenario.rofr is not None:
+            row["end.rofr_matched_bn"] = final.rofr_matched_bn
+        if scenario.alternatives:
+            alternatives = alternatives_for(scenario)
+            assert alternatives is not None
+            for alternative in scenario.alternatives:
+                row[f"end.alternative_{alternative.key}"] = alternatives.value(
+                    alternative.key, final, final.t
+                )
         rights = scenario.possible_rights()
         for right in rights:
             row[f"end.{right}"] = final.holds(right)

@@ -23,7 +23,7 @@ Each round then starts with a ``TalksOpened`` event.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -42,6 +42,7 @@ from events.model import (
     MilestoneReached,
     NegotiationEnded,
     OutsideDealAccepted,
+    OutsideOptionImproved,
     RestructuringEnded,
     RulingIssued,
     TalksOpened,
@@ -64,6 +65,7 @@ WORLD_CHANGES: tuple[type, ...] = (
     ContractSigned,
     FundingConditionMissed,
     RestructuringEnded,
+    OutsideOptionImproved,
 )
 
 
@@ -255,7 +257,22 @@ class Talks:
             world_valuation(self.scenario, key, self.domain.space),
             float(spec.reservation),  # type: ignore[arg-type]
             self._facts,
+            self._outside(key),
         )
+
+    def _outside(self, key: str) -> Callable[[float], float]:
+        """``key``'s walk-away value from the world's alternatives (outside compute and
+        funding for OpenAI, own models and other labs for Microsoft: ``agents.
+        alternatives``), read from the state at each turn; 0 without any."""
+        world = self.world
+
+        def outside(now: float) -> float:
+            alternatives = world.alternatives
+            if alternatives is None or key not in alternatives.parties():
+                return 0.0
+            return alternatives.value(key, world.state(), now)
+
+        return outside
 
     # --- what the parties read of the world -------------------------------------
 

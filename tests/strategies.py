@@ -58,6 +58,7 @@ from events.model import (
     OfferRejected,
     OutsideDealAccepted,
     OutsideOfferMade,
+    OutsideOptionImproved,
     RestructuringEnded,
     RestructuringProposed,
     RestructuringReviewed,
@@ -250,6 +251,12 @@ def middle_events() -> st.SearchStrategy[Event]:
         st.builds(FirstRefusalExercised, st.just("microsoft"), seqs, competitors, money),
         st.builds(FirstRefusalWaived, st.just("microsoft"), seqs, competitors),
         st.builds(OutsideDealAccepted, st.just("openai"), seqs, competitors, money),
+        st.builds(
+            OutsideOptionImproved,
+            st.sampled_from(PARTIES),
+            st.sampled_from(("own_models", "other_labs")),
+            fractions,
+        ),
         st.builds(
             MilestoneReached,
             st.sampled_from(("agi", "agi", "superintelligence")),

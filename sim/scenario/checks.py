@@ -118,6 +118,16 @@ LIMITS: Final[dict[str, Range]] = {
     "competitors.*.intensity": Range(0.0, INTENSITY_MAX),
     "rofr.max_match_bn": Range(0.0, AMOUNT_BN_MAX),
     "restructuring.funding_at_risk_bn": Range(0.0, AMOUNT_BN_MAX),
+    "rofr.budget_bn": Range(0.0, AMOUNT_BN_MAX),
+    "competitors.*.programme_bn": Range(0.0, AMOUNT_BN_MAX),
+    "competitors.*.tranches[].value_bn": Range(0.0, AMOUNT_BN_MAX),
+    "compute_need.revenue_bn": Range(0.0, AMOUNT_BN_MAX, lo_open=True),
+    "compute_need.cap_bn": Range(0.0, AMOUNT_BN_MAX, lo_open=True),
+    "compute_need.growth": Range(1.0, 10.0),
+    "compute_need.per_revenue": Range(0.0, 100.0, lo_open=True),
+    "alternatives.openai.funding_bn": Range(0.0, AMOUNT_BN_MAX),
+    "alternatives.openai.funding_scale_bn": Range(0.0, AMOUNT_BN_MAX, lo_open=True),
+    "outside_options.*.ramp_years": Range(0.0, 100.0, lo_open=True),
 }
 DURATIONS: Final = (
     "negotiation.round",
@@ -127,8 +137,9 @@ DURATIONS: Final = (
     "rofr.window",
     "agi.verification_delay",
     "restructuring.reviewers.*.review_months",
+    "outside_options.*.every",
 )
-_NAMED_TABLES: Final = ("parties", "regulators", "competitors")
+_NAMED_TABLES: Final = ("parties", "regulators", "competitors", "outside_options")
 _DIST_PARTS: Final = ("low", "high", "mode", "mean", "values[]")
 
 

@@ -193,6 +193,20 @@ def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
             )
             return attrs.evolve(scenario, restructuring=attrs.evolve(plan, reviewers=reviewers))
         return attrs.evolve(scenario, restructuring=attrs.evolve(plan, **one))
+    if section == "compute_need" and scenario.compute_need is not None:
+        return attrs.evolve(scenario, compute_need=attrs.evolve(scenario.compute_need, **one))
+    if section == "alternatives":
+        party, name = rest[0], rest[1]
+        alternatives = tuple(
+            attrs.evolve(
+                spec,
+                params=tuple((n, value if n == name else old) for n, old in spec.params),
+            )
+            if spec.key == party
+            else spec
+            for spec in scenario.alternatives
+        )
+        return attrs.evolve(scenario, alternatives=alternatives)
     key, field = rest[0], rest[1]
     items = getattr(scenario, section)
     replaced = []

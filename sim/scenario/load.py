@@ -3,7 +3,8 @@
 Validation stops at the first problem and raises :class:`ScenarioError` with one line,
 ``"<source>: <dotted.key>: expected <what>, got <what>"``. Tables are checked in a
 fixed order (scenario, negotiation, prelude, parties, regulators, competitors, rofr,
-agi, restructuring; keys of named tables sorted), so the same file always reports the same problem.
+agi, restructuring, compute_need, alternatives, outside_options; keys of named tables
+sorted), so the same file always reports the same problem.
 """
 
 from __future__ import annotations
@@ -41,11 +42,16 @@ from sim.scenario.errors import MISSING, ScenarioError, fail, show
 from sim.scenario.overrides import apply_overrides, apply_set_values
 from sim.scenario.schema import (
     AGI_KEYS,
+    ALTERNATIVE_KEYS,
+    ALTERNATIVE_PARTIES,
     COMPETITOR_KEYS,
     COMPETITOR_KINDS,
+    COMPETITOR_SCHEDULES,
+    COMPUTE_NEED_KEYS,
     DOMAINS,
     ISSUE_KEYS,
     NEGOTIATION_KEYS,
+    OUTSIDE_OPTION_KEYS,
     PARTNERSHIP_PARTIES,
     PARTY_KEYS,
     PRELUDE_KEYS,
@@ -59,11 +65,15 @@ from sim.scenario.schema import (
     SCENARIO_KEYS,
     TIME_UNITS,
     TOP_KEYS,
+    TRANCHE_KEYS,
     VALUATIONS,
     AgiSpec,
+    AlternativeSpec,
     CompetitorSpec,
+    ComputeNeedSpec,
     IssueSpec,
     NegotiationSpec,
+    OutsideOptionSpec,
     ParamValue,
     PartySpec,
     PreludeEntry,
@@ -73,6 +83,7 @@ from sim.scenario.schema import (
     ReviewerSpec,
     RofrSpec,
     Scenario,
+    TrancheSpec,
     value_key,
 )
 
@@ -175,6 +186,16 @@ class _Loader(Checker):
         rofr = self.rofr(raw.get("rofr", MISSING))
         agi = self.agi(raw.get("agi", MISSING))
         restructuring = self.restructuring(raw.get("restructuring", MISSING), negotiation)
+        compute_need = self.compute_need(raw.get("compute_need", MISSING))
+        for competitor in competitors:
+            if competitor.schedule == "need" and compute_need is None:
+                self.fail(
+                    f"competitors.{competitor.key}.schedule",
+                    'a [compute_need] table for schedule = "need" (or schedule = "poisson")',
+                    "need",
+                )
+        alternatives = self.alternatives(raw.get("alternatives", MISSING))
+        outside_options = self.outside_options(raw.get("outside_options", MISSING))
         scenario = Scenario(
             name=name,
             description=description,
@@ -191,6 +212,9 @@ class _Loader(Checker):
             agi=agi,
             max_events=max_events,
             restructuring=restructuring,
+            compute_need=compute_need,
+            alternatives=alternatives,
+            outside_options=outside_options,
         )
         self.encodable(scenario.to_data())
         return scenario
@@ -713,6 +737,12 @@ class _Loader(Checker):
             self.fail(f"{where}.value_bn", "[low, high] with 0 <= low <= high", bids)
         boost = self.drawable(table, where, "boost", FRACTION, 0.0)
         kind = self.string(table, where, "kind", "cloud_capacity", COMPETITOR_KINDS)
+        schedule = self.string(table, where, "schedule", "poisson", COMPETITOR_SCHEDULES)
+        tranches = self.tranches(table.get("tranches", MISSING), f"{where}.tranches")
+        programme = None
+        if "programme_bn" in table:
+            programme = self.drawable(table, where, "programme_bn", NON_NEGATIVE)
+        until = self.time(table, where, "until") if "until" in table else None
         return CompetitorSpec(
             key=key,
             name=name,
@@ -722,7 +752,30 @@ class _Loader(Checker):
             value_bn_high=float(bids[1]),
             boost=boost,
             kind=kind,
+            schedule=schedule,
+            tranches=tranches,
+            programme_bn=programme,
+            until=until,
         )
+
+    def tranches(self, value: object, key: str) -> tuple[TrancheSpec, ...]:
+        """Dated offers, in the order of their times (the file's order among equals)."""
+        if value is MISSING:
+            return ()
+        if not isinstance(value, list):
+            self.fail(key, "an array of tables { at, value_bn, taken, note }", value)
+        tranches = []
+        for index, item in enumerate(value):
+            where = f"{key}[{index}]"
+            table = self.table(item, where, TRANCHE_KEYS)
+            at = self.time(table, where, "at")
+            amount = None
+            if "value_bn" in table:
+                amount = self.number(table, where, "value_bn", NON_NEGATIVE)
+            taken = self.boolean(table, where, "taken", False)
+            note = self.string(table, where, "note", "")
+            tranches.append(TrancheSpec(at, amount, taken, note))
+        return tuple(sorted(tranches, key=lambda tranche: tranche.at))
 
     def rofr(self, value: object) -> RofrSpec | None:
         if value is MISSING:
@@ -731,7 +784,107 @@ class _Loader(Checker):
             self.fail("rofr", f"no rofr table {_GENERIC}", value)
         table = self.table(value, "rofr", ROFR_KEYS)
         window = self.number(table, "rofr", "window", POSITIVE)
-        return RofrSpec(window, self.drawable(table, "rofr", "max_match_bn", NON_NEGATIVE))
+        budget = None
+        if "budget_bn" in table:
+            budget = self.drawable(table, "rofr", "budget_bn", NON_NEGATIVE)
+        walk = None
+        if "walk_alternative" in table:
+            walk = self.drawable(table, "rofr", "walk_alternative", FRACTION)
+        return RofrSpec(
+            window,
+            self.drawable(table, "rofr", "max_match_bn", NON_NEGATIVE),
+            budget_bn=budget,
+            needs_license=self.boolean(table, "rofr", "needs_license", False),
+            walk_alternative=walk,
+        )
+
+    def compute_need(self, value: object) -> ComputeNeedSpec | None:
+        key = "compute_need"
+        if value is MISSING:
+            return None
+        if self.domain == "generic":
+            self.fail(key, f"no compute_need table {_GENERIC}", value)
+        table = self.table(value, key, COMPUTE_NEED_KEYS)
+        at = self.time(table, key, "at")
+        until = self.time(table, key, "until")
+        if until < at:
+            self.fail(f"{key}.until", f"a time no earlier than {key}.at", table["until"])
+        return ComputeNeedSpec(
+            at=at,
+            revenue_bn=self.drawable(table, key, "revenue_bn", POSITIVE),
+            growth=self.drawable(table, key, "growth", NON_NEGATIVE),
+            per_revenue=self.drawable(table, key, "per_revenue", POSITIVE),
+            until=until,
+            cap_bn=self.drawable(table, key, "cap_bn", POSITIVE),
+        )
+
+    def alternatives(self, value: object) -> tuple[AlternativeSpec, ...]:
+        if value is MISSING:
+            return ()
+        if self.domain == "generic":
+            self.fail("alternatives", f"no alternatives table {_GENERIC}", value)
+        tables = self.named_tables(value, "alternatives")
+        specs = []
+        for party, raw in tables.items():
+            where = f"alternatives.{party}"
+            if party not in ALTERNATIVE_PARTIES:
+                self.fail(where, f"one of ({', '.join(ALTERNATIVE_PARTIES)})", party)
+            names = ALTERNATIVE_KEYS[party]
+            table = self.table(raw, where, names)
+            params = []
+            for name in sorted(names):
+                allowed = FRACTION if name in ("floor",) or name.endswith("_weight") else POSITIVE
+                if name == "funding_bn":
+                    allowed = NON_NEGATIVE
+                params.append((name, self.drawable(table, where, name, allowed)))
+            upper = sum(
+                _bounds(value)[1]
+                for name, value in params
+                if name == "floor" or name.endswith("_weight")
+            )
+            if upper > 1.0 + 1e-9:
+                self.fail_text(
+                    where,
+                    "floor and weights whose sum (at their largest) is at most 1",
+                    f"a sum of {upper:g}",
+                )
+            specs.append(AlternativeSpec(party, tuple(params)))
+        return tuple(specs)
+
+    def outside_options(self, value: object) -> tuple[OutsideOptionSpec, ...]:
+        if self.domain == "generic" and value not in (MISSING, {}):
+            self.fail("outside_options", f"no outside options {_GENERIC}", value)
+        specs = []
+        for key, raw in self.named_tables(value, "outside_options").items():
+            where = f"outside_options.{key}"
+            table = self.table(raw, where, OUTSIDE_OPTION_KEYS)
+            party = self.string(table, where, "party", choices=PARTNERSHIP_PARTIES)
+            option = self.string(table, where, "option", key, nonempty=True)
+            if not NAME.match(option):
+                self.fail(f"{where}.option", NAME_TEXT, option)
+            initial = self.drawable(table, where, "initial", FRACTION)
+            ceiling = self.drawable(table, where, "ceiling", FRACTION)
+            low_ceiling, high_initial = _bounds(ceiling)[0], _bounds(initial)[1]
+            if low_ceiling < high_initial:
+                self.fail_text(
+                    f"{where}.ceiling",
+                    f"a ceiling no lower than {where}.initial (at their extremes)",
+                    f"{low_ceiling:g} < {high_initial:g}",
+                )
+            specs.append(
+                OutsideOptionSpec(
+                    key=key,
+                    party=party,
+                    option=option,
+                    name=self.string(table, where, "name", key, nonempty=True),
+                    since=self.time(table, where, "since"),
+                    initial=initial,
+                    ceiling=ceiling,
+                    ramp_years=self.drawable(table, where, "ramp_years", POSITIVE),
+                    every=self.number(table, where, "every", POSITIVE),
+                )
+            )
+        return tuple(specs)
 
     def agi(self, value: object) -> AgiSpec | None:
         if value is MISSING:
@@ -806,6 +959,13 @@ class _Loader(Checker):
 
 
 FUNDING_KEYS: Final = ("funding_investor", "funding_at_risk_bn", "funding_deadline")
+
+
+def _bounds(value: object) -> tuple[float, float]:
+    """The smallest and largest value a number or a distribution can take."""
+    if isinstance(value, Distribution):
+        return value.support()
+    return float(value), float(value)  # type: ignore[arg-type]
 
 
 def _kind(value: object) -> str:

@@ -25,9 +25,12 @@ from sim.scenario.distributions import DIST_PARAMS
 from sim.scenario.errors import ScenarioError, fail, show
 from sim.scenario.schema import (
     AGI_KEYS,
+    ALTERNATIVE_KEYS,
     COMPETITOR_KEYS,
+    COMPUTE_NEED_KEYS,
     ISSUE_KEYS,
     NEGOTIATION_KEYS,
+    OUTSIDE_OPTION_KEYS,
     PARTY_KEYS,
     PRELUDE_KEYS,
     REGULATOR_KEYS,
@@ -36,6 +39,7 @@ from sim.scenario.schema import (
     REVIEWER_KEYS,
     ROFR_KEYS,
     SCENARIO_KEYS,
+    TRANCHE_KEYS,
 )
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -110,8 +114,31 @@ _SCHEMA: Final = _Table(
             "regulator",
             _table(REGULATOR_KEYS, strictness=_DRAW, review_months=_DRAW, conditions=_AMENDMENT),
         ),
-        "competitors": _Named("competitor", _table(COMPETITOR_KEYS, intensity=_DRAW, boost=_DRAW)),
-        "rofr": _table(ROFR_KEYS, max_match_bn=_DRAW),
+        "competitors": _Named(
+            "competitor",
+            _table(
+                COMPETITOR_KEYS,
+                intensity=_DRAW,
+                boost=_DRAW,
+                programme_bn=_DRAW,
+                tranches=_Array("tranche", "at", _table(TRANCHE_KEYS)),
+            ),
+        ),
+        "rofr": _table(ROFR_KEYS, max_match_bn=_DRAW, budget_bn=_DRAW, walk_alternative=_DRAW),
+        "compute_need": _table(
+            COMPUTE_NEED_KEYS, revenue_bn=_DRAW, growth=_DRAW, per_revenue=_DRAW, cap_bn=_DRAW
+        ),
+        "alternatives": _Named(
+            "party",
+            _table(
+                sorted({key for keys in ALTERNATIVE_KEYS.values() for key in keys}),
+                **{key: _DRAW for keys in ALTERNATIVE_KEYS.values() for key in keys},
+            ),
+        ),
+        "outside_options": _Named(
+            "outside option",
+            _table(OUTSIDE_OPTION_KEYS, initial=_DRAW, ceiling=_DRAW, ramp_years=_DRAW),
+        ),
         "agi": _table(AGI_KEYS, at=_DRAW, belief=_DRAW),
         "restructuring": _table(
             RESTRUCTURING_KEYS,

@@ -36,6 +36,9 @@ TOP_KEYS: Final = (
     "rofr",
     "agi",
     "restructuring",
+    "compute_need",
+    "alternatives",
+    "outside_options",
 )
 SCENARIO_KEYS: Final = (
     "name",
@@ -86,8 +89,37 @@ REGULATOR_KEYS: Final = (
     "conditions",
 )
 REGULATOR_POWERS: Final = ("merger_control", "conduct", "charity")
-COMPETITOR_KEYS: Final = ("name", "intensity", "first", "value_bn", "boost", "kind")
-ROFR_KEYS: Final = ("window", "max_match_bn")
+COMPETITOR_KEYS: Final = (
+    "name",
+    "intensity",
+    "first",
+    "value_bn",
+    "boost",
+    "kind",
+    "schedule",
+    "tranches",
+    "programme_bn",
+    "until",
+)
+TRANCHE_KEYS: Final = ("at", "value_bn", "taken", "note")
+COMPETITOR_SCHEDULES: Final = ("poisson", "need")
+ROFR_KEYS: Final = ("window", "max_match_bn", "budget_bn", "needs_license", "walk_alternative")
+COMPUTE_NEED_KEYS: Final = ("at", "revenue_bn", "growth", "per_revenue", "until", "cap_bn")
+ALTERNATIVE_PARTIES: Final = ("microsoft", "openai")
+ALTERNATIVE_KEYS: Final = {
+    "openai": ("floor", "compute_weight", "funding_weight", "funding_bn", "funding_scale_bn"),
+    "microsoft": ("floor", "contract_weight", "options_weight"),
+}
+OUTSIDE_OPTION_KEYS: Final = (
+    "party",
+    "option",
+    "name",
+    "since",
+    "initial",
+    "ceiling",
+    "ramp_years",
+    "every",
+)
 AGI_KEYS: Final = (
     "at",
     "belief",
@@ -332,9 +364,29 @@ class RegulatorSpec:
 
 
 @attrs.frozen(slots=True)
+class TrancheSpec:
+    """A competitor's offer at a fixed time: ``value_bn`` (None: drawn from the
+    competitor's ``value_bn`` range); ``taken``: history, a deal OpenAI made."""
+
+    at: float
+    value_bn: float | None = None
+    taken: bool = False
+    note: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"at": self.at, "note": self.note, "taken": self.taken}
+        if self.value_bn is not None:
+            data["value_bn"] = self.value_bn
+        return data
+
+
+@attrs.frozen(slots=True)
 class CompetitorSpec:
-    """A competitor making outside offers to OpenAI (a Poisson process of ``intensity``
-    offers per year from time ``first``, bids uniform in USD bn ``[low, high]``)."""
+    """A competitor making outside offers to OpenAI (see ``agents.competitor``): a
+    Poisson process of ``intensity`` offers per year from time ``first``, bids uniform
+    in USD bn ``[low, high]``; with ``schedule = "need"`` only while OpenAI's compute
+    need is unmet, within ``programme_bn`` and before ``until``; and ``tranches`` at
+    fixed times."""
 
     key: str
     name: str
@@ -344,9 +396,13 @@ class CompetitorSpec:
     value_bn_high: float
     boost: Drawable
     kind: str
+    schedule: str = "poisson"
+    tranches: tuple[TrancheSpec, ...] = ()
+    programme_bn: Drawable | None = None  # None: no cap
+    until: float | None = None  # None: to the horizon
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "boost": _data(self.boost),
             "first": self.first,
             "intensity": _data(self.intensity),
@@ -354,17 +410,102 @@ class CompetitorSpec:
             "name": self.name,
             "value_bn": [self.value_bn_low, self.value_bn_high],
         }
+        # The new keys only when set, so logs of scenarios without them keep their bytes.
+        if self.schedule != "poisson":
+            data["schedule"] = self.schedule
+        if self.tranches:
+            data["tranches"] = [tranche.to_data() for tranche in self.tranches]
+        if self.programme_bn is not None:
+            data["programme_bn"] = _data(self.programme_bn)
+        if self.until is not None:
+            data["until"] = self.until
+        return dict(sorted(data.items()))
 
 
 @attrs.frozen(slots=True)
 class RofrSpec:
-    """Microsoft's right of first refusal: time to match, and the largest bid it matches."""
+    """Microsoft's right of first refusal: time to match, the largest bid it matches,
+    and when a match is worth its cost (``agents.first_refusal.RofrPolicy``)."""
 
     window: float
     max_match_bn: Drawable
+    budget_bn: Drawable | None = None  # None: no budget
+    needs_license: bool = False
+    walk_alternative: Drawable | None = None  # None: its alternative never stops it
 
     def to_data(self) -> dict[str, Any]:
-        return {"max_match_bn": _data(self.max_match_bn), "window": self.window}
+        data: dict[str, Any] = {"max_match_bn": _data(self.max_match_bn), "window": self.window}
+        if self.budget_bn is not None:
+            data["budget_bn"] = _data(self.budget_bn)
+        if self.needs_license:
+            data["needs_license"] = True
+        if self.walk_alternative is not None:
+            data["walk_alternative"] = _data(self.walk_alternative)
+        return dict(sorted(data.items()))
+
+
+@attrs.frozen(slots=True)
+class ComputeNeedSpec:
+    """OpenAI's compute need over time (``agents.compute_need.ComputeNeed``)."""
+
+    at: float
+    revenue_bn: Drawable
+    growth: Drawable
+    per_revenue: Drawable
+    until: float
+    cap_bn: Drawable
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "cap_bn": _data(self.cap_bn),
+            "growth": _data(self.growth),
+            "per_revenue": _data(self.per_revenue),
+            "revenue_bn": _data(self.revenue_bn),
+            "until": self.until,
+        }
+
+
+@attrs.frozen(slots=True)
+class AlternativeSpec:
+    """One party's walk-away model (``agents.alternatives``): its constants by name
+    (``ALTERNATIVE_KEYS[key]``), sorted."""
+
+    key: str
+    params: tuple[tuple[str, Drawable], ...]
+
+    def param(self, name: str) -> Drawable:
+        return _get(self.params, name, "parameter")  # type: ignore[no-any-return]
+
+    def to_data(self) -> dict[str, Any]:
+        return {name: _data(value) for name, value in self.params}
+
+
+@attrs.frozen(slots=True)
+class OutsideOptionSpec:
+    """A party's outside option improving over time (``agents.outside_option``)."""
+
+    key: str
+    party: str
+    option: str
+    name: str
+    since: float
+    initial: Drawable
+    ceiling: Drawable
+    ramp_years: Drawable
+    every: float
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "ceiling": _data(self.ceiling),
+            "every": self.every,
+            "initial": _data(self.initial),
+            "name": self.name,
+            "option": self.option,
+            "party": self.party,
+            "ramp_years": _data(self.ramp_years),
+            "since": self.since,
+        }
 
 
 @attrs.frozen(slots=True)
@@ -471,6 +612,9 @@ class Scenario:
     agi: AgiSpec | None = None
     max_events: int = DEFAULT_MAX_EVENTS  # the run's event budget
     restructuring: RestructuringSpec | None = None
+    compute_need: ComputeNeedSpec | None = None
+    alternatives: tuple[AlternativeSpec, ...] = ()
+    outside_options: tuple[OutsideOptionSpec, ...] = ()
 
     # -- look-ups ---------------------------------------------------------------------
     def party(self, key: str) -> PartySpec:
@@ -481,6 +625,10 @@ class Scenario:
 
     def competitor(self, key: str) -> CompetitorSpec:
         return _find(self.competitors, key, "competitor")
+
+    def alternative(self, key: str) -> AlternativeSpec | None:
+        """The ``[alternatives.<key>]`` table, if the scenario has one."""
+        return next((a for a in self.alternatives if a.key == key), None)
 
     def negotiating_parties(self) -> tuple[PartySpec, PartySpec]:
         """The two parties in negotiation order (the first proposes first)."""
@@ -523,9 +671,20 @@ class Scenario:
 
         if self.agi is not None:
             add("agi.at", self.agi.at)
+        for alternative in self.alternatives:
+            for name, param in alternative.params:
+                add(f"alternatives.{alternative.key}.{name}", param)
         for competitor in self.competitors:
             add(f"competitors.{competitor.key}.boost", competitor.boost)
             add(f"competitors.{competitor.key}.intensity", competitor.intensity)
+            add(f"competitors.{competitor.key}.programme_bn", competitor.programme_bn)
+        if self.compute_need is not None:
+            need = self.compute_need
+            for name in ("cap_bn", "growth", "per_revenue", "revenue_bn"):
+                add(f"compute_need.{name}", getattr(need, name))
+        for option in self.outside_options:
+            for name in ("ceiling", "initial", "ramp_years"):
+                add(f"outside_options.{option.key}.{name}", getattr(option, name))
         for party in self.parties:
             add(f"parties.{party.key}.discount", party.discount)
             add(f"parties.{party.key}.patience", party.patience)
@@ -536,7 +695,9 @@ class Scenario:
             add(f"regulators.{regulator.key}.review_months", regulator.review_months)
             add(f"regulators.{regulator.key}.strictness", regulator.strictness)
         if self.rofr is not None:
+            add("rofr.budget_bn", self.rofr.budget_bn)
             add("rofr.max_match_bn", self.rofr.max_match_bn)
+            add("rofr.walk_alternative", self.rofr.walk_alternative)
         if self.restructuring is not None:
             add("restructuring.long_stop", self.restructuring.long_stop)
             for reviewer in self.restructuring.reviewers:
@@ -577,6 +738,14 @@ class Scenario:
             data["rofr"] = self.rofr.to_data()
         if self.restructuring is not None:  # other scenarios' logs keep their bytes
             data["restructuring"] = self.restructuring.to_data()
+        # Sections the partnership's money model added: only when present, so logs of
+        # scenarios without them keep their bytes.
+        if self.compute_need is not None:
+            data["compute_need"] = self.compute_need.to_data()
+        if self.alternatives:
+            data["alternatives"] = {a.key: a.to_data() for a in self.alternatives}
+        if self.outside_options:
+            data["outside_options"] = {o.key: o.to_data() for o in self.outside_options}
         return dict(sorted(data.items()))
 
     @classmethod

@@ -149,6 +149,8 @@ def _reseed(sim: Simulation, seed: RunSeed, restarts: Restarts) -> None:
         world.milestone.rng = stream(seed, "agi")
     if world.restructuring is not None:  # its rulings still to come draw afresh
         world.restructuring.rng = stream(seed, "restructuring")
+    for key, option in world.outside_options.items():
+        option.rng = stream(seed, f"outside_option:{key}")  # read afresh at every step
     for key in world.competitors:
         # A competitor waits for its next offer with a gap drawn from its old stream;
         # offers are a Poisson process (memoryless), so it restarts, drawing afresh.
@@ -378,9 +380,11 @@ def _rofr(field: str, new: Scenario) -> Any:
         raise _Refused("not a key a fork knows how to change")
 
     def set_rofr(sim: Simulation, _: Restarts) -> None:
+        from sim.money import rofr_policy_for
+
         world = sim.world
         world.rofr_window = rofr.window
-        world.max_match_bn = float(rofr.max_match_bn)
+        world.rofr_policy = rofr_policy_for(new, world.alternatives)
         for competitor in world.competitors.values():
             competitor.window = rofr.window  # how long its offers stay open
 

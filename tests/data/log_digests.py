@@ -10,8 +10,9 @@ The v/max value ramps (issue 12) re-recorded the bilateral-demo runs, and regula
 with jurisdiction (issue 13, RulingIssued v4) the msft-openai runs; so did the
 negotiators that read the world and talk in rounds (issue 12: world valuations,
 walk-aways, reopened talks, the new TalksOpened event), and OpenAI's restructuring
-(issue 13, the ``[restructuring]`` section and its events). Each time only that
-scenario's digests moved::
+(issue 13, the ``[restructuring]`` section and its events) and money with effects
+(issue 13: need-driven outside offers, a ROFR budget, outside options, alternatives the
+negotiators read). Each time only that scenario's digests moved::
 
     python -m tests.data.log_digests > tests/data/log_digests.json
 

@@ -111,6 +111,10 @@ MID_2025 = {
     "funding_deadline": None,
     "funding_at_risk_bn": 0.0,
     "funding_lost_bn": 0.0,
+    "outside_taken_bn": {},
+    "outside_pending_bn": {},
+    "rofr_matched_bn": 0.0,
+    "outside_options": {},
     "seq": 4,
     "t": 78.0,
 }

@@ -269,7 +269,10 @@ def test_moving_agi_reschedules_the_milestone() -> None:
 
 
 def test_a_silenced_competitor_makes_no_more_offers() -> None:
-    data = parent_log(6)
+    # Competitors on the Poisson schedule, whose offers a higher rate multiplies (on the
+    # need schedule the unmet need caps them).
+    poisson = [f"competitors.{k}.schedule=poisson" for k in ("amazon", "google", "stargate")]
+    data = parent_log(6, *poisson, "competitors.coreweave.schedule=poisson")
     parent = verify_bytes(data).records
     offers = [r for r in parent if type(r.event) is OutsideOfferMade]
     at_seq = offers[len(offers) // 2].seq  # the fork point is that competitor's own offer

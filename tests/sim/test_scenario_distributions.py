@@ -42,27 +42,47 @@ def many() -> Scenario:
     return load_scenario(set_values=MANY)
 
 
-def test_the_builtin_holds_its_uncertain_assumptions_as_distributions() -> None:
-    scenario = load_scenario()
-    reviewers = [
+# The built-in's uncertain assumptions (issue 13: "an uncertain assumption is given as
+# a distribution"): the AGI date, OpenAI's reservation, and the money model's.
+BUILTIN_DISTRIBUTIONS = [
+    "agi.at",
+    *(f"alternatives.microsoft.{k}" for k in ("contract_weight", "floor", "options_weight")),
+    *(
+        f"alternatives.openai.{k}"
+        for k in ("compute_weight", "floor", "funding_bn", "funding_weight")
+    ),
+    *(f"competitors.{c}.{k}" for c in ("amazon", "coreweave", "google") for k in
+      ("intensity", "programme_bn")),
+    "competitors.stargate.intensity",  # its programme is FACTS.md's USD 500 bn
+    *(f"compute_need.{k}" for k in ("cap_bn", "growth", "per_revenue", "revenue_bn")),
+    *(
+        f"outside_options.{o}.{k}"
+        for o in ("other_labs", "own_models")
+        for k in ("ceiling", "initial", "ramp_years")
+    ),
+    "parties.microsoft.patience",
+    "parties.openai.patience",
+    "parties.openai.reservation",
+    "restructuring.long_stop",
+    *(
         f"restructuring.reviewers.{key}.{name}"
         for key in ("california_ag", "delaware_ag")
         for name in ("approval_probability", "conditions_probability", "review_months")
-    ]
-    assert [key for key, _ in scenario.distributions()] == [
-        "agi.at",
-        "parties.microsoft.patience",
-        "parties.openai.patience",
-        "parties.openai.reservation",
-        "restructuring.long_stop",
-        *reviewers,
-    ]
+    ),
+    "rofr.budget_bn",
+    "rofr.walk_alternative",
+]
+
+
+def test_the_builtin_draws_its_uncertain_assumptions() -> None:
+    scenario = load_scenario()
+    assert [key for key, _ in scenario.distributions()] == BUILTIN_DISTRIBUTIONS
     assert not scenario.is_resolved
 
 
 def test_keys_are_drawn_in_sorted_order(many: Scenario) -> None:
     keys = [key for key, _ in many.distributions()]
-    assert keys == sorted(keys) and len(keys) == 18
+    assert keys == sorted(keys) and len(keys) == len(set(BUILTIN_DISTRIBUTIONS) | set(MANY))
     resolved, drawn = resolve(many, np.random.default_rng(1))
     assert list(drawn) == keys
     assert resolved.is_resolved and resolved.distributions() == ()
@@ -212,7 +232,7 @@ def test_resolve_equals_revalidating_the_scenario_with_the_drawn_values() -> Non
     )
     for seed in range(10):
         resolved, drawn = resolve(scenario, np.random.default_rng(seed))
-        assert len(drawn) == 15  # 4 set here, agi.at, reservation, 2 patiences, 7 restructuring
+        assert len(drawn) == len(load_scenario().distributions()) + 3  # stargate's was one
         data = scenario.to_data()
         for dotted, value in drawn.items():
             node = data

@@ -60,7 +60,9 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("bogus", 1)],
-        'bogus: expected a known key (agi, competitors, negotiation, parties, prelude, regulators, restructuring, rofr, scenario), got "bogus"',
+        "bogus: expected a known key (agi, alternatives, competitors, compute_need, "
+        "negotiation, outside_options, parties, prelude, regulators, restructuring, rofr, "
+        'scenario), got "bogus"',
     ),
     (M, [("scenario", DEL)], "scenario: expected a table, got nothing"),
     (
@@ -106,8 +108,12 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("scenario.horizon", D(2027, 1, 1))],
-        "agi.at.mode: expected a time before scenario.horizon (2027-01-01), got 2029-01-01",
+        # competitors come before agi in the loader's fixed order: Stargate's programme
+        # end (FACTS.md: four years from January 2025) is the first time past it
+        "competitors.stargate.until: expected a time before scenario.horizon (2027-01-01), "
+        "got 2029-01-21",
     ),
+
     (
         M,
         [("scenario.horizon", True)],

@@ -118,7 +118,15 @@ def test_the_default_is_msft_openai(msft: Scenario) -> None:
         "investment_bn",
     )
     assert [r.key for r in msft.regulators] == ["cma", "eu", "ftc"]
-    assert [c.key for c in msft.competitors] == ["amazon", "google", "stargate"]
+    assert [c.key for c in msft.competitors] == ["amazon", "coreweave", "google", "stargate"]
+    stargate = msft.competitor("stargate")  # FACTS.md: USD 500 bn over four years from 21 Jan 2025
+    assert stargate.programme_bn == 500.0 and msft.date_of(stargate.until) == dt.date(2029, 1, 21)
+    assert [(msft.date_of(t.at), t.value_bn) for t in stargate.tranches] == [
+        (dt.date(2025, 7, 22), 30.0)  # FACTS.md: Oracle's 4.5 GW, about USD 30 bn a year
+    ]
+    coreweave = msft.competitor("coreweave")  # FACTS.md: USD 11.9 bn (March), 4 bn (May 2025)
+    assert [(t.value_bn, t.taken) for t in coreweave.tranches] == [(11.9, True), (4.0, True)]
+    assert all(c.schedule == "need" for c in msft.competitors)
     assert msft.rofr is not None and msft.rofr.window == 1.0 and msft.rofr.max_match_bn == 30.0
     assert msft.agi is not None and msft.agi.verification is True
     assert msft.agi.at == Distribution("triangular", low=89.0, mode=120.0, high=180.0)

@@ -129,8 +129,9 @@ def test_validation_messages_still_apply_and_name_the_builtin() -> None:
         ("a..b=1", '--set a..b: expected a dotted key like regulators.cma.strictness, got "a..b"'),
         (
             "bogus=1",
-            "--set bogus: expected a known top-level key (agi, competitors, negotiation, "
-            'parties, prelude, regulators, restructuring, rofr, scenario), got "bogus"',
+            "--set bogus: expected a known top-level key (agi, alternatives, competitors, "
+            "compute_need, negotiation, outside_options, parties, prelude, regulators, "
+            'restructuring, rofr, scenario), got "bogus"',
         ),
         (
             "regulators.cma.strictnes=0.8",
