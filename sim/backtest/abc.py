@@ -101,7 +101,7 @@ def kernel_covariance(theta: np.ndarray, weights: np.ndarray) -> np.ndarray:
     centred = theta - mean
     cov = 2.0 * (centred * w[:, None]).T @ centred
     scale = np.maximum(np.abs(mean), 1.0)
-    return cov + np.diag((1e-10 * scale) ** 2)
+    return np.asarray(cov + np.diag((1e-10 * scale) ** 2), dtype=float)
 
 
 def propose(

@@ -116,7 +116,7 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, float):
-        return abs(a - b) <= 1e-9
+        return bool(abs(a - b) <= 1e-9)
     return bool(a == b)
 
 

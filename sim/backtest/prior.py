@@ -78,8 +78,8 @@ def _density(d: Distribution, x: np.ndarray) -> np.ndarray:
         weights = np.asarray(d.weights or (1.0,) * len(d.values), dtype=float)
         weights = weights / weights.sum()
         out = np.zeros_like(x, dtype=float)
-        for value, weight in zip(d.values, weights, strict=True):
-            out += np.where(np.isclose(x, float(value)), weight, 0.0)
+        for point, weight in zip(d.values, weights, strict=True):
+            out += np.where(np.isclose(x, float(point)), weight, 0.0)
         return out
     raise ValueError(f"unknown distribution {d.dist!r}")  # pragma: no cover
 

@@ -464,15 +464,17 @@ class Checker:
             sd = self.number(table, key, "sd", NON_NEGATIVE)
             # A key with a bounded range needs the clip bounds, or a draw could fall outside.
             bounded = typed is None or typed.bounded
-            low = bound("low", needed=bounded or (typed is not None and typed.lo is not None))
-            high = bound("high", needed=bounded or (typed is not None and typed.hi is not None))
-            if allowed is not None and low is None:
-                low = allowed.lo
-            if allowed is not None and high is None:
-                high = allowed.hi
-            if low is not None and high is not None and low > high:
+            clip_low = bound("low", needed=bounded or (typed is not None and typed.lo is not None))
+            clip_high = bound(
+                "high", needed=bounded or (typed is not None and typed.hi is not None)
+            )
+            if allowed is not None and clip_low is None:
+                clip_low = allowed.lo
+            if allowed is not None and clip_high is None:
+                clip_high = allowed.hi
+            if clip_low is not None and clip_high is not None and clip_low > clip_high:
                 self.fail_text(key, "low <= high", _order(table, "low", "high"))
-            return Distribution("normal", low=low, high=high, mean=mean, sd=sd)
+            return Distribution("normal", low=clip_low, high=clip_high, mean=mean, sd=sd)
         # choice
         values_raw = table.get("values", MISSING)
         if not isinstance(values_raw, list) or not values_raw:
