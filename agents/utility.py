@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import attrs
 import numpy as np
@@ -86,12 +86,13 @@ def ramp(issue: str, values: tuple[IssueValue, ...], kind: str) -> tuple[float, 
             raise RampError(issue, kind, v, "(not a finite number)")
         if v < 0:
             raise RampError(issue, kind, v, "(below 0)")
-    largest = max(values, default=0)
+    numbers = [float(v) for v in values]  # checked above: every value is a number
+    largest = max(numbers, default=0.0)
     if not largest > 0:
-        raise RampError(issue, kind, largest, "as its largest value")
+        raise RampError(issue, kind, max(values, default=0), "as its largest value")
     if kind == "increasing":
-        return tuple(v / largest for v in values)
-    return tuple(1 - v / largest for v in values)
+        return tuple(v / largest for v in numbers)
+    return tuple(1 - v / largest for v in numbers)
 
 
 def _kind(value: object) -> str:
@@ -261,7 +262,7 @@ class LinearAdditiveUtility:
         total = 0.0
         for issue, weight in self.weights.items():
             try:
-                value = outcome.get(issue)
+                value = cast(IssueValue, outcome.get(issue))  # None: a KeyError below
                 total += weight * self.value_tables[issue][value]
             except (KeyError, AttributeError, TypeError):
                 raise ValueError(

@@ -129,7 +129,7 @@ def evaluate(observations: Sequence[Observation], values: Sequence[Sequence[Any]
 
 def _report(observation: Observation, column: Sequence[Any], matched: int) -> ObservationReport:
     n = len(column)
-    common = {
+    common: dict[str, Any] = {
         "name": observation.name,
         "quantity": observation.quantity.text,
         "kind": observation.kind,

@@ -43,7 +43,9 @@ def _print(diff: Any) -> None:
     from sim.whatif.diff import describe
 
     console = Console(highlight=False, soft_wrap=True)
-    say = lambda text: console.print(Text(text))  # noqa: E731 - log text is never markup
+
+    def say(text: str) -> None:
+        console.print(Text(text))  # log text is never markup
     for label, info in (("A", diff.a), ("B", diff.b)):
         say(f"{label}: {info.name}  {info.events} events  digest {info.digest}")
     if diff.identical:
