@@ -563,6 +563,13 @@ Event = (
     | Forked
 )
 
+def event_data(event: Event) -> dict[str, Any]:
+    """An event's data form, as in its log line's ``data`` (``to_data``, which
+    ``_codec`` attaches to every event class: typed here, once)."""
+    data: dict[str, Any] = event.to_data()  # type: ignore[union-attr]
+    return data
+
+
 EVENT_TYPES: Final[dict[str, type[Any]]] = {
     cls.TYPE: cls
     for cls in (
@@ -620,4 +627,5 @@ __all__ = [
     "RunEnded",
     "RunStarted",
     "TalksOpened",
+    "event_data",
 ]

@@ -56,6 +56,7 @@ def command(
     as_json: bool,
 ) -> None:
     from events.errors import InputError, OutputError
+    from events.model import Forked
     from events.writer import write_log
     from sim.whatif.fork import default_fork_path, fork, fork_record
 
@@ -63,6 +64,7 @@ def command(
     record = fork_record(result.records)
     assert record is not None
     forked = record.event
+    assert isinstance(forked, Forked)
     path = out or default_fork_path(log, forked.at_seq)
     if path.resolve() == Path(log).resolve():
         raise InputError(f"--out {path}: would overwrite the parent log; choose another path")

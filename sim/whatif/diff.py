@@ -24,7 +24,7 @@ import orjson
 
 from events.codec import Recorded
 from events.errors import IntegrityError
-from events.model import Forked, RunStarted
+from events.model import Forked, RunStarted, event_data
 from events.replay import around_milestone, fold
 from events.state import ContractState
 from events.verify import LogFaultError, VerifiedLog, read_log_bytes, verify_bytes
@@ -190,7 +190,7 @@ def _comparable(records: Sequence[Recorded]) -> list[tuple[bytes, Recorded]]:
         if type(event) is Forked:
             continue
         position[record.seq] = len(out)
-        data = event.to_data()
+        data = event_data(event)
         for key in _SEQ_REFERENCES:
             if data.get(key) is not None:
                 data[key] = position.get(data[key], -1)
@@ -278,7 +278,7 @@ def _record_data(record: Recorded | None) -> dict[str, Any] | None:
     if record is None:
         return None
     event = record.event
-    return {"seq": record.seq, "t": record.t, "type": event.TYPE, "data": event.to_data()}
+    return {"seq": record.seq, "t": record.t, "type": event.TYPE, "data": event_data(event)}
 
 
 def describe(record: Recorded | None, width: int = 110) -> str:
@@ -286,7 +286,7 @@ def describe(record: Recorded | None, width: int = 110) -> str:
     if record is None:
         return "(no event: the log has ended)"
     event = record.event
-    data = orjson.dumps(event.to_data(), option=orjson.OPT_SORT_KEYS).decode()
+    data = orjson.dumps(event_data(event), option=orjson.OPT_SORT_KEYS).decode()
     text = f"{event.TYPE} {data}"
     return text if len(text) <= width else text[: width - 1] + "…"
 
