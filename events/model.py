@@ -290,14 +290,22 @@ class ContractSigned:
 @_codec
 @attrs.frozen(slots=True)
 class ReviewOpened:
-    """A regulator opens a review of a signed contract; ``due`` is the expected ruling time."""
+    """A regulator opens a review; ``due`` is the expected ruling time.
+
+    Without ``in_force`` it reviews a signed deal awaiting clearance (``contract_id``),
+    which takes force only once cleared. With ``in_force`` it looks at the partnership
+    as in force (an inquiry of its own, as the UK CMA's of 2023-25, or one a party
+    asked for): ``contract_id`` names the contract in force when the review opens, and
+    nothing waits for the ruling.
+    """
 
     TYPE: ClassVar[str] = "ReviewOpened"
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     regulator: str = attrs.field(validator=f.text)
     contract_id: str = attrs.field(validator=f.text)
     due: float = attrs.field(converter=f.sim_time)
+    in_force: bool = attrs.field(default=False, validator=f.flag)
 
 
 @_codec
@@ -308,12 +316,38 @@ class RulingIssued:
     the same regulator rules again)."""
 
     TYPE: ClassVar[str] = "RulingIssued"
-    VERSION: ClassVar[int] = 4
+    VERSION: ClassVar[int] = 5
 
     regulator: str = attrs.field(validator=f.text)
     contract_id: str = attrs.field(validator=f.text)
     outcome: str = attrs.field(validator=f.member(RULING_OUTCOMES))
     conditions: Amendment = attrs.field(factory=Amendment, converter=_amendment)
+    # A ruling on the contract in force (see ``ReviewOpened.in_force``): its
+    # ``contract_id`` is the contract in force when it is issued, and its conditions
+    # amend that contract. Such a ruling never blocks (nothing here unwinds a
+    # contract in force) and never moves the contract's end.
+    in_force: bool = attrs.field(default=False, validator=f.flag)
+
+    def __attrs_post_init__(self) -> None:
+        if self.in_force and self.outcome == "blocked":
+            raise ValueError("outcome of a ruling on the contract in force cannot be blocked")
+        if self.in_force and self.conditions.term_end is not None:
+            raise ValueError("conditions of a ruling on the contract in force cannot set term_end")
+
+
+@_codec
+@attrs.frozen(slots=True)
+class RegulatorAsked:
+    """Party ``by`` asks ``regulator`` to look at the contract in force, ``contract_id``
+    (one of the threats reported in June 2025, FACTS.md). The regulator then reviews
+    it within its powers: ``ReviewOpened`` and ``RulingIssued`` with ``in_force``."""
+
+    TYPE: ClassVar[str] = "RegulatorAsked"
+    VERSION: ClassVar[int] = 1
+
+    by: str = attrs.field(validator=f.text)
+    regulator: str = attrs.field(validator=f.text)
+    contract_id: str = attrs.field(validator=f.text)
 
 
 @_codec
@@ -546,6 +580,7 @@ Event = (
     | ContractSigned
     | ReviewOpened
     | RulingIssued
+    | RegulatorAsked
     | OutsideOfferMade
     | FirstRefusalExercised
     | FirstRefusalWaived
@@ -582,6 +617,7 @@ EVENT_TYPES: Final[dict[str, type[Any]]] = {
         ContractSigned,
         ReviewOpened,
         RulingIssued,
+        RegulatorAsked,
         OutsideOfferMade,
         FirstRefusalExercised,
         FirstRefusalWaived,
@@ -619,6 +655,7 @@ __all__ = [
     "OutsideDealAccepted",
     "OutsideOfferMade",
     "OutsideOptionImproved",
+    "RegulatorAsked",
     "RestructuringEnded",
     "RestructuringProposed",
     "RestructuringReviewed",

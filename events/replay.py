@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 import attrs
 
 from events.calendar import date_at
-from events.clauses import Clause, ComputeCommitment, Equity, Investment
+from events.clauses import AgiDefinition, Clause, ComputeCommitment, Equity, Investment
 from events.codec import Recorded
 from events.model import (
     FINAL_CLEARANCES,
@@ -39,6 +39,7 @@ from events.model import (
     OutsideDealAccepted,
     OutsideOfferMade,
     OutsideOptionImproved,
+    RegulatorAsked,
     RestructuringEnded,
     RestructuringProposed,
     RestructuringReviewed,
@@ -60,12 +61,14 @@ class Folder:
         "agi_verified_time",
         "clauses",
         "commitments",
+        "complaints",
         "contract_id",
         "equity",
         "funding_at_risk",
         "funding_deadline",
         "funding_lost",
         "granted",
+        "in_force_reviews",
         "investment",
         "offered_to",
         "open_offers",
@@ -137,6 +140,8 @@ class Folder:
         # outside offer seq -> (competitor, value_bn, expires), until it is decided
         self.open_offers: dict[int, tuple[str, float, float]] = {}
         self.options: dict[str, float] = {}
+        self.in_force_reviews: dict[str, str] = {}  # regulator -> its latest word
+        self.complaints: list[tuple[str, str]] = []  # (party, regulator)
         self.seq = -1
         self.t = 0.0
 
@@ -180,6 +185,10 @@ class Folder:
         self.term_end = term_end
         self.contract_id = contract_id
         self.status = "in_force"
+        self._grant(clauses)
+
+    def _grant(self, clauses: Iterable[Clause]) -> None:
+        """Rights and amounts of clauses taking force."""
         for clause in clauses:
             for right in clause.rights():
                 self.granted[right] = None
@@ -192,11 +201,17 @@ class Folder:
                 self.equity[clause.holder] = clause.share
 
     def _review(self, event: ReviewOpened) -> None:
+        if event.in_force:
+            self.in_force_reviews[event.regulator] = "open"
+            return
         if event.contract_id == self.pending_id:
             self.reviews[event.regulator] = "open"
             self.status = "under_review"
 
     def _ruling(self, event: RulingIssued) -> None:
+        if event.in_force:
+            self._ruling_in_force(event)
+            return
         if event.contract_id != self.reviewed_id:
             return
         # Every ruling on the deal is kept, also those that come after another
@@ -224,6 +239,21 @@ class Folder:
             self.pending = None
             self.pending_clauses = ()
             self.pending_id = None
+
+    def _ruling_in_force(self, event: RulingIssued) -> None:
+        """A ruling on the contract in force: approved or no_jurisdiction leave it as
+        it is, an inquiry keeps the review open, conditions amend it (the clauses they
+        add take force now; what it carried stays, money already paid included)."""
+        self.in_force_reviews[event.regulator] = event.outcome
+        conditions = event.conditions
+        if not conditions or self.contract_id is None:
+            return
+        before = set(self.clauses)
+        self.clauses = conditions.apply(self.clauses)
+        self._grant(clause for clause in self.clauses if clause not in before)
+
+    def _asked(self, event: RegulatorAsked) -> None:
+        self.complaints.append((event.by, event.regulator))
 
     def _milestone(self, event: MilestoneReached) -> None:
         if event.milestone != "agi":
@@ -326,6 +356,19 @@ class Folder:
 
     # --- snapshot -------------------------------------------------------------
 
+    def agi_definition(self, at: float | None = None) -> AgiDefinition | None:
+        """The ``agi_definition`` clause in force at ``at`` (default: the time of the
+        last event): of the contract in force, its own expiry not yet triggered."""
+        today = None if self.start is None else date_at(self.start, self.t if at is None else at)
+        declared, verified = self.agi_declared, self.agi_verified
+        for clause in self.clauses:
+            if type(clause) is not AgiDefinition:
+                continue
+            if clause.expiry.triggers and clause.expiry.lapsed(today, declared, verified):
+                continue
+            return clause
+        return None
+
     def rights(self, at: float | None = None) -> dict[str, bool]:
         """Every right granted so far -> whether a clause in force holds it at ``at``
         (default: the time of the last event)."""
@@ -380,6 +423,9 @@ class Folder:
             outside_pending_bn=self.pending_outside(self.t if at is None else at),
             rofr_matched_bn=round(math.fsum(self.rofr_matched), 9),
             outside_options=dict(self.options),
+            in_force_reviews=tuple(sorted(self.in_force_reviews.items())),
+            complaints=tuple(self.complaints),
+            agi_definition=self.agi_definition(at),
         )
 
 
@@ -405,6 +451,7 @@ _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
     FundingConditionMissed: Folder._funding_missed,  # type: ignore[dict-item]
     FirstRefusalWaived: Folder._waived,  # type: ignore[dict-item]
     OutsideOptionImproved: Folder._option,  # type: ignore[dict-item]
+    RegulatorAsked: Folder._asked,  # type: ignore[dict-item]
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 import attrs
 
-from events.clauses import Clause, clause_to_data
+from events.clauses import AgiDefinition, Clause, clause_to_data
 from events.terms import Outcome
 
 STATUSES: Final = ("negotiating", "signed", "under_review", "in_force", "blocked", "expired")
@@ -63,6 +63,14 @@ class ContractState:
       offers matched under a first refusal: the part of ``compute_commitments_bn`` the
       matches made), ``outside_options`` (``"<party>.<option>"`` -> its latest value in
       [0, 1], from ``OutsideOptionImproved``).
+    - ``in_force_reviews``: each regulator that has looked at the contract in force
+      (an inquiry of its own, or one a party asked for) and its latest word: open,
+      inquiry, approved, approved_with_conditions or no_jurisdiction. Kept for the
+      whole run: the partnership stays under review as its contracts change.
+    - ``complaints``: ``(party, regulator)`` for every time a party asked a
+      regulator to look at the contract in force, in order.
+    - ``agi_definition``: the ``agi_definition`` clause in force now (who declares
+      AGI, whether a panel verifies it), or None when no clause in force has one.
     """
 
     status: str
@@ -99,6 +107,9 @@ class ContractState:
     outside_pending_bn: dict[str, float] = attrs.field(factory=dict)
     rofr_matched_bn: float = 0.0
     outside_options: dict[str, float] = attrs.field(factory=dict)
+    in_force_reviews: tuple[tuple[str, str], ...] = ()  # (regulator, open|inquiry|...)
+    complaints: tuple[tuple[str, str], ...] = ()  # (party, regulator)
+    agi_definition: AgiDefinition | None = None
 
     def to_data(self) -> dict[str, Any]:
         """JSON-able form (``negsim replay --json``)."""
@@ -137,6 +148,11 @@ class ContractState:
             "outside_options": dict(sorted(self.outside_options.items())),
             "seq": self.seq,
             "t": self.t,
+            "in_force_reviews": dict(self.in_force_reviews),
+            "complaints": [list(pair) for pair in self.complaints],
+            "agi_definition": (
+                None if self.agi_definition is None else clause_to_data(self.agi_definition)
+            ),
         }
 
     @property

@@ -206,3 +206,17 @@ def upcast_ruling_issued_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(conditions, dict):
         raise ValueError("conditions must be an object")
     return {**data, "conditions": legacy_conditions(conditions)}
+
+
+@upcaster("RulingIssued", 4)
+def upcast_ruling_issued_v4_v5(data: dict[str, Any]) -> dict[str, Any]:
+    """v5 adds ``in_force`` (a ruling on the contract in force); every v4 ruling was on
+    a signed deal awaiting clearance."""
+    return {**data, "in_force": False}
+
+
+@upcaster("ReviewOpened", 1)
+def upcast_review_opened_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v2 adds ``in_force`` (a review of the contract in force); every v1 review was
+    of a signed deal awaiting clearance."""
+    return {**data, "in_force": False}

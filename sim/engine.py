@@ -35,6 +35,8 @@ from events.model import (
     OfferAccepted,
     OfferMade,
     OutsideOfferMade,
+    ReviewOpened,
+    RulingIssued,
     RunEnded,
     RunStarted,
 )
@@ -453,20 +455,37 @@ def restructuring_actor(scenario: Scenario, seed: RunSeed) -> Restructuring:
 def prelude_process(
     world: _World, scenario: Scenario, parties: tuple[str, ...]
 ) -> Generator[Any, Any, None]:
-    """Process: the scenario's history, each contract taking force at its date."""
+    """Process: the scenario's history at its dates: each contract taking force, each
+    regulator's review and ruling of the contract in force (one event per entry)."""
     env = world.env
     for entry in scenario.prelude:
         if entry.at > env.now:
             yield env.timeout(entry.at - env.now)
-        world.record(
-            ContractSigned(
-                contract_id=entry.id,
-                parties=parties,
-                clauses=entry.clauses,
-                review=False,
-                term_end=entry.term_end,
+        review, ruling = entry.review, entry.ruling
+        if review is not None:
+            world.record(
+                ReviewOpened(review.regulator, entry.contract_id, review.due, in_force=True)
             )
-        )
+        elif ruling is not None:
+            world.record(
+                RulingIssued(
+                    ruling.regulator,
+                    entry.contract_id,
+                    ruling.outcome,
+                    ruling.conditions,
+                    in_force=True,
+                )
+            )
+        else:
+            world.record(
+                ContractSigned(
+                    contract_id=entry.id,
+                    parties=parties,
+                    clauses=entry.clauses,
+                    review=False,
+                    term_end=entry.term_end,
+                )
+            )
 
 
 def deadline_process(

@@ -55,6 +55,9 @@ from sim.scenario.schema import (
     PARTNERSHIP_PARTIES,
     PARTY_KEYS,
     PRELUDE_KEYS,
+    PRELUDE_REVIEW_KEYS,
+    PRELUDE_RULING_KEYS,
+    PRELUDE_RULING_OUTCOMES,
     PROTOCOLS,
     REGULATOR_KEYS,
     REGULATOR_POWERS,
@@ -77,6 +80,8 @@ from sim.scenario.schema import (
     ParamValue,
     PartySpec,
     PreludeEntry,
+    PreludeReview,
+    PreludeRuling,
     RegulatorSpec,
     ReopenSpec,
     RestructuringSpec,
@@ -169,7 +174,10 @@ class _Loader(Checker):
 
         regulators_raw = raw.get("regulators", MISSING)
         negotiation = self.negotiation(raw.get("negotiation", MISSING), bool(regulators_raw))
-        prelude = self.prelude(raw.get("prelude", MISSING))
+        regulator_keys = (
+            tuple(sorted(regulators_raw)) if isinstance(regulators_raw, Mapping) else ()
+        )
+        prelude = self.prelude(raw.get("prelude", MISSING), regulator_keys)
         parties = self.parties(raw.get("parties", MISSING), negotiation)
         if (
             negotiation.protocol == "alternating"
@@ -179,7 +187,7 @@ class _Loader(Checker):
             # Without a deadline only the parties' own clocks bound the talks.
             self.time(raw["negotiation"], "negotiation", "deadline")  # fails: names the key
         regulators = tuple(
-            self.regulator(key, table)
+            self.regulator(key, table, negotiation)
             for key, table in self.named_tables(regulators_raw, "regulators").items()
         )
         competitors = self.competitors(raw.get("competitors", MISSING))
@@ -515,7 +523,7 @@ class _Loader(Checker):
                 params.append((name, item))
         return ClauseTemplate(str(kind), tuple(params), include)
 
-    def prelude(self, value: object) -> tuple[PreludeEntry, ...]:
+    def prelude(self, value: object, regulators: tuple[str, ...]) -> tuple[PreludeEntry, ...]:
         if value is MISSING or value == []:
             return ()
         if self.domain == "generic":
@@ -539,6 +547,11 @@ class _Loader(Checker):
             if any(entry.id == entry_id for entry in entries):
                 self.fail(f"{where}.id", "an id no other prelude entry has", entry_id)
             note = self.string(table, where, "note", "")
+            if "review" in table or "ruling" in table:
+                entries.append(
+                    self.regulator_act(table, where, at, entry_id, note, entries, value, regulators)
+                )
+                continue
             term_end = table.get("term_end", entries[-1].term_end if entries else None)
             if term_end is not None and not is_year(term_end):
                 self.fail(
@@ -567,8 +580,115 @@ class _Loader(Checker):
                 clauses = amendment.apply(clauses)
                 if amendment.term_end is not None:
                     term_end = amendment.term_end
-            entries.append(PreludeEntry(at, entry_id, clauses, term_end, note))
+            entries.append(
+                PreludeEntry(at, entry_id, clauses, term_end, note, contract_id=entry_id)
+            )
         return tuple(entries)
+
+    def regulator_act(
+        self,
+        table: dict[str, Any],
+        where: str,
+        at: float,
+        entry_id: str,
+        note: str,
+        entries: list[PreludeEntry],
+        raw_entries: list[Any],
+        regulators: tuple[str, ...],
+    ) -> PreludeEntry:
+        """A prelude entry with ``review`` or ``ruling``: a regulator's act on the
+        contract in force (the entry before's), recorded as ``ReviewOpened`` or
+        ``RulingIssued`` with ``in_force``."""
+        act = "review" if "review" in table else "ruling"
+        for other in ("review", "ruling", "clauses", "amend", "term_end"):
+            if other != act and other in table:
+                self.fail(
+                    f"{where}.{other}",
+                    f"no {other} in an entry with {act} (one act per prelude entry)",
+                    table[other],
+                )
+        if not entries:
+            self.fail(f"{where}.{act}", "a contract in force (an earlier prelude entry)", MISSING)
+        before = entries[-1]
+        key = f"{where}.{act}"
+        spec = self.table(
+            table[act], key, PRELUDE_REVIEW_KEYS if act == "review" else PRELUDE_RULING_KEYS
+        )
+        if not regulators:
+            self.fail(
+                f"{key}.regulator",
+                "a regulator of [regulators] (there are none)",
+                spec.get("regulator", MISSING),
+            )
+        regulator = self.string(spec, key, "regulator", choices=regulators)
+        opened = _open_review(entries, regulator)
+        if act == "review":
+            if opened is not None:
+                self.fail(
+                    f"{key}.regulator",
+                    f"a regulator without a review open (prelude entry {opened.id} opened one)",
+                    regulator,
+                )
+            if "due" in spec:
+                due = self.time(spec, key, "due")
+            else:
+                due = _ruling_time(raw_entries, len(entries), regulator, self)
+                if due is None:
+                    self.fail(
+                        f"{key}.due",
+                        f"a time (no later prelude entry has {regulator}'s ruling)",
+                        MISSING,
+                    )
+            if due < at:
+                self.fail(f"{key}.due", f"a time no earlier than {where}.at", spec["due"])
+            return PreludeEntry(
+                at,
+                entry_id,
+                before.clauses,
+                before.term_end,
+                note,
+                review=PreludeReview(regulator, due),
+                contract_id=before.contract_id,
+            )
+        if opened is None:
+            self.fail(
+                f"{key}.regulator",
+                "a regulator whose review an earlier prelude entry opened",
+                regulator,
+            )
+        outcome = self.string(spec, key, "outcome", choices=PRELUDE_RULING_OUTCOMES)
+        conditions = self.amendment(spec.get("conditions", {}), f"{key}.conditions")
+        if outcome == "approved_with_conditions" and not conditions:
+            self.fail(f"{key}.conditions", "the conditions imposed (remove/add)", MISSING)
+        if outcome != "approved_with_conditions" and conditions:
+            self.fail(
+                f"{key}.conditions",
+                "no conditions (outcome is not approved_with_conditions)",
+                spec["conditions"],
+            )
+        if conditions.term_end is not None:
+            self.fail(
+                f"{key}.conditions.term_end",
+                "no term_end (a ruling on the contract in force never moves its end)",
+                conditions.term_end,
+            )
+        granted = right_names(before.clauses)
+        for right in conditions.remove:
+            if right not in granted:
+                listed = ", ".join(granted) or "none"
+                self.fail(
+                    f"{key}.conditions.remove", f"rights the contract grants ({listed})", right
+                )
+        clauses = conditions.apply(before.clauses) if conditions else before.clauses
+        return PreludeEntry(
+            at,
+            entry_id,
+            clauses,
+            before.term_end,
+            note,
+            ruling=PreludeRuling(regulator, outcome, conditions),
+            contract_id=before.contract_id,
+        )
 
     def parties(self, value: object, negotiation: NegotiationSpec) -> tuple[PartySpec, ...]:
         if value is MISSING:
@@ -696,7 +816,9 @@ class _Loader(Checker):
                 self.fail(join_key(key, value_key(v)), FRACTION.text(), MISSING)
         return tuple((v, utilities[index]) for index, v in enumerate(issue.values))
 
-    def regulator(self, key: str, value: dict[str, Any]) -> RegulatorSpec:
+    def regulator(
+        self, key: str, value: dict[str, Any], negotiation: NegotiationSpec
+    ) -> RegulatorSpec:
         where = f"regulators.{key}"
         table = self.table(value, where, REGULATOR_KEYS)
         name = self.string(table, where, "name", key, nonempty=True)
@@ -708,9 +830,45 @@ class _Loader(Checker):
         conditions = self.amendment(conditions_raw, f"{where}.conditions")
         powers = self.string(table, where, "powers", "merger_control", REGULATOR_POWERS)
         threshold = self.number(table, where, "control_threshold", FRACTION, 0.0)
+        complaints_from = self.complaints_from(table, where, negotiation.parties)
+        probability: Any = 0.0
+        delay: Any = 0.0
+        if complaints_from:
+            probability = self.drawable(table, where, "complaint_probability", FRACTION)
+            delay = self.drawable(table, where, "complaint_delay", NON_NEGATIVE, 0.0)
+        else:
+            for name in ("complaint_probability", "complaint_delay"):
+                if name in table:
+                    self.fail(
+                        f"{where}.{name}", "no value (complaints_from names no party)", table[name]
+                    )
         return RegulatorSpec(
-            key, name, strictness, review_months, conditions, powers, float(threshold)
+            key,
+            name,
+            strictness,
+            review_months,
+            conditions,
+            powers,
+            float(threshold),
+            complaints_from,
+            probability,
+            delay,
         )
+
+    def complaints_from(
+        self, table: Mapping[str, Any], where: str, parties: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The negotiating parties that may ask this regulator to look (none by default)."""
+        value = table.get("complaints_from", [])
+        key = f"{where}.complaints_from"
+        if not isinstance(value, list):
+            self.fail(key, f"an array of party keys ({', '.join(parties)})", value)
+        for index, item in enumerate(value):
+            if item not in parties:
+                self.fail(f"{key}[{index}]", f"a negotiating party ({', '.join(parties)})", item)
+            if item in value[:index]:
+                self.fail(f"{key}[{index}]", "a party not listed before", item)
+        return tuple(value)
 
     def competitors(self, value: object) -> tuple[CompetitorSpec, ...]:
         if self.domain == "generic" and value not in (MISSING, {}):
@@ -966,6 +1124,42 @@ def _bounds(value: object) -> tuple[float, float]:
     if isinstance(value, Distribution):
         return value.support()
     return float(value), float(value)  # type: ignore[arg-type]
+
+
+def _open_review(entries: list[PreludeEntry], regulator: str) -> PreludeEntry | None:
+    """The entry that opened ``regulator``'s review still open after ``entries``."""
+    opened = None
+    for entry in entries:
+        if entry.review is not None and entry.review.regulator == regulator:
+            opened = entry
+        elif (
+            entry.ruling is not None
+            and entry.ruling.regulator == regulator
+            and entry.ruling.outcome != "inquiry"
+        ):
+            opened = None
+    return opened
+
+
+def _ruling_time(
+    raw: list[Any],
+    index: int,
+    regulator: str,
+    checker: Checker,
+) -> float | None:
+    """When a later prelude entry records ``regulator``'s final ruling (None: none does)."""
+    for position in range(index + 1, len(raw)):
+        item = raw[position]
+        if not isinstance(item, Mapping):
+            return None
+        ruling = item.get("ruling")
+        if (
+            isinstance(ruling, Mapping)
+            and ruling.get("regulator") == regulator
+            and ruling.get("outcome") != "inquiry"
+        ):
+            return checker.time(item, f"prelude[{position}]", "at")
+    return None
 
 
 def _kind(value: object) -> str:

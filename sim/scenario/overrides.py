@@ -33,6 +33,8 @@ from sim.scenario.schema import (
     OUTSIDE_OPTION_KEYS,
     PARTY_KEYS,
     PRELUDE_KEYS,
+    PRELUDE_REVIEW_KEYS,
+    PRELUDE_RULING_KEYS,
     REGULATOR_KEYS,
     REOPEN_KEYS,
     RESTRUCTURING_KEYS,
@@ -89,7 +91,15 @@ _SCHEMA: Final = _Table(
     {
         "scenario": _table(SCENARIO_KEYS),
         "prelude": _Array(
-            "prelude entry", "id", _table(PRELUDE_KEYS, clauses=_CLAUSES, amend=_AMENDMENT)
+            "prelude entry",
+            "id",
+            _table(
+                PRELUDE_KEYS,
+                clauses=_CLAUSES,
+                amend=_AMENDMENT,
+                review=_table(PRELUDE_REVIEW_KEYS),
+                ruling=_table(PRELUDE_RULING_KEYS, conditions=_AMENDMENT),
+            ),
         ),
         "negotiation": _table(
             NEGOTIATION_KEYS,
@@ -112,7 +122,14 @@ _SCHEMA: Final = _Table(
         ),
         "regulators": _Named(
             "regulator",
-            _table(REGULATOR_KEYS, strictness=_DRAW, review_months=_DRAW, conditions=_AMENDMENT),
+            _table(
+                REGULATOR_KEYS,
+                strictness=_DRAW,
+                review_months=_DRAW,
+                conditions=_AMENDMENT,
+                complaint_probability=_DRAW,
+                complaint_delay=_DRAW,
+            ),
         ),
         "competitors": _Named(
             "competitor",

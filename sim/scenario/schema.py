@@ -51,7 +51,17 @@ SCENARIO_KEYS: Final = (
 )
 # The event budget of a run unless ``scenario.max_events`` raises it (see sim.event_budget).
 DEFAULT_MAX_EVENTS: Final = 100_000
-PRELUDE_KEYS: Final = ("at", "id", "clauses", "term_end", "amend", "note")
+PRELUDE_KEYS: Final = ("at", "id", "clauses", "term_end", "amend", "note", "review", "ruling")
+# A prelude entry's regulator acts on the contract in force (see ``PreludeEntry``).
+PRELUDE_REVIEW_KEYS: Final = ("regulator", "due")
+PRELUDE_RULING_KEYS: Final = ("regulator", "outcome", "conditions")
+# A contract in force is never blocked (nothing here unwinds one): see RulingIssued.
+PRELUDE_RULING_OUTCOMES: Final = (
+    "approved",
+    "approved_with_conditions",
+    "no_jurisdiction",
+    "inquiry",
+)
 NEGOTIATION_KEYS: Final = (
     "protocol",
     "parties",
@@ -87,6 +97,9 @@ REGULATOR_KEYS: Final = (
     "strictness",
     "review_months",
     "conditions",
+    "complaints_from",
+    "complaint_probability",
+    "complaint_delay",
 )
 REGULATOR_POWERS: Final = ("merger_control", "conduct", "charity")
 COMPETITOR_KEYS: Final = (
@@ -180,26 +193,69 @@ def value_key(value: IssueValue) -> str:
 
 
 @attrs.frozen(slots=True)
+class PreludeReview:
+    """A regulator opens a review of the contract in force; ``due``: its expected ruling
+    time (by default, the time of its ruling further down the prelude)."""
+
+    regulator: str
+    due: float
+
+    def to_data(self) -> dict[str, Any]:
+        return {"due": self.due, "regulator": self.regulator}
+
+
+@attrs.frozen(slots=True)
+class PreludeRuling:
+    """A regulator rules on the contract in force, closing (or, ``inquiry``, deepening)
+    the review an earlier entry opened; ``conditions`` amend the contract in force."""
+
+    regulator: str
+    outcome: str
+    conditions: Amendment = attrs.field(factory=Amendment)
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"outcome": self.outcome, "regulator": self.regulator}
+        if self.conditions:
+            data["conditions"] = _sorted_amendment(self.conditions)
+        return data
+
+
+@attrs.frozen(slots=True)
 class PreludeEntry:
-    """A historical contract before the negotiation opens: every clause in force after
-    it (what it carried forward from the entry before included), and its end year."""
+    """One act of history before the negotiation opens.
+
+    A contract entry (``review`` and ``ruling`` None) puts a contract in force:
+    ``clauses`` is every clause in force after it (what it carried forward from the
+    entry before included), ``term_end`` its end year. A regulator's entry records
+    ``review`` (an inquiry opens) or ``ruling`` (it rules) on the contract in force,
+    ``contract_id`` (derived by the loader, not written): ``clauses`` and ``term_end``
+    are then the contract in force after the act (amended by a ruling's conditions).
+    """
 
     at: float
     id: str
     clauses: tuple[Clause, ...]
     term_end: int | None
     note: str = ""
+    review: PreludeReview | None = None
+    ruling: PreludeRuling | None = None
+    contract_id: str = ""  # a regulator's entry: the contract in force; else ``id``
+
+    @property
+    def is_contract(self) -> bool:
+        return self.review is None and self.ruling is None
 
     def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "at": self.at,
-            "clauses": [dict(sorted(clause_to_data(c).items())) for c in self.clauses],
-            "id": self.id,
-            "note": self.note,
-        }
-        if self.term_end is not None:
-            data["term_end"] = self.term_end
-        return data
+        data: dict[str, Any] = {"at": self.at, "id": self.id, "note": self.note}
+        if self.review is not None:
+            data["review"] = self.review.to_data()
+        elif self.ruling is not None:
+            data["ruling"] = self.ruling.to_data()
+        else:
+            data["clauses"] = [dict(sorted(clause_to_data(c).items())) for c in self.clauses]
+            if self.term_end is not None:
+                data["term_end"] = self.term_end
+        return dict(sorted(data.items()))
 
 
 @attrs.frozen(slots=True)
@@ -351,9 +407,15 @@ class RegulatorSpec:
     conditions: Amendment
     powers: str = "merger_control"
     control_threshold: float = 0.0
+    # Parties that may ask this regulator to look at the contract in force when their
+    # talks break down (a walk-away or the deadline), the probability that each does
+    # at each break-down, and the months it takes them to file.
+    complaints_from: tuple[str, ...] = ()
+    complaint_probability: Drawable = 0.0
+    complaint_delay: Drawable = 0.0
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "conditions": _sorted_amendment(self.conditions) if self.conditions else {},
             "control_threshold": self.control_threshold,
             "name": self.name,
@@ -361,6 +423,11 @@ class RegulatorSpec:
             "review_months": _data(self.review_months),
             "strictness": _data(self.strictness),
         }
+        if self.complaints_from:  # logs of scenarios without complaints keep their bytes
+            data["complaint_delay"] = _data(self.complaint_delay)
+            data["complaint_probability"] = _data(self.complaint_probability)
+            data["complaints_from"] = list(self.complaints_from)
+        return dict(sorted(data.items()))
 
 
 @attrs.frozen(slots=True)
@@ -692,6 +759,11 @@ class Scenario:
                 add(f"parties.{party.key}.params.{name}", value)
             add(f"parties.{party.key}.reservation", party.reservation)
         for regulator in self.regulators:
+            add(f"regulators.{regulator.key}.complaint_delay", regulator.complaint_delay)
+            add(
+                f"regulators.{regulator.key}.complaint_probability",
+                regulator.complaint_probability,
+            )
             add(f"regulators.{regulator.key}.review_months", regulator.review_months)
             add(f"regulators.{regulator.key}.strictness", regulator.strictness)
         if self.rofr is not None:
