@@ -17,6 +17,14 @@ Powers (``POWERS``), FACTS.md for the built-in regulators:
 A deal outside a regulator's jurisdiction gets a ``no_jurisdiction`` ruling after a
 short look (an eighth of its review period), which clears it.
 
+A regulator also looks at the contract already in force (``review_in_force``) when a
+party asks it to (``RegulatorAsked``), and carries on a review of it the scenario's
+history left open: the same jurisdiction and the same ruling model, but nothing
+waits for it and nothing is blocked (nothing here unwinds a contract in force):
+where it would block, it opens an in-depth inquiry that ends with its conditions, an
+amendment of the contract in force. Its draws come from a stream of their own
+(``in_force_rng``), so a complaint never shifts the draws of a deal's review.
+
 The ruling model is deliberately small and stated in one place (``ruling``): a deal's
 competition *concern* grows with cloud exclusivity, the largest equity stake and a
 licence that survives AGI (a lock-in); a regulator blocks with probability
@@ -29,7 +37,7 @@ the UK CMA's took about 15 months, FACTS.md).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any, Final
 
 import attrs
@@ -38,7 +46,7 @@ import simpy
 
 from agents.world import World
 from events.clauses import Amendment, Clause, Equity
-from events.model import ContractSigned, ReviewOpened, RulingIssued
+from events.model import ContractSigned, Event, RegulatorAsked, ReviewOpened, RulingIssued
 
 # Concern by the strongest cloud tie the deal grants (all workloads exclusive, or
 # only the API plus a first refusal on new compute, as since January 2025).
@@ -113,6 +121,66 @@ class Regulator:
     inbox: simpy.Store
     powers: str = "merger_control"
     control_threshold: float = 0.0
+    in_force_rng: np.random.Generator | None = None  # reviews of the contract in force
+
+    def binding(self, clauses: tuple[Clause, ...]) -> Amendment:
+        """Its conditions, if they would change ``clauses`` (else no amendment)."""
+        if self.conditions and set(self.conditions.apply(clauses)) != set(clauses):
+            return self.conditions
+        return Amendment()
+
+    def on_asked(self, world: World) -> Callable[[int, Event], None]:
+        """A ``world.subscribe`` callback: review the contract in force when asked."""
+
+        def asked(_seq: int, event: Event) -> None:
+            if type(event) is RegulatorAsked and event.regulator == self.key:
+                world.env.process(self.review_in_force(world))
+
+        return asked
+
+    def review_in_force(self, world: World, due: float | None = None) -> Generator[Any, Any, None]:
+        """Process: review the contract in force within this regulator's powers.
+
+        With ``due`` (a review the prelude opened and left open) no ``ReviewOpened`` is
+        recorded and the ruling comes at ``due``; otherwise the review opens now.
+        Jurisdiction and ruling are judged on the contract in force at the ruling."""
+        env = world.env
+        rng = self.in_force_rng if self.in_force_rng is not None else self.rng
+        duration = float(rng.gamma(REVIEW_SHAPE, self.review_months / REVIEW_SHAPE))
+        u = float(rng.random())
+        state = world.state()
+        if state.contract_id is None:
+            return  # nothing in force to look at
+        if due is None:
+            clauses = state.clauses
+            if not has_jurisdiction(clauses, self.powers, self.control_threshold):
+                duration /= 8.0
+            world.post(
+                self.key, ReviewOpened(self.key, state.contract_id, env.now + duration, True)
+            )
+        else:
+            duration = max(0.0, due - env.now)
+        yield env.timeout(duration)
+        state = world.state()
+        if state.contract_id is None:
+            return  # the contract ended while under review: nothing left to rule on
+        contract, clauses = state.contract_id, state.clauses
+        if not has_jurisdiction(clauses, self.powers, self.control_threshold):
+            world.post(self.key, RulingIssued(self.key, contract, "no_jurisdiction", in_force=True))
+            return
+        outcome, imposed = ruling(clauses, self.strictness, self.conditions, u, self.powers)
+        if outcome in ("blocked", "inquiry"):  # in depth: another period, then conditions
+            world.post(self.key, RulingIssued(self.key, contract, "inquiry", in_force=True))
+            yield env.timeout(duration)
+            state = world.state()
+            if state.contract_id is None:
+                return
+            contract, clauses = state.contract_id, state.clauses
+            imposed = self.binding(clauses)
+            outcome = "approved_with_conditions" if imposed else "approved"
+        # A ruling on the contract in force never moves its end (RulingIssued says so).
+        imposed = Amendment(imposed.remove, imposed.add)
+        world.post(self.key, RulingIssued(self.key, contract, outcome, imposed, in_force=True))
 
     def process(self, world: World) -> Generator[Any, Any, None]:
         env = world.env

@@ -9,6 +9,7 @@ named stream of the run's seed (``sim.seeding``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ import simpy
 
 from agents.alternatives import Alternatives
 from agents.competitor import Competitor, Tranche
+from agents.complaint import Complainant
 from agents.first_refusal import RofrPolicy, first_refusal
 from agents.milestone import AgiMilestone
 from agents.negotiator import Negotiator
@@ -35,6 +37,7 @@ from events.model import (
     OfferAccepted,
     OfferMade,
     OutsideOfferMade,
+    RegulatorAsked,
     ReviewOpened,
     RulingIssued,
     RunEnded,
@@ -47,6 +50,7 @@ from sim.money import alternatives_for, compute_need_for, rofr_policy_for
 from sim.run_result import RunResult
 from sim.scenario import Scenario, resolve
 from sim.scenario.deal import DealTemplate
+from sim.scenario.schema import RegulatorSpec
 from sim.seeding import RunSeed, stream
 from sim.talks import Talks
 
@@ -90,6 +94,7 @@ class _World:
         self.talks: Talks | None = None
         self.restructuring: Restructuring | None = None
         self.outside_options: dict[str, OutsideOption] = {}
+        self.complainants: list[Complainant] = []
         self.processes: dict[str, simpy.Process] = {}
         # Observers of recorded events, by event type (``subscribe``); empty in most runs.
         self._watchers: dict[type, list[Callable[[int, Event], None]]] = {}
@@ -365,9 +370,11 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
             inbox=simpy.Store(env),
             powers=spec.powers,
             control_threshold=spec.control_threshold,
+            in_force_rng=stream(seed, f"regulator:{spec.key}:in_force"),
         )
         world.regulators.append(regulator)
         world.processes[f"regulator:{spec.key}"] = env.process(regulator.process(world))
+        _build_complaints(world, scenario, seed, regulator, spec)
 
     if scenario.restructuring is not None:
         world.restructuring = restructuring_actor(scenario, seed)
@@ -450,6 +457,46 @@ def restructuring_actor(scenario: Scenario, seed: RunSeed) -> Restructuring:
         long_stop=None if plan.long_stop is None else float(plan.long_stop),
         funding=funding,
     )
+
+
+def _build_complaints(
+    world: _World, scenario: Scenario, seed: RunSeed, regulator: Regulator, spec: RegulatorSpec
+) -> None:
+    """A regulator's reviews of the contract in force: those a party may ask for
+    (``complaints_from``), and one the prelude opened and left open (ruled at its
+    ``due``, e.g. a backtest ``--as-of`` a date inside the CMA's 2023-25 inquiry)."""
+    env = world.env
+    if spec.complaints_from:
+        world.subscribe((RegulatorAsked,), regulator.on_asked(world))
+    for party in spec.complaints_from:
+        complainant = Complainant(
+            party,
+            spec.key,
+            float(spec.complaint_probability),
+            float(spec.complaint_delay),
+            stream(seed, f"complaint:{party}:{spec.key}"),
+        )
+        world.complainants.append(complainant)
+        world.subscribe((NegotiationEnded,), functools.partial(complainant.on_ended, world=world))
+    opened = None
+    for entry in scenario.prelude:
+        if entry.review is not None and entry.review.regulator == spec.key:
+            opened = entry.review
+        elif (
+            entry.ruling is not None
+            and entry.ruling.regulator == spec.key
+            and entry.ruling.outcome != "inquiry"
+        ):
+            opened = None
+    if opened is not None:
+        world.processes[f"regulator:{spec.key}:in_force"] = env.process(
+            _after_prelude(world, opened.due, regulator)
+        )
+
+
+def _after_prelude(world: _World, due: float, regulator: Regulator) -> Generator[Any, Any, None]:
+    """Process: a review the prelude left open is ruled at ``due`` (or at once)."""
+    yield from regulator.review_in_force(world, due=due)
 
 
 def prelude_process(

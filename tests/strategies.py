@@ -59,6 +59,7 @@ from events.model import (
     OutsideDealAccepted,
     OutsideOfferMade,
     OutsideOptionImproved,
+    RegulatorAsked,
     RestructuringEnded,
     RestructuringProposed,
     RestructuringReviewed,
@@ -239,7 +240,7 @@ def middle_events() -> st.SearchStrategy[Event]:
             terms=outcomes(),
             term_end=st.none() | years,
         ),
-        st.builds(ReviewOpened, regulators, contract_ids, sim_times),
+        st.builds(ReviewOpened, regulators, contract_ids, sim_times, st.booleans()),
         st.builds(
             RulingIssued,
             regulators,
@@ -247,6 +248,16 @@ def middle_events() -> st.SearchStrategy[Event]:
             st.sampled_from(RULING_OUTCOMES),
             amendments(),
         ),
+        # A ruling on the contract in force: never blocked, never moving its end.
+        st.builds(
+            RulingIssued,
+            regulators,
+            contract_ids,
+            st.sampled_from([o for o in RULING_OUTCOMES if o != "blocked"]),
+            amendments().map(lambda a: Amendment(a.remove, a.add)),
+            st.just(True),
+        ),
+        st.builds(RegulatorAsked, st.sampled_from(PARTIES), regulators, contract_ids),
         st.builds(OutsideOfferMade, competitors, st.just("openai"), text, money, sim_times),
         st.builds(FirstRefusalExercised, st.just("microsoft"), seqs, competitors, money),
         st.builds(FirstRefusalWaived, st.just("microsoft"), seqs, competitors),

@@ -27,11 +27,12 @@ from agents.strategies import make_strategy
 from agents.strategies.base import NegotiationView
 from events.codec import Recorded
 from events.errors import InputError
-from events.model import ContractSigned
+from events.model import ContractSigned, ReviewOpened, RulingIssued
 from events.replay import Folder
 from events.state import ContractState
 from sim.domain import negotiation_domain, ranked_utilities
 from sim.scenario import Scenario, ScenarioError
+from sim.scenario.schema import PreludeEntry
 from sim.seeding import RunSeed, stream
 
 if TYPE_CHECKING:
@@ -87,16 +88,42 @@ class ForkPoint:
     prelude_done: frozenset[str]  # ids of prelude entries already recorded
 
     @classmethod
-    def of(cls, prefix: Sequence[Recorded]) -> ForkPoint:
+    def of(cls, prefix: Sequence[Recorded], prelude: Sequence[PreludeEntry] = ()) -> ForkPoint:
+        """The fork point after ``prefix``; ``prelude``: the scenario's history, whose
+        entries (contracts, and regulators' reviews and rulings) are matched in order
+        against the events the prelude process recorded, one event per entry."""
         folder = Folder()
         done = set()
+        pending = iter(prelude)
+        entry = next(pending, None)
         for record in prefix:
             folder.apply(record)
-            event = record.event
-            if type(event) is ContractSigned and not event.review:
-                done.add(event.contract_id)
+            if entry is not None and _records(entry, record):
+                done.add(entry.id)
+                entry = next(pending, None)
         last = prefix[-1]
         return cls(last.seq, last.t, folder.state(), frozenset(done))
+
+
+def _records(entry: PreludeEntry, record: Recorded) -> bool:
+    """Whether ``record`` is the event the prelude process records for ``entry``."""
+    event = record.event
+    kind = type(event)
+    if entry.review is not None:
+        return (
+            kind is ReviewOpened
+            and event.in_force
+            and event.regulator == entry.review.regulator
+            and record.t == entry.at
+        )
+    if entry.ruling is not None:
+        return (
+            kind is RulingIssued
+            and event.in_force
+            and event.regulator == entry.ruling.regulator
+            and record.t == entry.at
+        )
+    return kind is ContractSigned and not event.review and event.contract_id == entry.id
 
 
 @attrs.frozen
@@ -145,6 +172,9 @@ def _reseed(sim: Simulation, seed: RunSeed, restarts: Restarts) -> None:
             world.talks.rngs[key] = party.view.rng  # and the rounds after
     for regulator in world.regulators:
         regulator.rng = stream(seed, f"regulator:{regulator.key}")
+        regulator.in_force_rng = stream(seed, f"regulator:{regulator.key}:in_force")
+    for complainant in world.complainants:
+        complainant.rng = stream(seed, f"complaint:{complainant.party}:{complainant.regulator}")
     if world.milestone is not None:
         world.milestone.rng = stream(seed, "agi")
     if world.restructuring is not None:  # its rulings still to come draw afresh
@@ -194,7 +224,7 @@ def plan_changes(
     drawn = [key for key, _ in new.distributions()]
     if drawn:
         raise InputError(f"--set {drawn[0]}: a fork needs a concrete value, not a distribution")
-    point = ForkPoint.of(prefix)
+    point = ForkPoint.of(prefix, current.prelude)
     steps: dict[str, Step] = {}
     for key in sorted(changes):
         try:
@@ -317,6 +347,17 @@ def _regulator(key: str, field: str, old: Scenario, new: Scenario) -> Any:
     _exists(old.regulators, key, "regulator")
     _exists(new.regulators, key, "regulator")
     spec = new.regulator(key)
+    if field in ("complaint_probability", "complaint_delay"):
+        attribute = "probability" if field == "complaint_probability" else "delay"
+        value = float(getattr(spec, field))
+
+        def complaints(sim: Simulation, _: Restarts) -> None:
+            # Break-downs from now on; a complaint already being filed keeps its delay.
+            for complainant in sim.world.complainants:
+                if complainant.regulator == key:
+                    setattr(complainant, attribute, value)
+
+        return [(f"regulator:{key}:{field}", complaints)]
     if field not in (
         "strictness",
         "review_months",
