@@ -148,19 +148,18 @@ class Regulator:
         rng = self.in_force_rng if self.in_force_rng is not None else self.rng
         duration = float(rng.gamma(REVIEW_SHAPE, self.review_months / REVIEW_SHAPE))
         u = float(rng.random())
-        state = world.state()
-        if state.contract_id is None:
-            return  # nothing in force to look at
         if due is None:
-            clauses = state.clauses
-            if not has_jurisdiction(clauses, self.powers, self.control_threshold):
+            state = world.state()
+            if state.contract_id is None:
+                return  # nothing in force to look at
+            if not has_jurisdiction(state.clauses, self.powers, self.control_threshold):
                 duration /= 8.0
             world.post(
                 self.key, ReviewOpened(self.key, state.contract_id, env.now + duration, True)
             )
-        else:
-            duration = max(0.0, due - env.now)
-        yield env.timeout(duration)
+            yield env.timeout(duration)
+        elif due > env.now:
+            yield env.timeout(due - env.now)
         state = world.state()
         if state.contract_id is None:
             return  # the contract ended while under review: nothing left to rule on

@@ -140,6 +140,7 @@ def _rows(
         ("talks", _talks),
         ("pending terms", lambda s: _offer(s.pending_terms)),
         ("reviews", _reviews),
+        ("inquiries", _inquiries),
         ("outside deals", _outside),
         ("as of", lambda s: f"seq {s.seq}, {when(s.t, start)}"),
     ]
@@ -256,6 +257,24 @@ def _reviews(state: ContractState) -> str:
     return ", ".join(
         f"{regulator}: {outcome.replace('_', ' ')}" for regulator, outcome in state.reviews
     )
+
+
+def _inquiries(state: ContractState) -> str:
+    """Regulators' looks at the contract in force, and who asked for them."""
+    asked: dict[str, list[str]] = {}
+    for party, regulator in state.complaints:
+        asked.setdefault(regulator, []).append(party)
+    if not state.in_force_reviews and not asked:
+        return MISSING
+    parts = []
+    for regulator, outcome in state.in_force_reviews:
+        by = asked.pop(regulator, [])
+        text = f"{regulator}: {outcome.replace('_', ' ')}"
+        parts.append(f"{text} (asked by {', '.join(dict.fromkeys(by))})" if by else text)
+    parts += [
+        f"{regulator}: asked by {', '.join(dict.fromkeys(by))}" for regulator, by in asked.items()
+    ]
+    return ", ".join(parts)
 
 
 def _outside(state: ContractState) -> str:

@@ -13,6 +13,7 @@ from events.model import (
     OfferMade,
     OutsideDealAccepted,
     OutsideOfferMade,
+    RegulatorAsked,
     RulingIssued,
 )
 from events.state import ContractState
@@ -61,7 +62,15 @@ def print_run_summary(result: RunResult, path: Path, console: Console | None = N
             conditions = event.conditions
             extra = f" conditions: {amendment_text(conditions)}" if conditions else ""
             outcome = event.outcome.replace("_", " ")
-            out.print(f"  ruling {_when(result, record.t)}: {event.regulator} {outcome}{extra}")
+            of = " (contract in force)" if event.in_force else ""
+            out.print(
+                f"  ruling {_when(result, record.t)}: {event.regulator} {outcome}{of}{extra}"
+            )
+        elif type(event) is RegulatorAsked:
+            out.print(
+                f"  asked {_when(result, record.t)}: {event.by} asks {event.regulator}"
+                f" to look at {event.contract_id}"
+            )
     outside = sum(1 for r in result.records if type(r.event) is OutsideOfferMade)
     taken = sum(1 for r in result.records if type(r.event) is OutsideDealAccepted)
     matched = sum(1 for r in result.records if type(r.event) is FirstRefusalExercised)
