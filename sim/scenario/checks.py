@@ -134,6 +134,7 @@ DURATIONS: Final = (
     "negotiation.reopen.cooldown",
     "parties.*.patience",
     "regulators.*.review_months",
+    "regulators.*.complaint_delay",
     "rofr.window",
     "agi.verification_delay",
     "restructuring.reviewers.*.review_months",

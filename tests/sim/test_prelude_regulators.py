@@ -198,3 +198,30 @@ def test_a_review_the_prelude_leaves_open_is_ruled_at_its_due_date() -> None:
         # The contract in force then: equity 0.49, under the CMA's 0.5 control threshold.
         assert rulings[0].event.outcome == "no_jurisdiction"
         assert rulings[0].event.contract_id == "2023-extension"
+
+
+@pytest.mark.parametrize(
+    ("assignment", "needle"),
+    [
+        ("regulators.ftc.complaint_delay=100000", "regulators.ftc.complaint_delay"),
+        ('regulators.ftc.complaints_from=["google"]', "regulators.ftc.complaints_from[0]"),
+        ('regulators.ftc.complaints_from=["openai", "openai"]', "complaints_from[1]"),
+        ("regulators.cma.complaint_probability=0.5", "regulators.cma.complaint_probability"),
+        ("regulators.ftc.complaint_probability=1.5", "regulators.ftc.complaint_probability"),
+    ],
+)
+def test_bad_complaint_keys_are_named(assignment: str, needle: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("msft-openai", [assignment])
+    assert needle in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_complaint_keys_are_drawn_per_run_and_kept_out_of_other_regulators() -> None:
+    scenario = load_scenario("msft-openai")
+    keys = [key for key, _ in scenario.distributions()]
+    assert "regulators.ftc.complaint_probability" in keys
+    assert "regulators.ftc.complaint_delay" in keys
+    assert not any(key.startswith("regulators.cma.complaint") for key in keys)
+    data = scenario.to_data()["regulators"]
+    assert data["ftc"]["complaints_from"] == ["openai"]
+    assert "complaints_from" not in data["cma"]  # unchanged bytes without complaints
