@@ -632,13 +632,14 @@ class _Loader(Checker):
             if "due" in spec:
                 due = self.time(spec, key, "due")
             else:
-                due = _ruling_time(raw_entries, len(entries), regulator, self)
-                if due is None:
+                ruled = _ruling_time(raw_entries, len(entries), regulator, self)
+                if ruled is None:
                     self.fail(
                         f"{key}.due",
                         f"a time (no later prelude entry has {regulator}'s ruling)",
                         MISSING,
                     )
+                due = ruled
             if due < at:
                 self.fail(f"{key}.due", f"a time no earlier than {where}.at", spec["due"])
             return PreludeEntry(
@@ -837,10 +838,12 @@ class _Loader(Checker):
             probability = self.drawable(table, where, "complaint_probability", FRACTION)
             delay = self.drawable(table, where, "complaint_delay", NON_NEGATIVE, 0.0)
         else:
-            for name in ("complaint_probability", "complaint_delay"):
-                if name in table:
+            for unused in ("complaint_probability", "complaint_delay"):
+                if unused in table:
                     self.fail(
-                        f"{where}.{name}", "no value (complaints_from names no party)", table[name]
+                        f"{where}.{unused}",
+                        "no value (complaints_from names no party)",
+                        table[unused],
                     )
         return RegulatorSpec(
             key,

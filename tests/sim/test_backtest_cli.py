@@ -290,7 +290,8 @@ def test_as_of_drops_history_from_the_scenario_not_from_against(
     full = load_scenario("msft-openai")
     cutoff = months_between(full.start, dt.date(2024, 12, 31))
     dropped = [e for e in full.prelude if e.at > cutoff]
-    assert [e.id for e in dropped] == ["2025-rofr"]  # signed on 2025-01-21 (FACTS.md)
+    # Signed on 2025-01-21, and the CMA's decision of 2025-03-05 (FACTS.md).
+    assert [e.id for e in dropped] == ["2025-rofr", "2025-cma-decision"]
     result = run_cli(
         capsys,
         [

@@ -117,6 +117,9 @@ MID_2025 = {
     "outside_options": {},
     "seq": 4,
     "t": 78.0,
+    "in_force_reviews": {},
+    "complaints": [],
+    "agi_definition": None,
 }
 
 

@@ -73,7 +73,18 @@ def test_after_agi_never_shows_a_lapsed_right_active(seed: int) -> None:
 
 
 def test_after_agi_is_taken_once_verification_came_when_a_clause_waits_for_it() -> None:
-    scenario = load_scenario("msft-openai", ["agi.at=2029-06-01", "agi.verification_probability=1"])
+    # A panel in the history's AGI clause (it carries forward into every deal), so the
+    # verification comes 6 months after the declaration.
+    panel = "prelude.2019-initial.clauses.agi_definition"
+    scenario = load_scenario(
+        "msft-openai",
+        [
+            "agi.at=2029-06-01",
+            "agi.verification_probability=1",
+            f"{panel}.verification=true",
+            f"{panel}.delay_months=6.0",
+        ],
+    )
     for seed in range(1, 9):
         result = simulate(scenario, seed)
         around = around_agi(result.records)
@@ -199,8 +210,8 @@ def test_no_regulator_acts_outside_its_declared_powers() -> None:
         }
         for record in records:
             event = record.event
-            if type(event).__name__ != "RulingIssued":
-                continue
+            if type(event).__name__ != "RulingIssued" or event.in_force:
+                continue  # the contract in force: tests/sim/test_regulators_and_agi_invariants.py
             spec = scenario.regulator(event.regulator)
             inside = has_jurisdiction(
                 signed[event.contract_id], spec.powers, spec.control_threshold

@@ -112,7 +112,8 @@ def test_agi_date_override_fixes_the_milestone(msft: object) -> None:
         records = simulate(scenario, seed).records
         declared = [r for r in records if isinstance(r.event, MilestoneReached)]
         assert declared and declared[0].t == pytest.approx(expected)
-        assert declared[0].event.verified is False
+        # The AGI clause in force (FACTS.md: OpenAI declares, no panel): final at once.
+        assert declared[0].event.verified is True and len(declared) == 1
 
 
 def test_a_new_competitor_does_not_shift_other_streams(msft: object) -> None:

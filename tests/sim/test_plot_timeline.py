@@ -10,6 +10,7 @@ import pytest
 from events.model import MilestoneReached, OfferAccepted, OfferMade, RulingIssued
 from events.replay import around_milestone, milestone_index
 from events.verify import verify_file
+from events.writer import write_log
 from sim import plots
 from sim.engine import simulate
 from sim.scenario import load_scenario

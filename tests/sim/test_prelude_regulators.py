@@ -225,3 +225,8 @@ def test_complaint_keys_are_drawn_per_run_and_kept_out_of_other_regulators() -> 
     data = scenario.to_data()["regulators"]
     assert data["ftc"]["complaints_from"] == ["openai"]
     assert "complaints_from" not in data["cma"]  # unchanged bytes without complaints
+
+
+def test_regulators_keep_their_names() -> None:
+    names = {spec.key: spec.name for spec in load_scenario("msft-openai").regulators}
+    assert names == {"cma": "UK CMA", "eu": "European Commission", "ftc": "US FTC"}

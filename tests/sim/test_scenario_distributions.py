@@ -63,6 +63,8 @@ BUILTIN_DISTRIBUTIONS = [
     "parties.microsoft.patience",
     "parties.openai.patience",
     "parties.openai.reservation",
+    "regulators.ftc.complaint_delay",
+    "regulators.ftc.complaint_probability",
     "restructuring.long_stop",
     *(
         f"restructuring.reviewers.{key}.{name}"

@@ -320,18 +320,18 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     ),
     (
         M,
-        [("prelude[3].amend.cloud", "shared")],
-        'prelude[3].amend.cloud: expected a known key (add, remove, term_end), got "cloud"',
+        [("prelude[4].amend.cloud", "shared")],
+        'prelude[4].amend.cloud: expected a known key (add, remove, term_end), got "cloud"',
     ),
     (
         M,
-        [("prelude[3].term_end", 2030.5)],
-        "prelude[3].term_end: expected a year in [1000, 9998] (the contract runs through it), got 2030.5",
+        [("prelude[4].term_end", 2030.5)],
+        "prelude[4].term_end: expected a year in [1000, 9998] (the contract runs through it), got 2030.5",
     ),
     (
         M,
         [("prelude[0].when", 1)],
-        'prelude[0].when: expected a known key (amend, at, clauses, id, note, term_end), got "when"',
+        'prelude[0].when: expected a known key (amend, at, clauses, id, note, review, ruling, term_end), got "when"',
     ),
     (M, [("prelude", {"a": 1})], "prelude: expected an array of tables, got a table"),
     (
@@ -494,7 +494,9 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("regulators.cma.speed", 1)],
-        'regulators.cma.speed: expected a known key (conditions, control_threshold, name, powers, review_months, strictness), got "speed"',
+        "regulators.cma.speed: expected a known key (complaint_delay, complaint_probability, "
+        "complaints_from, conditions, control_threshold, name, powers, review_months, "
+        'strictness), got "speed"',
     ),
     (
         M,

@@ -134,7 +134,14 @@ def test_the_default_is_msft_openai(msft: Scenario) -> None:
 
 def test_the_prelude_reproduces_the_facts(msft: Scenario) -> None:
     """FACTS.md: 1 + 2 + 10 = USD 13 bn; exclusivity becomes ROFR; term to 2030."""
-    entries = msft.prelude
+    entries = [e for e in msft.prelude if e.is_contract]
+    # FACTS.md: the UK CMA's inquiry, opened 8 December 2023, closed 5 March 2025.
+    acts = [(msft.date_of(e.at), e.review, e.ruling) for e in msft.prelude if not e.is_contract]
+    assert [(date, review is not None, ruling is not None) for date, review, ruling in acts] == [
+        (dt.date(2023, 12, 8), True, False),
+        (dt.date(2025, 3, 5), False, True),
+    ]
+    assert acts[1][2] is not None and acts[1][2].outcome == "no_jurisdiction"
     assert entries[0].id == "2019-initial"
     assert [msft.date_of(e.at) for e in entries] == [
         dt.date(2019, 7, 22),

@@ -89,7 +89,8 @@ def test_overrides_reach_every_kind_of_key() -> None:
     stakes = [
         [c.share for c in entry.clauses if isinstance(c, Equity)] for entry in scenario.prelude
     ]
-    assert stakes == [[0.45]] * 4  # carried forward by every amendment
+    # carried forward by every amendment, and by the regulators' entries between them
+    assert stakes == [[0.45]] * 6
     assert scenario.regulator("doj").name == "US DOJ"
     assert not scenario.regulator("cma").conditions
     assert scenario.party("openai").reservation == Distribution(
@@ -136,8 +137,8 @@ def test_validation_messages_still_apply_and_name_the_builtin() -> None:
         (
             "regulators.cma.strictnes=0.8",
             "--set regulators.cma.strictnes: expected a known key of regulators.cma "
-            "(conditions, control_threshold, name, powers, review_months, strictness), "
-            'got "strictnes"',
+            "(complaint_delay, complaint_probability, complaints_from, conditions, "
+            'control_threshold, name, powers, review_months, strictness), got "strictnes"',
         ),
         (
             "regulators.cmaa.strictness=0.8",
@@ -173,7 +174,8 @@ def test_validation_messages_still_apply_and_name_the_builtin() -> None:
         (
             "prelude.9.note=x",
             "--set prelude.9.note: expected an index or id of an existing prelude entry "
-            '(2019-initial, 2021-follow-on, 2023-extension, 2025-rofr), got "9"',
+            "(2019-initial, 2021-follow-on, 2023-extension, 2023-cma-inquiry, 2025-rofr, "
+            '2025-cma-decision), got "9"',
         ),
         (
             "parties.microsoft.weights.cloud.x=1",
