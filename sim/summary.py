@@ -17,6 +17,9 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
 - ``regulator_outcome`` (approved, approved_with_conditions, blocked, pending,
   unreviewed, or empty without a deal; a regulator without jurisdiction clears the
   deal and counts as approving it, one still inquiring keeps it pending);
+- when a party may ask a regulator to look (``complaints_from``): ``complaints`` (how
+  many times a party asked) and ``in_force_conditions`` (how many rulings on the
+  contract in force imposed conditions, i.e. amended it);
 - with an AGI milestone: ``agi_time``, ``agi_date``, ``agi_verified``,
   ``agi_verified_date``, ``agreement_after_agi`` (the agreement came on or after the
   declaration; empty without an agreement);
@@ -59,6 +62,7 @@ from events.model import (
     NegotiationEnded,
     OfferAccepted,
     OfferMade,
+    RulingIssued,
     TalksOpened,
 )
 from events.replay import Folder, around_agi
@@ -89,6 +93,8 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
     for issue in scenario.negotiation.issues:
         columns.append((f"terms_{issue.name}", sql_type(issue.values)))
     columns.append(("regulator_outcome", "TEXT"))
+    if _complaints(scenario):
+        columns += [("complaints", "INTEGER"), ("in_force_conditions", "INTEGER")]
     if scenario.agi is not None:
         columns += [
             ("agi_time", "REAL"),
@@ -124,6 +130,11 @@ def summary_columns(scenario: Scenario) -> list[tuple[str, str]]:
     for key in scenario.negotiation.parties:
         columns += [(f"offers_{key}", "INTEGER"), (f"coherence_{key}", "REAL")]
     return columns
+
+
+def _complaints(scenario: Scenario) -> bool:
+    """Whether a party may ask one of the scenario's regulators to look."""
+    return any(regulator.complaints_from for regulator in scenario.regulators)
 
 
 def negmas_step(ended_at: float, opens: float, n_steps: int) -> int:
@@ -232,6 +243,15 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     row["regulator_outcome"] = (
         None if agreement is None else _regulator_outcome(dict(final.reviews), took_force)
     )
+    if _complaints(scenario):
+        row["complaints"] = len(final.complaints)
+        row["in_force_conditions"] = sum(
+            1
+            for record in records
+            if type(record.event) is RulingIssued
+            and record.event.in_force
+            and record.event.outcome == "approved_with_conditions"
+        )
     agi = around_agi(records) if scenario.agi is not None else None
     if scenario.agi is not None:
         row["agi_time"] = agi.declared_at if agi else None

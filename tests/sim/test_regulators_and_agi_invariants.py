@@ -23,6 +23,7 @@ from sim.engine import simulate
 from sim.run_result import RunResult
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.distributions import Distribution
+from sim.summary import summary_columns
 
 SEEDS = 200
 
@@ -116,3 +117,23 @@ def test_no_agi_declaration_before_the_earliest_agi_date(default_runs: list[RunR
             assert min(times) >= at.low, (result.seed, min(times), at.low)
             assert times[0] == pytest.approx(float(result.scenario.agi.at))  # type: ignore[union-attr, arg-type]
     assert declared >= 150  # AGI comes before the 2036 horizon in most runs
+
+
+def test_the_summary_counts_complaints_and_amendments_in_force(
+    strict_runs: list[RunResult],
+) -> None:
+    from events.model import RegulatorAsked
+
+    names = [name for name, _ in summary_columns(strict_runs[0].scenario)]
+    assert names.index("complaints") == names.index("regulator_outcome") + 1
+    amended = 0
+    for result in strict_runs:
+        row = result.summary
+        asked = [r for r in result.records if type(r.event) is RegulatorAsked]
+        assert row["complaints"] == len(asked)
+        amended += row["in_force_conditions"]
+        if row["in_force_conditions"]:
+            assert asked  # in these runs only a complaint brings such a ruling
+    assert amended >= 10
+    plain = summary_columns(load_scenario("bilateral-demo"))  # nobody may complain
+    assert "complaints" not in [name for name, _ in plain]
