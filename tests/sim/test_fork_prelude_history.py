@@ -1,6 +1,7 @@
 """Forks count every prelude entry as history, regulators' acts included: a fork after
 the CMA opened its inquiry (8 December 2023) must not record it again, a fork before
-it must record it (once), whatever prelude entry the fork changes."""
+it must record it (once), whatever prelude entry the fork changes. And a fork may
+change how likely a party is to ask a regulator to look."""
 
 from __future__ import annotations
 
@@ -8,11 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from agents.complaint import BREAK_DOWNS
 from events.codec import Recorded
-from events.model import ContractSigned, Forked, ReviewOpened, RulingIssued
+from events.model import (
+    ContractSigned,
+    Forked,
+    NegotiationEnded,
+    RegulatorAsked,
+    ReviewOpened,
+    RulingIssued,
+)
 from events.verify import verify_file
 from sim.engine import simulate
 from sim.scenario import load_scenario
+from sim.whatif import fork as whatif_fork
 from tests.cli_helpers import run_cli
 
 
@@ -81,3 +91,26 @@ def test_a_past_regulator_entry_cannot_change(
     assert result.code == 2
     assert "prelude[3] is already in the past" in result.err
     assert not child.exists()
+
+
+def parent_with(complained: bool) -> tuple[bytes, int]:
+    """A msft-openai run whose talks broke down, with or without a complaint, and the
+    seq of the break-down."""
+    scenario = load_scenario("msft-openai")
+    for seed in range(60):
+        result = simulate(scenario, seed)
+        ended = [r for r in result.records if type(r.event) is NegotiationEnded]
+        asked = any(type(r.event) is RegulatorAsked for r in result.records)
+        if ended and ended[0].event.reason in BREAK_DOWNS and asked == complained:
+            return result.log_bytes(), ended[0].seq
+    raise AssertionError("no such run in 60 seeds")
+
+
+@pytest.mark.parametrize(("complained", "probability"), [(False, 1.0), (True, 0.0)])
+def test_a_fork_changes_whether_a_party_complains(complained: bool, probability: float) -> None:
+    data, ended = parent_with(complained)
+    child = whatif_fork(
+        data, at=ended - 1, set=[f"regulators.ftc.complaint_probability={probability}"]
+    )
+    asked = [r for r in child.records if type(r.event) is RegulatorAsked]
+    assert bool(asked) is not complained
