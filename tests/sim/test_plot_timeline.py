@@ -10,7 +10,6 @@ import pytest
 from events.model import MilestoneReached, OfferAccepted, OfferMade, RulingIssued
 from events.replay import around_milestone, milestone_index
 from events.verify import verify_file
-from events.writer import write_log
 from sim import plots
 from sim.engine import simulate
 from sim.scenario import load_scenario
@@ -121,7 +120,11 @@ def test_terms_table_is_the_state_around_agi(log_path, figure):  # noqa: F811
 
 
 def test_agi_during_the_talks_and_verification_column(plot_dir):  # noqa: F811
-    path = write_run(plot_dir, "msft-openai", SEED_AGI_IN_TALKS, AGI_IN_TALKS)
+    # A panel in the history's AGI clause, so the verification comes after the
+    # declaration (FACTS.md's clause has none: the declaration alone is final).
+    panel = "prelude.2019-initial.clauses.agi_definition"
+    overrides = (*AGI_IN_TALKS, f"{panel}.verification=true", f"{panel}.delay_months=6.0")
+    path = write_run(plot_dir, "msft-openai", SEED_AGI_IN_TALKS, overrides)
     records, _ = scenario_of(path)
     fig = plots.timeline(path)
     declared = records[milestone_index(records, "agi")].t
