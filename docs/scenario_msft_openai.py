@@ -43,6 +43,7 @@ def runs(n: int = RUNS) -> list[dict[str, Any]]:
 
     scenario = load_scenario("msft-openai")
     checkpoints = [(year, scenario.time_of(dt.date(year, 1, 1))) for year in YEARS]
+    opens = scenario.negotiation.opens
     out = []
     for seed in range(n):
         result = simulate(scenario, seed)
@@ -57,8 +58,10 @@ def runs(n: int = RUNS) -> list[dict[str, Any]]:
                 by_year[year] = folder.state(max(t, folder.t)).rights
             folder.apply(record)
             event = record.event
-            if type(event) is RulingIssued:
-                rulings.append((event.regulator, event.outcome))
+            if type(event) is RulingIssued and record.t >= opens:  # not the history's
+                # A review of the contract in force (a party asked) is its own row.
+                who = f"{event.regulator}, contract in force" if event.in_force else event.regulator
+                rulings.append((who, event.outcome))
             elif type(event) is OutsideDealAccepted:
                 outside_bn += event.value_bn
         final = folder.state()
@@ -166,6 +169,17 @@ def tables(data: list[dict[str, Any]]) -> str:
             f"| {regulator} | " + " | ".join(str(per[regulator][o]) for o in outcomes) + " |"
         )
     lines += ["", "Counts of rulings over all runs (an inquiry is followed by a second ruling)."]
+    asked = [r["complaints"] for r in rows if r.get("complaints") is not None]
+    if asked:
+        share = _pct(sum(1 for c in asked if c) / len(asked))
+        lines += [
+            "",
+            f"OpenAI asked the FTC to look at the contract in force in {share} of runs "
+            "(after talks broke down; summary column `complaints`); the rows \"contract "
+            "in force\" are the FTC's rulings on it. The CMA's 2023-25 inquiry (no "
+            "jurisdiction, 5 March 2025) is history, the same in every run, and not "
+            "counted here.",
+        ]
 
     lines += ["", "### Money committed (USD bn, over all runs)", ""]
     lines += ["| amount | 10% | 25% | 50% | 75% | 90% | mean |", "| --- |" + " --- |" * 6]

@@ -114,3 +114,31 @@ def test_a_fork_changes_whether_a_party_complains(complained: bool, probability:
     )
     asked = [r for r in child.records if type(r.event) is RegulatorAsked]
     assert bool(asked) is not complained
+
+
+def test_a_fork_at_an_event_a_subscriber_answers() -> None:
+    """A deal signed during the restructuring is answered at once by the actor's
+    ``ConsentGiven`` (a ``World.subscribe`` callback): a fork at the deal records
+    ``Forked`` right after it, and the consent after that."""
+    from events.model import ConsentGiven
+
+    scenario = load_scenario("msft-openai")
+    for seed in range(20):
+        result = simulate(scenario, seed)
+        records = result.records
+        signed = [
+            r.seq
+            for r in records[:-1]
+            if type(r.event) is ContractSigned and type(records[r.seq + 1].event) is ConsentGiven
+        ]
+        if signed:
+            break
+    else:
+        raise AssertionError("no deal answered by a consent in 20 seeds")
+    at = signed[0]
+    child = whatif_fork(result.log_bytes(), at=at, set=["regulators.cma.strictness=0.9"])
+    assert [type(r.event) for r in child.records[at : at + 3]] == [
+        ContractSigned,
+        Forked,
+        ConsentGiven,
+    ]
