@@ -15,7 +15,7 @@ from collections.abc import Callable
 from agents.outcome_space import OutcomeSpace
 from agents.valuation import NEVER, AgiBelief, ExpiringClause, WorldValuation, quantile_grid
 from events.calendar import months_between
-from events.clauses import AGI_DECLARED, AGI_VERIFIED, Expiry
+from events.clauses import AGI_DECLARED, AGI_VERIFIED, AgiDefinition, Expiry
 from sim.scenario.deal import ClauseTemplate, IssueRef
 from sim.scenario.distributions import Distribution
 from sim.scenario.schema import Scenario
@@ -50,6 +50,7 @@ def world_valuation(scenario: Scenario, party: str, space: OutcomeSpace) -> Worl
         spec.value_tables,
         None if agi is None else (agi.belief, agi.verification, agi.verification_delay,
                                   agi.verification_probability),
+        scenario.prelude[-1].clauses if scenario.prelude else (),  # the AGI clause in force
     )
     found = _VALUATIONS.get(key)
     if found is None or found[0] is not space:
@@ -114,8 +115,18 @@ def agi_belief(scenario: Scenario) -> AgiBelief:
         grid = quantile_grid(belief.quantile, BELIEF_POINTS)
     else:
         grid = (float(belief),)
-    probability = agi.verification_probability if agi.verification else 0.0
-    return AgiBelief(grid, agi.verification_delay, probability)
+    verification, delay = agi.verification, agi.verification_delay
+    # The AGI clause in force says whether a panel verifies, and when (the [agi]
+    # section only stands in without one): the parties read the history's last one.
+    definitions = [
+        clause
+        for clause in (scenario.prelude[-1].clauses if scenario.prelude else ())
+        if isinstance(clause, AgiDefinition)
+    ]
+    if definitions:
+        verification, delay = definitions[-1].verification, definitions[-1].delay_months
+    probability = agi.verification_probability if verification else 0.0
+    return AgiBelief(grid, delay, probability)
 
 
 def _expiring(

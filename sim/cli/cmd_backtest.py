@@ -43,7 +43,10 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
     "as_of_date",
     default=None,
     metavar="YYYY-MM-DD",
-    help="Drop the scenario's prelude entries after this date, then apply --set (not --against's).",
+    help=(
+        "Drop the scenario's prelude entries after this date, then apply --set; "
+        "--against is then taken as given."
+    ),
 )
 @click.option(
     "--store",
@@ -85,11 +88,17 @@ def command(
     if out is not None:
         check_out(out)
     load_observations(observed)  # a bad file fails before any run
-    other = load_scenario(against, assignments) if against is not None else None
-    if as_of_date is not None:  # the scenario only: --against is the reference as given
+    other = None
+    if as_of_date is not None:
         loaded = load_as_of(scenario, as_of_date, assignments)  # history first, then --set
+        # A variant of the past against a reference: --against as given (no --as-of and
+        # no --set, which may only make sense once the later history is gone).
+        if against is not None:
+            other = load_scenario(against)
     else:
         loaded = load_scenario(scenario, assignments)
+        if against is not None:
+            other = load_scenario(against, assignments)
     show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
     try:
         result = backtest(
