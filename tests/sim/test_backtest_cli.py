@@ -366,3 +366,24 @@ def test_as_of_comes_before_set_and_an_ungranted_right_reads_as_not_held(
     )
     bad = run_cli(capsys, [*args, "-n", "2", "--workers", "1"])
     assert_one_line_error(bad, 2, "first_refusal.cmpute")
+
+
+def test_the_docs_history_backtest_runs_and_its_reference_matches_everything(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """docs/backtest.md's example: a mid-2024 variant whose talks open in 2024, scored
+    against the built-in scenario as given (with --as-of, --against takes no --set)."""
+    observed = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    args = ["backtest", "msft-openai", "--as-of", "2024-06-01"]
+    args += ["--set", "negotiation.opens=2024-06-01"]
+    args += ["--observed", str(observed / "msft-openai-mid-2025-observed.toml")]
+    result = run_cli(capsys, [*args, "-n", "6", "--workers", "1", "--against", "msft-openai"])
+    assert result.code == 0, result.err
+    report = orjson.loads(
+        run_cli(
+            capsys, [*args, "-n", "6", "--workers", "1", "--against", "msft-openai", "--json"]
+        ).out
+    )
+    assert report["against"]["joint"]["share"] == 1.0  # the history holds every answer
+    names = [entry["name"] for entry in report["observed"]]
+    assert names[0] == "ROFR on new compute by mid-2025" and len(names) == 5
