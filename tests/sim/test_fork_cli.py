@@ -28,6 +28,14 @@ def first_ruling_seq(path: Path) -> int:
     return next(r.seq for r in records if type(r.event) is RulingIssued)
 
 
+def first_deal_ruling_seq(path: Path) -> int:
+    """The first ruling on a deal (the history's own rulings are on the contract in force)."""
+    records = verify_file(path).records
+    return next(
+        r.seq for r in records if type(r.event) is RulingIssued and not r.event.in_force
+    )
+
+
 def test_fork_writes_a_verified_log_and_diff_finds_the_fork_point(
     capsys: pytest.CaptureFixture[str], parent: Path, tmp_path: Path
 ) -> None:
@@ -142,7 +150,8 @@ def test_walkthrough_batch_export_fork_diff(
     assert mc.code == 0, mc.err
     export = run_cli(capsys, ["export", "--store", store, "--run", "6", "--out", "runs/r6.jsonl"])
     assert export.code == 0, export.err
-    at = first_ruling_seq(Path("runs/r6.jsonl")) - 1
+    at = first_deal_ruling_seq(Path("runs/r6.jsonl")) - 1
+    assert at == 84  # docs/what-if.md: "--at seq:84"
     fork = run_cli(
         capsys,
         [
