@@ -207,7 +207,7 @@ class LineDecoder:
         for type_name, cls in event_types.items():
             p = plan(cls)
             namespace = dict(p.names)
-            exec("\n".join(["def event(self):", *p.code]), namespace)  # noqa: S102
+            exec("\n".join(["def event(self):", *p.code]), namespace)
             event = namespace["event"]
             line_types.append(
                 msgspec.defstruct(

@@ -34,12 +34,12 @@ from typing import BinaryIO
 import attrs
 import orjson
 
+from events import typed_lines
 from events._version import SCHEMA_VERSION
 from events.calendar import parse_date, time_range
 from events.codec import GENESIS, Recorded, decode_event, known_version, line_seal_ok
 from events.errors import InputError, IntegrityError
 from events.model import EVENT_TYPES, RunEnded, RunStarted
-from events import typed_lines
 from events.typed_lines import line_decoder
 
 _CHANGED = "hash does not match the line's bytes (the line was changed)"
