@@ -188,9 +188,7 @@ def test_a_new_class_with_a_bad_value_is_refused_with_the_careful_message(
     from tests.logs import reseal
 
     monkeypatch.setitem(EVENT_TYPES, _Simple.TYPE, _Simple)
-    data = build_log(
-        [(0.0, run_started()), (1.0, _Simple("ey", 2.0)), (2.0, RunEnded("horizon"))]
-    )
+    data = build_log([(0.0, run_started()), (1.0, _Simple("ey", 2.0)), (2.0, RunEnded("horizon"))])
     lines = data.split(b"\n")[:-1]
     lines[1] = lines[1].replace(b'"fee_bn":2.0', b'"fee_bn":-2.0')
     forged = reseal(lines)
