@@ -411,9 +411,20 @@ _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
 def fold(records: Iterable[Recorded]) -> ContractState:
     """The contract state after all ``records`` (in log order)."""
     folder = Folder()
-    apply = folder.apply
+    # Folder.apply inlined: only the handlers read seq and t, so they are set for
+    # the events that have one, and for the last record (what the state reports).
+    handlers = _HANDLERS
+    record = None
     for record in records:
-        apply(record)
+        event = record[2]
+        handler = handlers.get(type(event))
+        if handler is not None:
+            folder.seq = record[0]
+            folder.t = record[1]
+            handler(folder, event)
+    if record is not None:
+        folder.seq = record[0]
+        folder.t = record[1]
     return folder.state()
 
 

@@ -218,7 +218,9 @@ class LineDecoder:
                         ("v", Literal[cls.VERSION]),  # type: ignore[attr-defined]
                         ("data", p.data_type),
                         ("prev", str),
-                        ("hash", str),
+                        # Any JSON: the careful scan checks only the last line's seal,
+                        # from the bytes, and so does the fast path.
+                        ("hash", msgspec.Raw),
                     ],
                     tag_field="type",
                     tag=type_name,

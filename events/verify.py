@@ -237,7 +237,7 @@ def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
     allows (``map`` over lines, ``attrgetter`` over decoded lines, list equality for
     the chain); only building each event object takes a Python call per line.
     """
-    if not data or b"\\u" in data:
+    if not data or (b"\\" in data and b"\\u" in data):  # one byte is found faster
         return None
     lines = data.split(b"\n")
     if lines.pop() or max(map(len, lines)) > MAX_LINE:  # torn, or a line too long
