@@ -26,10 +26,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import math
-import operator
 import os
 import stat
-from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -231,58 +229,50 @@ def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
     """The log verified and decoded by whole-line typed decoding, or None if anything
     is unusual (a fault, an old version to upcast, a ``\\u`` escape): then the careful
     scan runs and finds the fault or decodes the rest. Returns only what the careful
-    scan would return for the same bytes (``events.typed_lines`` says why).
-
-    Each check runs over the whole log at once, in C wherever the standard library
-    allows (``map`` over lines, ``attrgetter`` over decoded lines, list equality for
-    the chain); only building each event object takes a Python call per line.
-    """
+    scan would return for the same bytes (``events.typed_lines`` says why)."""
     if not data or (b"\\" in data and b"\\u" in data):  # one byte is found faster
         return None
     lines = data.split(b"\n")
-    if lines.pop() or max(map(len, lines)) > MAX_LINE:  # torn, or a line too long
+    if lines.pop():  # torn: no newline at the end
         return None
+    decode = line_decoder(EVENT_TYPES).decode
+    sha256 = hashlib.sha256
+    new_record = tuple.__new__
+    records: list[Recorded] = []
+    append = records.append
+    prev = GENESIS
+    last_t = -math.inf
+    t_lo, t_hi = -math.inf, math.inf  # set from RunStarted, line 1
+    last = len(lines) - 1
     try:
-        parsed = list(map(line_decoder(EVENT_TYPES).decode, lines))
-        count = len(parsed)
-        if list(map(_SEQ, parsed)) != list(range(count)):
-            return None
-        # The chain: each line's prev is the SHA-256 of the line before, hashed once.
-        hashes = list(map(_HEXDIGEST, map(hashlib.sha256, lines)))
-        prevs = list(map(_PREV, parsed))
-        if prevs[0] != GENESIS or prevs[1:] != hashes[:-1] or not line_seal_ok(lines[-1]):
-            return None
-        times = list(map(_T, parsed))
-        if any(map(operator.lt, times[1:], times)):  # time going backwards
-            return None
-        events = list(map(_EVENT, parsed))
+        for index, line in enumerate(lines):
+            parsed = decode(line)
+            t = parsed.t
+            if parsed.seq != index or parsed.prev != prev or not last_t <= t <= t_hi:
+                return None
+            event = parsed.event()
+            kind = type(event)
+            if index == 0:
+                if kind is not RunStarted or event.schema > SCHEMA_VERSION:
+                    return None
+                limits = _time_limits(event)
+                if isinstance(limits, str):
+                    return None
+                t_lo, t_hi = limits
+                if not t_lo <= t <= t_hi:
+                    return None
+            elif kind is RunStarted or (kind is RunEnded and index != last):
+                return None
+            append(new_record(Recorded, (index, float(t), event)))
+            prev = sha256(line).hexdigest()
+            last_t = t
     except (typed_lines.Error, KeyError, TypeError, ValueError, IndexError):
         return None
-    kinds = list(map(type, events))
-    first = events[0]
-    if kinds[0] is not RunStarted or first.schema > SCHEMA_VERSION or kinds.count(RunStarted) != 1:
+    if not records or not line_seal_ok(lines[-1]) or max(map(len, lines)) > MAX_LINE:
         return None
-    ended = kinds.count(RunEnded)
-    if ended > 1 or (ended and kinds[-1] is not RunEnded) or (require_end and not ended):
+    if require_end and type(records[-1].event) is not RunEnded:
         return None
-    limits = _time_limits(first)
-    if isinstance(limits, str) or not limits[0] <= min(times) <= max(times) <= limits[1]:
-        return None
-    records = list(
-        map(
-            tuple.__new__,
-            repeat(Recorded),
-            zip(range(count), map(float, times), events, strict=True),
-        )
-    )
-    return VerifiedLog(records, hashes[-1])
-
-
-_SEQ = operator.attrgetter("seq")
-_PREV = operator.attrgetter("prev")
-_T = operator.attrgetter("t")
-_EVENT = operator.methodcaller("event")
-_HEXDIGEST = operator.methodcaller("hexdigest")
+    return VerifiedLog(records, prev)
 
 
 def _scan_careful(data: bytes, require_end: bool) -> tuple[Fault | None, VerifiedLog | None]:
