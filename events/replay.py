@@ -440,11 +440,14 @@ def fold(records: Iterable[Recorded]) -> ContractState:
     # Folder.apply inlined: only the handlers read seq and t, so they are set for
     # the events that have one, and for the last record (what the state reports).
     handlers = _HANDLERS
+    talk = Folder._talk  # most of a log: offers and answers, which open the talks
     record = None
     for record in records:
         event = record[2]
         handler = handlers.get(type(event))
-        if handler is not None:
+        if handler is talk:
+            folder.talks = "open"
+        elif handler is not None:
             folder.seq = record[0]
             folder.t = record[1]
             handler(folder, event)

@@ -75,23 +75,46 @@ def outcome(data: OutcomeData) -> Outcome:
     return value
 
 
-# An expression of the generated code building an Outcome from validated data ``{}``
-# (the same as ``outcome``, without a call).
-_OUTCOME_CODE: Final = "(_o := _new(_Outcome), _set_values(_o, {}.issues), _set_json(_o, None))[0]"
-_OUTCOME_NAMES: Final = {
-    "_Outcome": Outcome,
-    "_set_values": _OUTCOME_SETTERS[0],
-    "_set_json": _OUTCOME_SETTERS[1],
-}
+class Shared:
+    """Values a log repeats, decoded once and shared by every event that holds them.
+
+    A replayed log is kept whole (every record), so each object a line leaves behind
+    costs its allocation, its share of the cache and its deallocation; most of a
+    line's values are repeats (party names, and the offers' terms: a party's offers
+    recur and the other side's answer quotes them). Strings are shared by value; an
+    outcome by the exact bytes of its JSON, so equal bytes give the same (frozen)
+    ``Outcome``, validated when first seen. Both tables are bounded.
+    """
+
+    LIMIT: Final = 1 << 16
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+        self.outcomes: dict[bytes, Outcome] = {}
+        self._decode_outcome = msgspec.json.Decoder(OutcomeData).decode
+
+    def trim(self) -> None:
+        if len(self.texts) > self.LIMIT:
+            self.texts.clear()
+        if len(self.outcomes) > self.LIMIT:
+            self.outcomes.clear()
+
+    def outcome(self, raw: msgspec.Raw) -> Outcome:
+        key = bytes(raw)
+        value = self.outcomes.get(key)
+        if value is None:
+            value = self.outcomes[key] = outcome(self._decode_outcome(key))
+        return value
+
 
 # What a field's validator (without a converter) or converter (without a validator)
 # means as a msgspec type, and the code finishing the decoded value (None: as is).
-_VALIDATED: Final[dict[object, Any]] = {
-    f.text: str,  # NUL: the caller keeps lines with \\u escapes off the fast path
-    f.optional_text: str | None,
-    f.count: Count,
-    f.optional_count: Count | None,
-    f.flag: bool,
+_VALIDATED: Final[dict[object, tuple[Any, str | None]]] = {
+    f.text: (str, "_text({0}, {0})"),  # NUL: lines with \\u escapes are not for us
+    f.optional_text: (str | None, "_text({0}, {0})"),
+    f.count: (Count, None),
+    f.optional_count: (Count | None, None),
+    f.flag: (bool, None),
 }
 _CONVERTED: Final[dict[object, tuple[Any, str | None]]] = {
     f.names: (tuple[Name, ...], None),
@@ -113,7 +136,7 @@ def _field_spec(field: attrs.Attribute[Any]) -> tuple[Any, str | None] | None:
     validator, converter = field.validator, field.converter
     if converter is None and validator is not None:
         if validator in _VALIDATED:
-            return _VALIDATED[validator], None
+            return _VALIDATED[validator]
         choices = getattr(validator, "choices", None)
         if type(choices) is tuple and choices and all(type(c) is str for c in choices):
             return Literal[choices], None  # f.member
@@ -122,7 +145,7 @@ def _field_spec(field: attrs.Attribute[Any]) -> tuple[Any, str | None] | None:
         if converter in _CONVERTED:
             return _CONVERTED[converter]
         if converter is _outcome_converter():
-            return OutcomeData, _OUTCOME_CODE
+            return msgspec.Raw, "_outcome({})"
     return None
 
 
@@ -154,8 +177,6 @@ def _typed_plan(cls: type) -> _Plan | None:
             return None
         kind, finish = spec
         name = field.name
-        if finish == _OUTCOME_CODE:
-            namespace.update(_OUTCOME_NAMES)
         namespace[f"_set_{name}"] = _setter(cls, name)
         if field.default is attrs.NOTHING:
             struct_fields.append((name, kind, msgspec.NODEFAULT))
@@ -203,10 +224,13 @@ class LineDecoder:
     """Decodes a whole line into ``(seq, t, prev, event)`` for the event classes given."""
 
     def __init__(self, event_types: dict[str, type]) -> None:
+        self.shared = Shared()
         line_types = []
         for type_name, cls in event_types.items():
             p = plan(cls)
             namespace = dict(p.names)
+            namespace["_text"] = self.shared.texts.setdefault
+            namespace["_outcome"] = self.shared.outcome
             exec("\n".join(["def event(self):", *p.code]), namespace)
             event = namespace["event"]
             line_types.append(

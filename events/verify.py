@@ -235,7 +235,9 @@ def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
     lines = data.split(b"\n")
     if lines.pop():  # torn: no newline at the end
         return None
-    decode = line_decoder(EVENT_TYPES).decode
+    decoder = line_decoder(EVENT_TYPES)
+    decoder.shared.trim()
+    decode = decoder.decode
     sha256 = hashlib.sha256
     new_record = tuple.__new__
     records: list[Recorded] = []
