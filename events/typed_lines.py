@@ -45,7 +45,7 @@ Finite = Annotated[float, Meta(ge=-_FLOAT_MAX, le=_FLOAT_MAX)]
 IssueScalar = bool | Int64 | Finite | str
 
 
-class OutcomeData(msgspec.Struct, forbid_unknown_fields=True):
+class OutcomeData(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """An outcome's data form: ``{"issues": [[name, value], ...]}``."""
 
     issues: Annotated[tuple[tuple[Name, IssueScalar], ...], Meta(max_length=1000)]
@@ -199,6 +199,7 @@ def _typed_plan(cls: type) -> _Plan | None:
         struct_fields,
         kw_only=True,
         forbid_unknown_fields=True,
+        gc=False,  # never in a cycle: no tracking, cheaper to make and free
     )
     return _Plan(data_type, code, namespace)
 
@@ -249,6 +250,7 @@ class LineDecoder:
                     tag_field="type",
                     tag=type_name,
                     forbid_unknown_fields=True,
+                    gc=False,
                     namespace={"event": event},
                 )
             )
