@@ -32,7 +32,7 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from agents.boa.opponent_model import issue_table
+from agents.boa.opponent_model import issue_table, table_columns
 from agents.strategies._params import check_real
 from agents.strategies.base import NegotiationView
 
@@ -128,11 +128,10 @@ class FrequencyEstimate:
 
     def utilities(self) -> np.ndarray:
         if self._cache is None:
-            table = self._table
-            total = np.zeros(table.shape[0])
+            columns = table_columns(self._table)  # contiguous: a faster gather
+            total = np.zeros(self._table.shape[0])
             for issue, weight in enumerate(self.weights.tolist()):
-                total += weight * self.value_utilities(issue)[table[:, issue]]
+                total += weight * self.value_utilities(issue)[columns[issue]]
             total.flags.writeable = False
             self._cache = total
         return self._cache
-
