@@ -17,9 +17,9 @@ parsed by orjson and handed to the class's own ``from_data``, exactly as the car
 scan does. So a new event class needs nothing here: it is derived on first use.
 
 Values the two parsers could read differently are kept off the fast path: a line
-holding a ``\\u`` escape (NUL in a string, lone surrogates), integers outside 64 bits
-(orjson reads them as floats) and non-finite floats all fail the schema or are
-checked for by the caller.
+holding a ``\\u`` escape (NUL in a string, lone surrogates), integers outside the
+signed 64-bit range (orjson reads the largest as floats) and non-finite floats all
+fail the schema or are checked for by the caller.
 """
 
 from __future__ import annotations
@@ -183,11 +183,11 @@ def _typed_plan(cls: type) -> _Plan | None:
             value = f"d.{name}" if finish is None else finish.format(f"d.{name}")
         else:
             struct_fields.append((name, kind | UnsetType, UNSET))
-            default = field.default
+            default: Any = field.default
             factory = isinstance(default, attrs.Factory)  # type: ignore[arg-type]
-            if factory and default.takes_self:  # type: ignore[union-attr]
+            if factory and default.takes_self:
                 return None
-            namespace[f"_default_{name}"] = default.factory if factory else default  # type: ignore[union-attr]
+            namespace[f"_default_{name}"] = default.factory if factory else default
             fallback = f"_default_{name}()" if factory else f"_default_{name}"
             code.append(f"    v = d.{name}")
             done = "v" if finish is None else finish.format("v")
@@ -254,7 +254,7 @@ class LineDecoder:
                     namespace={"event": event},
                 )
             )
-        union = typing.Union[tuple(line_types)]  # noqa: UP007 (built at run time)
+        union: Any = typing.Union[tuple(line_types)]  # noqa: UP007 (built at run time)
         self.decode: Callable[[bytes], Any] = msgspec.json.Decoder(union).decode
 
 
