@@ -7,7 +7,7 @@ answers, contract expiry and the AGI milestone).
 ``replay``: the log is verified, decoded and folded from its bytes (``verify_bytes``
 + ``fold``), in events/s. The baseline, measured in the same run, is the least any
 JSONL replay must do: one ``orjson.loads`` per line, folded into a dict. Goal: ratio
->= 0.5.
+>= 0.5. Both are timed by this process's CPU time (best of 5, interleaved).
 
 ``append``: ``MemoryLog.append`` throughput against ``orjson.dumps`` of the same
 envelope dicts (the line's JSON without canonical key order, chaining or sealing).
@@ -15,6 +15,7 @@ envelope dicts (the line's JSON without canonical key order, chaining or sealing
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import orjson
@@ -46,7 +47,13 @@ def bench_replay() -> Result:
     def replay() -> None:
         fold(verify_bytes(data).records)
 
-    best = interleaved_best({"replay": replay, "baseline": lambda: orjson_baseline(data)}, repeat=3)
+    # CPU time of this process, as ``peers`` measures: on the shared 2-core machines
+    # the wall clock of the same code swings by 2-4x from one minute to the next.
+    best = interleaved_best(
+        {"replay": replay, "baseline": lambda: orjson_baseline(data)},
+        repeat=5,
+        clock=time.process_time,
+    )
     value, base = n / best["replay"], n / best["baseline"]
     return Result(
         "replay",
@@ -54,7 +61,13 @@ def bench_replay() -> Result:
         "events/s",
         base,
         "orjson.loads per line into a dict",
-        {"events": n, "bytes": len(data), "goal": GOAL, "meets_goal": value / base >= GOAL},
+        {
+            "events": n,
+            "bytes": len(data),
+            "clock": "cpu",
+            "goal": GOAL,
+            "meets_goal": value / base >= GOAL,
+        },
     )
 
 

@@ -30,6 +30,12 @@ OVERRIDES = (
     "parties.openai.strategy=hardliner",
     "parties.microsoft.params={}",
     "parties.openai.params={}",
+    # One round of talks for the whole run: each party's own clock (issue 12) would
+    # otherwise end it within a year or so, and the reopened rounds with it.
+    "parties.microsoft.patience=1200",
+    "parties.openai.patience=1200",
+    "parties.microsoft.deadline=2060-01-01",
+    "parties.openai.deadline=2060-01-01",
     "negotiation.round=0.05",
     "negotiation.deadline=2060-01-01",
     "scenario.horizon=2061-01-01",

@@ -58,6 +58,7 @@ def member(choices: tuple[str, ...]) -> Any:
                 f"{attribute.name} must be one of {', '.join(choices)}, got {_show(value)}"
             )
 
+    check.choices = choices  # type: ignore[attr-defined]  # read by events.typed_lines
     return check
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from events.calendar import date_at
+from events.calendar import date_at, time_range
 from events.clauses import AgiDefinition, Clause, ComputeCommitment, Equity, Investment
 from events.codec import Recorded
 from events.model import (
@@ -55,6 +55,8 @@ class Folder:
     """Accumulates records into contract state; ``state()`` snapshots it (frozen)."""
 
     __slots__ = (
+        "_dated",
+        "_range",
         "agi_declared",
         "agi_time",
         "agi_verified",
@@ -144,6 +146,10 @@ class Folder:
         self.complaints: list[tuple[str, str]] = []  # (party, regulator)
         self.seq = -1
         self.t = 0.0
+        # Caches of rights(): whether a clause in force has a dated expiry (per
+        # clauses tuple), and the calendar's time range (per start date).
+        self._dated: tuple[tuple[Clause, ...], bool] | None = None
+        self._range: tuple[dt.date, float, float] | None = None
 
     def apply(self, record: Recorded) -> None:
         self.seq = record.seq
@@ -372,7 +378,18 @@ class Folder:
     def rights(self, at: float | None = None) -> dict[str, bool]:
         """Every right granted so far -> whether a clause in force holds it at ``at``
         (default: the time of the last event)."""
-        today = None if self.start is None else date_at(self.start, self.t if at is None else at)
+        today = None
+        start = self.start
+        if start is not None:
+            t = self.t if at is None else at
+            if self._dates_matter():
+                today = date_at(start, t)
+            else:  # no clause in force ends on a date: only date_at's range check
+                span = self._range
+                if span is None or span[0] is not start:
+                    span = self._range = (start, *time_range(start))
+                if not (math.isfinite(t) and span[1] - 1e-6 <= t <= span[2] + 1e-6):
+                    date_at(start, t)  # raises the calendar's own error
         rights = dict.fromkeys(self.granted, False)
         declared, verified = self.agi_declared, self.agi_verified
         for clause in self.clauses:
@@ -381,6 +398,15 @@ class Folder:
             for right in clause.rights():
                 rights[right] = True
         return rights
+
+    def _dates_matter(self) -> bool:
+        """Whether a clause in force may lapse on a date (else ``today`` is not read)."""
+        clauses = self.clauses
+        dated = self._dated
+        if dated is None or dated[0] is not clauses:
+            matter = any(c.expiry.triggers and c.expiry.end_date() is not None for c in clauses)
+            dated = self._dated = (clauses, matter)
+        return dated[1]
 
     def state(self, at: float | None = None) -> ContractState:
         """The state now, or at time ``at`` (no earlier than the last event applied)."""
@@ -458,9 +484,23 @@ _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
 def fold(records: Iterable[Recorded]) -> ContractState:
     """The contract state after all ``records`` (in log order)."""
     folder = Folder()
-    apply = folder.apply
+    # Folder.apply inlined: only the handlers read seq and t, so they are set for
+    # the events that have one, and for the last record (what the state reports).
+    handlers = _HANDLERS
+    talk = Folder._talk  # most of a log: offers and answers, which open the talks
+    record = None
     for record in records:
-        apply(record)
+        event = record[2]
+        handler = handlers.get(type(event))
+        if handler is talk:
+            folder.talks = "open"
+        elif handler is not None:
+            folder.seq = record[0]
+            folder.t = record[1]
+            handler(folder, event)
+    if record is not None:
+        folder.seq = record[0]
+        folder.t = record[1]
     return folder.state()
 
 

@@ -32,7 +32,7 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from agents.boa.opponent_model import issue_table
+from agents.boa.opponent_model import issue_table, table_columns
 from agents.strategies._params import check_real
 from agents.strategies.base import NegotiationView
 
@@ -79,11 +79,14 @@ class FrequencyEstimate:
         n_issues = table.shape[1]
         sizes = table.max(axis=0) + 1
         self.weights = np.full(n_issues, 1.0 / n_issues)
-        self.counts = [np.ones(int(size)) for size in sizes]
+        # Per issue, the count of each value as Python floats: a turn adds to one
+        # count per issue, and float arithmetic on a handful of values is cheaper
+        # in Python than through numpy (the same IEEE additions and divisions).
+        self.counts = [[1.0] * int(size) for size in sizes.tolist()]
         self.seen = 0
-        self._last: np.ndarray | None = None
+        self._last: list[int] | None = None
         self._cache: np.ndarray | None = None
-        self._values: list[np.ndarray] | None = None
+        self._values: list[np.ndarray | None] = [None] * n_issues
         self.memo: object = None
 
     def update(self, offers: list[int]) -> None:
@@ -92,42 +95,43 @@ class FrequencyEstimate:
         model = self.model
         gain = model.learning_rate / self.weights.shape[0]
         addition = model.value_addition
+        table = self._table
+        counts = self.counts
         for index in offers[self.seen :]:
-            row = self._table[index]
-            for issue, position in enumerate(row.tolist()):
-                self.counts[issue][position] += addition
+            row = table[index].tolist()
+            for issue, position in enumerate(row):
+                counts[issue][position] += addition
             last = self._last
             if last is not None and gain > 0.0:
-                unchanged = row == last
-                if unchanged.any():
-                    self.weights = self.weights + gain * unchanged
+                unchanged = [a == b for a, b in zip(row, last, strict=True)]
+                if any(unchanged):
+                    self.weights = self.weights + gain * np.array(unchanged)
                     self.weights /= self.weights.sum()
             self._last = row
         self.seen = len(offers)
         self._cache = None
-        self._values = None
+        self._values = [None] * len(counts)
 
     def issue_weights(self) -> np.ndarray:
         return self.weights
 
     def value_utilities(self, issue: int) -> np.ndarray:
-        """Estimated utility of each value of ``issue`` (its count over the largest)."""
-        values = self._values
+        """Estimated utility of each value of ``issue`` (its count over the largest);
+        made when first asked for after an update."""
+        values = self._values[issue]
         if values is None:
-            values = self._values = [_read_only(counts / counts.max()) for counts in self.counts]
-        return values[issue]
+            counts = self.counts[issue]
+            values = np.array(counts) / max(counts)
+            values.flags.writeable = False
+            self._values[issue] = values
+        return values
 
     def utilities(self) -> np.ndarray:
         if self._cache is None:
-            table = self._table
-            total = np.zeros(table.shape[0])
+            columns = table_columns(self._table)  # contiguous: a faster gather
+            total = np.zeros(self._table.shape[0])
             for issue, weight in enumerate(self.weights.tolist()):
-                total += weight * self.value_utilities(issue)[table[:, issue]]
+                total += weight * self.value_utilities(issue)[columns[issue]]
             total.flags.writeable = False
             self._cache = total
         return self._cache
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array

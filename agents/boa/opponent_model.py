@@ -86,7 +86,11 @@ _columns: dict[int, tuple[np.ndarray, tuple[np.ndarray, ...]]] = {}
 def issue_columns(view: NegotiationView) -> tuple[np.ndarray, ...]:
     """``issue_table(view)``'s columns as contiguous arrays (one per issue): a column
     gather is what bidding does on every turn. Made once per read-only table."""
-    table = issue_table(view)
+    return table_columns(issue_table(view))
+
+
+def table_columns(table: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``table``'s columns as contiguous arrays, made once per read-only table."""
     found = _columns.get(id(table))
     if found is not None and found[0] is table:
         return found[1]

@@ -108,7 +108,10 @@ def test_t_cdf_agrees_with_scipy(df: int, t: float) -> None:
     # scipy.stats.t.cdf itself loses digits next to 0 (df=1, t=1e-6: 1.4e-11 off)
     central = 0.5 * float(scipy_special.betainc(0.5, df / 2, t * t / (df + t * t)))
     expected = 0.5 + central if t >= 0 else 0.5 - central
-    assert t_cdf(t, df) == pytest.approx(expected, rel=1e-11, abs=1e-15)
+    # Above ~1,000 degrees of freedom the incomplete beta's continued fraction keeps
+    # about 11 digits (df=2914, t=-1.5: 1.2e-11 relative), so the bound is 1e-10 there.
+    rel = 1e-11 if df <= 1000 else 1e-10
+    assert t_cdf(t, df) == pytest.approx(expected, rel=rel, abs=1e-15)
     assert t_cdf(t, df) == pytest.approx(float(scipy_stats.t.cdf(t, df)), rel=1e-9, abs=1e-15)
 
 
