@@ -50,6 +50,7 @@ from sim.money import alternatives_for, compute_need_for, rofr_policy_for
 from sim.run_result import RunResult
 from sim.scenario import Scenario, resolve
 from sim.scenario.deal import DealTemplate
+from sim.scenario.distributions import concrete
 from sim.scenario.schema import RegulatorSpec
 from sim.seeding import RunSeed, stream
 from sim.talks import Talks
@@ -153,17 +154,19 @@ class _World:
     def post(self, sender: str, event: Event, index: int | None = None) -> int:
         seq = self.record(event)
         kind = type(event)
+        # ``kind is X`` is the fastest dispatch but does not narrow for mypy: the
+        # ignores below are that, nothing else.
         if kind is OfferMade:
-            self.negotiators[event.receiver].inbox.put((seq, event, index))
+            self.negotiators[event.receiver].inbox.put((seq, event, index))  # type: ignore[union-attr]
         elif kind is OfferAccepted:
-            self._close_deal(seq, event)
+            self._close_deal(seq, event)  # type: ignore[arg-type]
         elif kind is NegotiationEnded:
-            self._end_talks(seq, event)
+            self._end_talks(seq, event)  # type: ignore[arg-type]
         elif kind is OutsideOfferMade:
-            target = self.negotiators.get(event.to)
+            target = self.negotiators.get(event.to)  # type: ignore[union-attr]
             if target is not None:
-                target.inbox.put((seq, event, self.boosts[event.competitor]))
-            self.env.process(first_refusal(self, seq, event, self.rofr_policy))
+                target.inbox.put((seq, event, self.boosts[event.competitor]))  # type: ignore[union-attr]
+            self.env.process(first_refusal(self, seq, event, self.rofr_policy))  # type: ignore[arg-type]
         return seq
 
     def state(self) -> ContractState:
@@ -273,7 +276,7 @@ class Simulation:
             )
         )
         _build(world, resolved, run_seed)
-        if on_record is not None:
+        if isinstance(world, _WatchedWorld):
             world.on_record = on_record
         self.scenario = resolved
         self.seed = run_seed
@@ -363,8 +366,8 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         regulator = Regulator(
             key=spec.key,
             name=spec.name,
-            strictness=spec.strictness,
-            review_months=spec.review_months,
+            strictness=concrete(spec.strictness),
+            review_months=concrete(spec.review_months),
             conditions=spec.conditions,
             rng=stream(seed, f"regulator:{spec.key}"),
             inbox=simpy.Store(env),
@@ -380,36 +383,38 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
         world.restructuring = restructuring_actor(scenario, seed)
         world.processes["restructuring"] = env.process(world.restructuring.process(world))
 
-    world.boosts = {spec.key: spec.boost for spec in scenario.competitors}
-    for spec in scenario.competitors:
+    world.boosts = {c.key: concrete(c.boost) for c in scenario.competitors}
+    for offerer in scenario.competitors:
         competitor = Competitor(
-            spec.key,
-            spec.name,
+            offerer.key,
+            offerer.name,
             world.target,
-            spec.kind,
-            spec.intensity,
-            spec.first,
-            spec.value_bn_low,
-            spec.value_bn_high,
+            offerer.kind,
+            concrete(offerer.intensity),
+            offerer.first,
+            offerer.value_bn_low,
+            offerer.value_bn_high,
             world.rofr_window,
-            stream(seed, f"competitor:{spec.key}"),
-            schedule=spec.schedule,
-            tranches=tuple(Tranche(t.at, t.value_bn, t.taken) for t in spec.tranches),
-            programme_bn=math.inf if spec.programme_bn is None else float(spec.programme_bn),
-            until=math.inf if spec.until is None else spec.until,
+            stream(seed, f"competitor:{offerer.key}"),
+            schedule=offerer.schedule,
+            tranches=tuple(Tranche(t.at, t.value_bn, t.taken) for t in offerer.tranches),
+            programme_bn=(
+                math.inf if offerer.programme_bn is None else concrete(offerer.programme_bn)
+            ),
+            until=math.inf if offerer.until is None else offerer.until,
             need=need,
         )
-        world.competitors[spec.key] = competitor
-        world.processes[f"competitor:{spec.key}"] = env.process(competitor.process(world))
+        world.competitors[offerer.key] = competitor
+        world.processes[f"competitor:{offerer.key}"] = env.process(competitor.process(world))
 
     for option_spec in scenario.outside_options:
         option = OutsideOption(
             party=option_spec.party,
             option=option_spec.option,
             since=option_spec.since,
-            initial=float(option_spec.initial),
-            ceiling=float(option_spec.ceiling),
-            ramp_months=float(option_spec.ramp_years) * 12.0,
+            initial=concrete(option_spec.initial),
+            ceiling=concrete(option_spec.ceiling),
+            ramp_months=concrete(option_spec.ramp_years) * 12.0,
             every=option_spec.every,
             rng=stream(seed, f"outside_option:{option_spec.key}"),
         )
@@ -419,7 +424,7 @@ def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
     if scenario.agi is not None:
         agi = scenario.agi
         milestone = AgiMilestone(
-            agi.at,
+            concrete(agi.at),
             world.target,
             agi.verification,
             agi.verification_delay,
@@ -447,14 +452,14 @@ def restructuring_actor(scenario: Scenario, seed: RunSeed) -> Restructuring:
         reviewers=tuple(
             Reviewer(
                 r.key,
-                float(r.review_months),
-                float(r.approval_probability),
-                float(r.conditions_probability),
+                concrete(r.review_months),
+                concrete(r.approval_probability),
+                concrete(r.conditions_probability),
             )
             for r in plan.reviewers
         ),
         rng=stream(seed, "restructuring"),
-        long_stop=None if plan.long_stop is None else float(plan.long_stop),
+        long_stop=None if plan.long_stop is None else concrete(plan.long_stop),
         funding=funding,
     )
 
@@ -472,8 +477,8 @@ def _build_complaints(
         complainant = Complainant(
             party,
             spec.key,
-            float(spec.complaint_probability),
-            float(spec.complaint_delay),
+            concrete(spec.complaint_probability),
+            concrete(spec.complaint_delay),
             stream(seed, f"complaint:{party}:{spec.key}"),
         )
         world.complainants.append(complainant)

@@ -151,6 +151,16 @@ def _triangular(low: float, mode: float, high: float, u: float) -> float:
     return float(high - math.sqrt((1.0 - u) * (high - low) * (high - mode)))
 
 
+def concrete(value: float | Distribution) -> float:
+    """A drawable key's value in a resolved scenario (every distribution drawn): a number.
+
+    The engine builds actors from resolved scenarios only; a distribution here is a bug.
+    """
+    if isinstance(value, Distribution):
+        raise TypeError(f"a distribution where a drawn value was expected: {value!r}")
+    return float(value)
+
+
 def resolve(scenario: Scenario, rng: np.random.Generator) -> tuple[Scenario, dict[str, Number]]:
     """Draw every distribution of ``scenario``, in sorted dotted-key order.
 

@@ -32,6 +32,7 @@ from events.replay import Folder
 from events.state import ContractState
 from sim.domain import negotiation_domain, ranked_utilities
 from sim.scenario import Scenario, ScenarioError
+from sim.scenario.distributions import concrete
 from sim.scenario.schema import PreludeEntry
 from sim.seeding import RunSeed, stream
 
@@ -108,22 +109,25 @@ class ForkPoint:
 def _records(entry: PreludeEntry, record: Recorded) -> bool:
     """Whether ``record`` is the event the prelude process records for ``entry``."""
     event = record.event
-    kind = type(event)
     if entry.review is not None:
         return (
-            kind is ReviewOpened
+            isinstance(event, ReviewOpened)
             and event.in_force
             and event.regulator == entry.review.regulator
             and record.t == entry.at
         )
     if entry.ruling is not None:
         return (
-            kind is RulingIssued
+            isinstance(event, RulingIssued)
             and event.in_force
             and event.regulator == entry.ruling.regulator
             and record.t == entry.at
         )
-    return kind is ContractSigned and not event.review and event.contract_id == entry.id
+    return (
+        isinstance(event, ContractSigned)
+        and not event.review
+        and event.contract_id == entry.id
+    )
 
 
 @attrs.frozen
@@ -264,7 +268,9 @@ def _exists(items: Sequence[Any], key: str, what: str) -> None:
         raise _Refused(f"no {what} {key!r} in the run (actors cannot be added or removed)")
 
 
-def _party(key: str, field: str, old: Scenario, new: Scenario, point: ForkPoint) -> Any:
+def _party(
+    key: str, field: str, old: Scenario, new: Scenario, point: ForkPoint
+) -> list[tuple[str, Step]]:
     _exists(old.parties, key, "party")
     _exists(new.parties, key, "party")
     spec = new.party(key)
@@ -286,9 +292,9 @@ def _party(key: str, field: str, old: Scenario, new: Scenario, point: ForkPoint)
         def reserve(sim: Simulation, _: Restarts) -> None:
             party = sim.world.negotiators.get(key)
             if party is not None:
-                party.view.reservation = float(spec.reservation)  # type: ignore[arg-type]
+                party.view.reservation = concrete(spec.reservation)
                 if party.appraiser is not None:  # its floor, under what the world adds
-                    party.appraiser.base = float(spec.reservation)  # type: ignore[arg-type]
+                    party.appraiser.base = concrete(spec.reservation)
 
         return [(f"party:{key}:reservation", reserve)]
     if field == "discount":
@@ -299,7 +305,7 @@ def _party(key: str, field: str, old: Scenario, new: Scenario, point: ForkPoint)
             if party is None or party.opponent not in parties:
                 return
             per_step = party.clock.step_length or party.clock.round
-            factor = float(spec.discount) ** per_step
+            factor = concrete(spec.discount) ** per_step
             party.view.discount = factor
             parties[party.opponent].view.opponent_discount = factor
 
@@ -343,7 +349,7 @@ def _new_utility(key: str, new: Scenario) -> Step:
     return rebuild
 
 
-def _regulator(key: str, field: str, old: Scenario, new: Scenario) -> Any:
+def _regulator(key: str, field: str, old: Scenario, new: Scenario) -> list[tuple[str, Step]]:
     _exists(old.regulators, key, "regulator")
     _exists(new.regulators, key, "regulator")
     spec = new.regulator(key)
@@ -378,14 +384,16 @@ def _regulator(key: str, field: str, old: Scenario, new: Scenario) -> Any:
     return [(f"regulator:{key}:{field}", set_value)]
 
 
-def _competitor(key: str, field: str, old: Scenario, new: Scenario, point: ForkPoint) -> Any:
+def _competitor(
+    key: str, field: str, old: Scenario, new: Scenario, point: ForkPoint
+) -> list[tuple[str, Step]]:
     _exists(old.competitors, key, "competitor")
     _exists(new.competitors, key, "competitor")
     spec = new.competitor(key)
     if field == "boost":
 
         def boost(sim: Simulation, _: Restarts) -> None:
-            sim.world.boosts[key] = float(spec.boost)
+            sim.world.boosts[key] = concrete(spec.boost)
 
         return [(f"competitor:{key}:boost", boost)]
     if field in ("value_bn", "kind", "name"):
@@ -407,7 +415,7 @@ def _competitor(key: str, field: str, old: Scenario, new: Scenario, point: ForkP
 
         def rate(sim: Simulation, restarts: Restarts) -> None:
             competitor = sim.world.competitors[key]
-            competitor.intensity = float(spec.intensity)
+            competitor.intensity = concrete(spec.intensity)
             competitor.first = spec.first
             restarts[f"competitor:{key}"] = competitor_process(sim, key)
 
@@ -415,7 +423,7 @@ def _competitor(key: str, field: str, old: Scenario, new: Scenario, point: ForkP
     raise _Refused("not a key a fork knows how to change")
 
 
-def _rofr(field: str, new: Scenario) -> Any:
+def _rofr(field: str, new: Scenario) -> list[tuple[str, Step]]:
     rofr = new.rofr
     if rofr is None or field not in ("window", "max_match_bn"):
         raise _Refused("not a key a fork knows how to change")
@@ -435,7 +443,7 @@ def _rofr(field: str, new: Scenario) -> Any:
 _AGI_TIMING: Final = ("at", "verification", "verification_delay", "verification_probability")
 
 
-def _agi(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> Any:
+def _agi(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> list[tuple[str, Step]]:
     agi = new.agi
     if old.agi is None or agi is None:
         raise _Refused("the run has no AGI milestone to change")
@@ -461,7 +469,9 @@ def _agi(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> Any:
     return [("agi:milestone", milestone)]
 
 
-def _negotiation(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> Any:
+def _negotiation(
+    field: str, old: Scenario, new: Scenario, point: ForkPoint
+) -> list[tuple[str, Step]]:
     negotiation = new.negotiation
     if field == "review":
 
@@ -497,7 +507,7 @@ def _negotiation(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> 
     return [("negotiation:deadline", move)]
 
 
-def _prelude(old: Scenario, new: Scenario, point: ForkPoint) -> Any:
+def _prelude(old: Scenario, new: Scenario, point: ForkPoint) -> list[tuple[str, Step]]:
     done = sum(1 for entry in old.prelude if entry.id in point.prelude_done)
     for index in range(max(len(old.prelude), len(new.prelude))):
         before = old.prelude[index] if index < len(old.prelude) else None
