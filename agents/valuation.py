@@ -128,11 +128,6 @@ class WorldValuation:
             static += self._weights[k] * self._tables[k][value_indices[:, k]]
         self._static = static
 
-    @property
-    def is_static(self) -> bool:
-        """No expiring clause: the utilities never change."""
-        return not self._clauses
-
     def epoch(
         self, t: float, declared_at: float | None, verified_at: float | None
     ) -> tuple[float, float, float]:

@@ -151,7 +151,7 @@ class Talks:
         world = self.world
         negotiation = self.negotiation
         hard = negotiation.deadline
-        clocks = {key: self._clock(key, now) for key in self.parties}
+        clocks = {key: self._clock(key) for key in self.parties}
         if negotiation.protocol == "sao":
             ends = max(clock.deadline for clock in clocks.values())
         else:
@@ -187,7 +187,7 @@ class Talks:
         if world.open and self.rounds == number:
             world.post("engine", NegotiationEnded("deadline", self.parties, None))
 
-    def _clock(self, key: str, now: float) -> NegotiationClock:
+    def _clock(self, key: str) -> NegotiationClock:
         negotiation = self.negotiation
         if negotiation.protocol == "sao":
             return NegotiationClock(
