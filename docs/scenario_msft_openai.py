@@ -38,8 +38,8 @@ def runs(n: int = RUNS) -> list[dict[str, Any]]:
     from events.model import OutsideDealAccepted, RulingIssued
     from events.replay import Folder
     from sim.engine import simulate
+    from sim.run.summary import summarize
     from sim.scenario import load_scenario
-    from sim.summary import summarize
 
     scenario = load_scenario("msft-openai")
     checkpoints = [(year, scenario.time_of(dt.date(year, 1, 1))) for year in YEARS]

@@ -6,7 +6,7 @@ Everything a user needs to read, verify and replay a log is importable from here
 from events._version import SCHEMA_VERSION, __version__
 from events.clauses import Amendment, Clause, Expiry, clause_from_data, clause_to_data
 from events.codec import GENESIS, Recorded, decode_event, encode_line
-from events.errors import InputError, IntegrityError, NegsimError, OutputError, WorkerLostError
+from events.errors import InputError, IntegrityError, NegsimError, OutputError
 from events.model import (
     EVENT_TYPES,
     ConsentGiven,
@@ -94,7 +94,6 @@ __all__ = [
     "RunEnded",
     "RunStarted",
     "VerifiedLog",
-    "WorkerLostError",
     "__version__",
     "around_agi",
     "around_milestone",

@@ -2,8 +2,8 @@
 
 Exit codes are a contract scripts rely on (see README, "Exit codes"):
 1 = the thing checked is bad (a tampered or corrupt log), 2 = usage or input error,
-3 = the environment failed us (a write: disk full, permission denied; or a batch
-worker process killed, e.g. by the out-of-memory killer).
+3 = the environment failed us (a write: disk full, permission denied; a batch worker
+process killed, e.g. by the out-of-memory killer, is ``sim.batch.errors.WorkerLostError``).
 """
 
 from __future__ import annotations
@@ -43,12 +43,3 @@ class OutputError(NegsimError):
 
     exit_code = 3
 
-
-class WorkerLostError(NegsimError):
-    """A batch worker process died (killed, out of memory). Exit code 3.
-
-    Nothing was wrong with the input, and what was stored before stays stored: the
-    batch can be resumed.
-    """
-
-    exit_code = 3

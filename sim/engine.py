@@ -47,7 +47,7 @@ from events.replay import Folder
 from events.state import ContractState
 from events.writer import MemoryLog
 from sim.money import alternatives_for, compute_need_for, rofr_policy_for
-from sim.run_result import RunResult
+from sim.run.result import RunResult
 from sim.scenario import Scenario, resolve
 from sim.scenario.deal import DealTemplate
 from sim.scenario.distributions import concrete

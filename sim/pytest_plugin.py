@@ -5,7 +5,7 @@ Installed with negsim (entry point ``pytest11``), so these are available in any 
 - ``negsim_scenario(scenario="msft-openai", *, set=(), **overrides)``: a validated
   :class:`~sim.scenario.Scenario` (a built-in name, a TOML path or a scenario).
 - ``negsim_run(scenario="msft-openai", seed=0, *, set=(), **overrides)``: one seeded
-  run, a :class:`~sim.run_result.RunResult`: ``.log_bytes()`` and ``.records`` (the
+  run, a :class:`~sim.run.result.RunResult`: ``.log_bytes()`` and ``.records`` (the
   log), ``.before_agi``, ``.after_agi``, ``.final`` (folded states), ``.summary``.
 - ``negsim_batch(scenario="msft-openai", n=None, *, seed=0, sweep=(), set=(),
   workers=1, **overrides)``: a seeded batch as a ``sim.batch.BatchResult`` table.
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from sim.backtest import BacktestResult
     from sim.batch import BatchResult
     from sim.lab import TournamentResult, TuneResult
-    from sim.run_result import RunResult
+    from sim.run.result import RunResult
     from sim.scenario import Scenario
 
 DEFAULT_SEEDS = 50

@@ -7,6 +7,9 @@ fsynced, then renamed into place) or not at all; a full disk or a killed process
 leaves a half-written table under the requested name. (A terminal, pipe or device,
 such as ``/dev/stdout``, is written in place: see :mod:`events.files`.)
 
+Rows whose keys vary (tournament and tuning rows carry parameter columns only some
+strategies have) are written by ``write_rows``, with the union of their keys as columns.
+
 Parquet needs pyarrow (the ``parquet`` extra); CSV needs nothing. In CSV an absent value
 is an empty field and a boolean is ``true``/``false``.
 """
@@ -161,4 +164,39 @@ def csv_value(value: Any) -> Any:
     return value
 
 
-__all__ = ["FORMATS", "arrow_schema", "check_out", "pyarrow", "table_format", "write_table"]
+def columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every key of every row, in first-seen order.
+
+    Tournament and tuning rows carry per-strategy parameter columns that only some rows
+    have, so their columns are the union of the rows' keys.
+    """
+    seen: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def to_arrow(rows: Sequence[Mapping[str, Any]]) -> Any:
+    """A ``pyarrow.Table`` of rows whose keys may vary (see :func:`columns_of`); Arrow
+    infers the types (needs pyarrow: ``pip install negsim[parquet]``)."""
+    columns = columns_of(rows)
+    return pyarrow().Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
+
+
+def write_rows(rows: Sequence[Mapping[str, Any]], path: str | os.PathLike[str]) -> Path:
+    """Write rows whose keys may vary, one line each, by :func:`write_table`."""
+    return write_table(path, columns_of(rows), rows)
+
+
+__all__ = [
+    "FORMATS",
+    "arrow_schema",
+    "check_out",
+    "columns_of",
+    "pyarrow",
+    "table_format",
+    "to_arrow",
+    "write_rows",
+    "write_table",
+]

@@ -30,9 +30,9 @@ from sim.analysis.frontier import (
     nash_points,
     pareto_frontier,
 )
+from sim.party_utility import utility_for
 from sim.scenario import Distribution, Scenario
 from sim.scenario.schema import PartySpec
-from sim.utilities import utility_for
 
 
 def expected_value(value: float | Distribution) -> float:

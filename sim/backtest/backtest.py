@@ -25,8 +25,8 @@ from events.errors import InputError
 from sim.backtest.observations import Observation, check_against, load_observations
 from sim.backtest.report import Evaluation, evaluate
 from sim.backtest.runs import ObservationFailed, quantity_values, run_scenario
+from sim.run.summary import summary_columns
 from sim.scenario import Scenario, load_scenario
-from sim.summary import summary_columns
 
 
 @attrs.frozen

@@ -37,8 +37,8 @@ from sim.backtest.backtest import as_observations, store_path
 from sim.backtest.observations import Observation, check_against
 from sim.backtest.prior import Prior, with_prior
 from sim.backtest.runs import ObservationFailed, quantity_values, run_values, stored_values
+from sim.run.summary import summary_columns
 from sim.scenario import Scenario, load_scenario
-from sim.summary import summary_columns
 
 METHODS: Final = ("abc", "optuna")
 OPTUNA_ROUND: Final = 16  # trials asked and run together (one batch each)

@@ -3,7 +3,7 @@ or the date of the first event of a type after a date.
 
 Quantities are written as text in an observations file:
 
-- ``agreement_time``: a column of the run's summary row (:mod:`sim.summary`);
+- ``agreement_time``: a column of the run's summary row (:mod:`sim.run.summary`);
 - ``state.<path>@WHEN``: a field of the contract state folded up to ``WHEN``
   (``events.replay.state_at(records, t).to_data()``), e.g.
   ``state.investment_total_bn@2025-07-01`` or ``state.rights.exclusivity.api@2026-01-01``;

@@ -20,7 +20,6 @@ from typing import Any
 
 import orjson
 
-from events.batch_store import BatchStore
 from events.errors import InputError
 from events.replay import state_at
 from events.verify import verify_bytes
@@ -34,6 +33,7 @@ from sim.backtest.quantities import (
     resolve_path,
     time_to_value,
 )
+from sim.batch.store import BatchStore
 from sim.scenario import Scenario
 
 

@@ -11,7 +11,7 @@ behaviour:
 - Ctrl-C is held in a latch while the loop runs and raised between waits
   (:mod:`sim.batch.interrupts`), so a store commit is never cut in half;
 - a worker that dies (killed, out of memory) ends the loop with one
-  :class:`~events.errors.WorkerLostError` (exit code 3);
+  :class:`~sim.batch.errors.WorkerLostError` (exit code 3);
 - a main script that worker processes cannot re-import is refused up front;
 - an optional progress bar on stderr.
 
@@ -29,7 +29,8 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from events.convert import check_int
-from events.errors import InputError, WorkerLostError
+from events.errors import InputError
+from sim.batch.errors import WorkerLostError
 from sim.batch.executors import EXECUTORS, Executor, make_executor, require_dask
 from sim.batch.interrupts import InterruptLatch, deferred_interrupts
 from sim.batch.progress import tracker

@@ -24,12 +24,12 @@ import attrs
 import orjson
 
 from events import __version__
-from events.batch_store import BatchStore
 from events.convert import check_int
 from events.errors import InputError
+from sim.batch.store import BatchStore
+from sim.run.summary import sql_type, summary_columns
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_value
 from sim.seeding import RunSeed
-from sim.summary import sql_type, summary_columns
 
 FIXED: Final = ("run", "seed", "digest", "events")
 META_KIND: Final = "negsim-mc"

@@ -2,7 +2,7 @@
 
 Columns, in order (a contract): ``run``, ``seed``, ``digest``, ``events``, then
 ``param_<dotted.key>`` for each parameter drawn from a distribution, ``sweep_<dotted.key>``
-for each swept key, then the summary columns of :mod:`sim.summary`. Values are as the
+for each swept key, then the summary columns of :mod:`sim.run.summary`. Values are as the
 store keeps them: 0/1 for yes/no columns, floats for REAL, text for TEXT, None if absent.
 
 A result backed by a store reads its rows from the store when asked (streamed for
@@ -19,10 +19,10 @@ from typing import Any, Final
 
 import orjson
 
-from events.batch_store import BatchStore
 from events.errors import InputError
 from sim.batch.estimates import OutcomeEstimate, summarize_rows
 from sim.batch.plan import META_KIND
+from sim.batch.store import BatchStore
 from sim.table_file import arrow_schema, pyarrow, write_table
 
 FIXED_TYPES: Final = (

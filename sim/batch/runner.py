@@ -20,11 +20,11 @@ from typing import Any, Protocol
 
 import attrs
 
-from events.batch_store import BatchStore, PackedRun
 from events.errors import InputError, OutputError
 from sim.batch.execution import Execution, run_tasks
 from sim.batch.plan import BatchPlan, column_value, guided_chunk_size, make_plan
 from sim.batch.results import BatchResult
+from sim.batch.store import BatchStore, PackedRun
 from sim.batch.worker import Chunk, run_chunk
 from sim.scenario import Scenario
 

@@ -2,7 +2,7 @@
 
 Imported by pool workers (and preloaded by the forkserver), so it stays small: the
 engine, the summary, the store's packing. Workers never touch the store; they return
-:class:`~events.batch_store.PackedRun` values (summary row, digest, event count and
+:class:`~sim.batch.store.PackedRun` values (summary row, digest, event count and
 the zlib-compressed log) and the parent, the only writer, inserts them.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 
 import attrs
 
-from events.batch_store import PackedRun, RunRecord, pack_run
 from sim.batch.plan import column_value
+from sim.batch.store import PackedRun, RunRecord, pack_run
 from sim.engine import simulate
 from sim.scenario import Scenario
 from sim.seeding import RunSeed

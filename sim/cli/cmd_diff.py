@@ -39,7 +39,7 @@ def _print(diff: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from sim.render_state import when
+    from sim.cli.render_state import when
     from sim.whatif.diff import describe
 
     console = Console(highlight=False, soft_wrap=True)
@@ -103,7 +103,7 @@ def _print(diff: Any) -> None:
         table.add_section()
     console.print(table)
     if diff.summary:
-        summary = Table(title="Summary rows (sim.summary)", header_style="bold")
+        summary = Table(title="Summary rows (sim.run.summary)", header_style="bold")
         summary.add_column("column")
         summary.add_column("A", overflow="fold")
         summary.add_column("B", overflow="fold")
@@ -113,7 +113,7 @@ def _print(diff: Any) -> None:
 
 
 def _cell(field: str, value: Any, start: Any) -> str:
-    from sim.render_state import when
+    from sim.cli.render_state import when
 
     if value is None:
         return "—"

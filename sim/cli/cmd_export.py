@@ -27,9 +27,9 @@ from sim.cli.options import file_path, json_option
 @click.option("--out", type=file_path(), required=True, help="LOG.jsonl")
 @json_option
 def command(store: Path, run: int, out: Path, as_json: bool) -> None:
-    from events.batch_store import BatchStore, log_digest
     from events.errors import OutputError
     from events.writer import write_log
+    from sim.batch.store import BatchStore, log_digest
 
     with BatchStore.open(store) as batch:
         data = batch.log(run)

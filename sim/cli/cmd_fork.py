@@ -81,7 +81,7 @@ def command(
         return
     from rich.console import Console
 
-    from sim.run_summary import print_run_summary
+    from sim.cli.render_run import print_run_summary
 
     console = Console(highlight=False, soft_wrap=True)
     scenario = result.scenario

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from events.errors import NegsimError, WorkerLostError
+from events.errors import NegsimError
+from sim.batch.errors import WorkerLostError
 from sim.cli.options import (
     execution_of,
     executor_options,
@@ -21,7 +22,7 @@ from sim.cli.options import (
     workers_option,
 )
 from sim.diagnostics import get_logger
-from sim.summary import ACCESS_AFTER_AGI
+from sim.run.summary import ACCESS_AFTER_AGI
 
 EXIT_INTERRUPTED = 130
 
@@ -173,7 +174,7 @@ def _with_coherence(result: Any, estimates: list[Any]) -> list[Any]:
 
 
 def _stored(path: Path) -> int | str:
-    from events.batch_store import BatchStore
+    from sim.batch.store import BatchStore
 
     if not path.exists():
         return 0

@@ -23,7 +23,7 @@ from events.errors import IntegrityError
 from events.model import RunStarted
 from events.replay import around_agi, fold, state_at
 from events.verify import verify_file
-from sim.render_state import state_table, state_tables, when
+from sim.cli.render_state import state_table, state_tables, when
 
 
 def _print_json(payload: dict[str, Any]) -> None:

@@ -80,7 +80,7 @@ def command(
     if as_json:
         click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
     else:
-        from sim.run_summary import print_run_summary
+        from sim.cli.render_run import print_run_summary
 
         print_run_summary(result, path)
 

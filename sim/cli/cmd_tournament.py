@@ -72,9 +72,10 @@ def command(
 ) -> None:
     from agents.strategies import STRATEGY_NAMES
     from sim.lab import tournament
-    from sim.lab.tables import check_out
+    from sim.table_file import check_out
 
-    check_out(out)
+    if out is not None:
+        check_out(out)
     execution = execution_of(workers, executor, address, as_json=as_json)
     with flag_errors(strategies="--strategies", repetitions="--repetitions"):
         result = tournament(

@@ -114,9 +114,10 @@ def command(
     as_json: bool,
 ) -> None:
     from sim.lab import tune
-    from sim.lab.tables import check_out, write_rows
+    from sim.table_file import check_out, write_rows
 
-    check_out(out)
+    if out is not None:
+        check_out(out)
     rivals = [name for text in opponents for name in text.split(",") if name.strip()]
     execution = execution_of(workers, executor, address, as_json=as_json)
     with flag_errors(

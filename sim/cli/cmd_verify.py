@@ -134,7 +134,7 @@ def command(
         _verify_store(log, as_json)
         return
     if store is not None:
-        from events.batch_store import BatchStore
+        from sim.batch.store import BatchStore
 
         assert run is not None
         with BatchStore.open(store) as batch:
@@ -171,7 +171,7 @@ def command(
 
 def _verify_store(path: str, as_json: bool) -> None:
     """Every run of a batch store: its log decompressed, verified, and its digest compared."""
-    from events.batch_store import BatchStore
+    from sim.batch.store import BatchStore
 
     bad: list[dict[str, Any]] = []
     events = 0

@@ -27,12 +27,12 @@ import attrs
 from agents.strategies import STRATEGY_NAMES
 from events.convert import check_int
 from sim.batch.execution import Execution
-from sim.lab.checks import strategy_list
 from sim.lab.derived import add_derived
+from sim.lab.inputs import strategy_list
 from sim.lab.runs import load, run_rows, sweep_value
-from sim.lab.tables import to_arrow, write_rows
 from sim.scenario import Scenario
 from sim.stats import Estimate, mean_ci, proportion_ci
+from sim.table_file import to_arrow, write_rows
 
 
 @attrs.frozen(slots=True)

@@ -36,8 +36,8 @@ from agents.strategies import STRATEGIES, make_strategy, parameter_names
 from events.convert import check_int
 from events.errors import InputError
 from sim.batch.execution import Execution, run_tasks
-from sim.lab.checks import check_objective, check_party, check_strategy, strategy_list
 from sim.lab.derived import add_derived
+from sim.lab.inputs import check_objective, check_party, check_strategy, strategy_list
 from sim.lab.runs import load, run_rows
 from sim.scenario import Scenario, parse_value
 from sim.seeding import RunSeed, stream

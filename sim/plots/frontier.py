@@ -19,10 +19,10 @@ import numpy as np
 
 from events.model import ContractSigned, OfferAccepted, OfferMade
 from events.replay import Folder
+from sim.party_utility import utility_for
 from sim.plots.loaders import Run, load_run
 from sim.plots.style import MUTED, PARTY_COLORS, fixed_style, new_figure
 from sim.plots.terms_format import issue_label, value_text
-from sim.utilities import utility_for
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -218,7 +218,7 @@ def _read_csv(path: Path) -> Batch:
 
 
 def _read_store(path: Path) -> Batch:
-    from events.batch_store import BatchStore
+    from sim.batch.store import BatchStore
 
     with BatchStore.open(path) as store:
         meta = store.meta

@@ -25,8 +25,8 @@ from events.convert import is_number
 from sim.plots.loaders import Batch, load_batch
 from sim.plots.style import AGI_COLOR, MONTHS, MUTED, PARTY_COLORS, fixed_style, new_figure
 from sim.plots.terms_format import issue_label, value_text
+from sim.run.summary import ACCESS_AFTER_AGI
 from sim.stats import wilson_interval
-from sim.summary import ACCESS_AFTER_AGI
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -39,6 +39,8 @@ from events.model import (
 )
 from events.replay import Folder, around_milestone, milestone_index
 from events.state import ContractState
+from sim.clause_text import amendment_text
+from sim.party_utility import utility_for
 from sim.plots.calendar_axis import set_time_axis, time_label, uses_dates
 from sim.plots.loaders import Run, load_run
 from sim.plots.style import (
@@ -50,8 +52,6 @@ from sim.plots.style import (
     new_figure,
 )
 from sim.plots.terms_format import issue_label, value_text
-from sim.render_state import amendment_text
-from sim.utilities import utility_for
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -8,7 +8,7 @@
   by type, time and data, with seq references renumbered as if ``Forked`` records
   were not there): for a fork that changed nothing there is none;
 - the contract of each run just before AGI, just after AGI and at the end (each
-  run's own AGI moment), and their summary rows (``sim.summary``), field by field.
+  run's own AGI moment), and their summary rows (``sim.run.summary``), field by field.
 
 States come from ``events.replay`` only; this module compares and formats.
 """
@@ -28,8 +28,8 @@ from events.model import Forked, RunStarted, event_data
 from events.replay import around_milestone, fold
 from events.state import ContractState
 from events.verify import LogFaultError, VerifiedLog, read_log_bytes, verify_bytes
+from sim.run.summary import summarize
 from sim.scenario import Scenario, ScenarioError
-from sim.summary import summarize
 
 MOMENTS: Final = ("before_agi", "after_agi", "final")
 _SEQ_REFERENCES: Final = ("reply_to", "offer_seq")

@@ -35,7 +35,7 @@ from events.errors import InputError, IntegrityError
 from events.model import Forked, RunEnded, RunStarted
 from events.verify import LogFaultError, read_log_bytes, verify_bytes
 from sim.engine import Simulation
-from sim.run_result import RunResult
+from sim.run.result import RunResult
 from sim.scenario import Scenario, ScenarioError
 from sim.seeding import RunSeed
 from sim.whatif.changes import Plan, plan_changes, scenario_changes

@@ -49,9 +49,9 @@ from sim.batch.estimates import (
     summarize_rows,
 )
 from sim.batch.execution import Execution
+from sim.run.summary import summary_columns
 from sim.scenario import Distribution, Scenario, load_scenario
 from sim.stats import mean_interval
-from sim.summary import summary_columns
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -32,14 +32,14 @@ import attrs
 import orjson
 
 from events import __version__
-from events.batch_store import BatchStore, PackedRun
 from events.errors import InputError
 from sim.batch.execution import Execution
 from sim.batch.plan import scenario_digest
 from sim.batch.runner import execute
+from sim.batch.store import BatchStore, PackedRun
 from sim.batch.worker import Chunk, run_chunk
+from sim.run.summary import summary_columns
 from sim.scenario import Distribution, Scenario
-from sim.summary import summary_columns
 
 META_KIND: Final = "negsim-sobol"
 ROWS_PER_TASK: Final = 16

@@ -12,10 +12,10 @@ import orjson
 import pytest
 
 from events import state_at
-from events.batch_store import BatchStore
 from events.calendar import date_at, months_between
 from events.verify import verify_file
 from sim.backtest.scoring import crps, mid_rank
+from sim.batch.store import BatchStore
 from sim.engine import simulate
 from sim.scenario import load_scenario
 from tests.cli_helpers import assert_one_line_error, run_cli

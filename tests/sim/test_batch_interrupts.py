@@ -104,7 +104,7 @@ class _BrokenPool(_InterruptedWaitPool):
 
 
 def test_a_dead_worker_is_a_worker_lost_error() -> None:
-    from events.errors import WorkerLostError
+    from sim.batch.errors import WorkerLostError
 
     with pytest.raises(WorkerLostError, match="a batch worker process died") as caught:
         list(run_unordered(_BrokenPool(), iter([1]), lambda task: [task]))
@@ -136,7 +136,7 @@ def test_a_zombie_parent_counts_as_dead_for_the_worker_watchdog() -> None:
 
 
 def test_a_dead_worker_noticed_by_wait_is_a_worker_lost_error_too() -> None:
-    from events.errors import WorkerLostError
+    from sim.batch.errors import WorkerLostError
 
     class _PoolThatNoticesInWait(_InterruptedWaitPool):
         lost = (_DeadWorker,)

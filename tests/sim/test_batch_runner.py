@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from events.batch_store import BatchStore
 from events.errors import InputError, OutputError
 from sim.batch import BatchResult, run_batch
 from sim.batch.execution import Execution
+from sim.batch.store import BatchStore
 from sim.engine import simulate
 from sim.scenario import load_scenario
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from events.batch_store import BatchStore, PackedRun, RunRecord, pack_run
 from events.errors import InputError, IntegrityError
+from sim.batch.store import BatchStore, PackedRun, RunRecord, pack_run
 from sim.engine import simulate
 from sim.scenario import load_scenario
 

@@ -11,9 +11,9 @@ import numpy as np
 import orjson
 import pytest
 
-from events.batch_store import BatchStore
 from sim.backtest import abc
 from sim.backtest.prior import Prior
+from sim.batch.store import BatchStore
 from sim.scenario import Distribution, load_scenario
 from tests.cli_helpers import assert_one_line_error, run_cli
 

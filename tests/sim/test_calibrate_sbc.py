@@ -144,7 +144,7 @@ def test_rejection_posterior_is_the_prior_restricted_to_matching_runs(
         workers=2,
         store=tmp_path / "s.sqlite",
     )
-    from events.batch_store import BatchStore
+    from sim.batch.store import BatchStore
 
     with BatchStore.open(tmp_path / "s.sqlite") as opened:
         rows = list(opened.rows())

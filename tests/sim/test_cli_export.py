@@ -7,9 +7,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from events.batch_store import BatchStore
 from sim.batch import run_batch
 from sim.batch.execution import Execution
+from sim.batch.store import BatchStore
 from tests.cli_helpers import assert_one_line_error, run_cli
 
 

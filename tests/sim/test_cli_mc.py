@@ -165,7 +165,7 @@ def _digests(path: Path) -> list[tuple[int, str, str]]:
 
 
 def _logs(path: Path) -> list[bytes]:
-    from events.batch_store import BatchStore
+    from sim.batch.store import BatchStore
 
     with BatchStore.open(path) as store:
         return [store.log(run) for run in store.run_ids()]

@@ -13,9 +13,9 @@ from events.model import OfferMade
 from events.terms import Outcome
 from sim.coherence import coherence_estimates, offer_coherence
 from sim.engine import simulate
+from sim.party_utility import utility_for
+from sim.run.summary import summary_columns
 from sim.scenario import load_scenario
-from sim.summary import summary_columns
-from sim.utilities import utility_for
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ from events.model import (
 from events.replay import Folder
 from sim.engine import simulate
 from sim.money import compute_need_for
-from sim.run_result import RunResult
+from sim.run.result import RunResult
+from sim.run.summary import summary_columns
 from sim.scenario import ScenarioError, load_scenario
-from sim.summary import summary_columns
 
 SEEDS = 200
 MARCH_2025, MAY_2025, JUNE_2025 = 74.29, 76.45, 77.5  # 2025-03-10, 2025-05-15, 2025-06-16

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from events.batch_store import BatchStore
 from events.verify import verify_file
 from events.writer import write_log
+from sim.batch.store import BatchStore
 from sim.engine import simulate
+from sim.run.summary import summary_columns
 from sim.scenario import Scenario, load_scenario
-from sim.summary import summary_columns
 
 PNG = b"\x89PNG\r\n\x1a\n"
 MAGIC = {"png": (PNG,), "pdf": (b"%PDF",), "svg": (b"<?xml", b"<svg")}

@@ -20,10 +20,10 @@ import pytest
 from events.clauses import Equity
 from events.model import ContractSigned, MilestoneReached, RulingIssued
 from sim.engine import simulate
-from sim.run_result import RunResult
+from sim.run.result import RunResult
+from sim.run.summary import summary_columns
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.distributions import Distribution
-from sim.summary import summary_columns
 
 SEEDS = 200
 

@@ -25,9 +25,9 @@ from events.replay import fold
 from events.state import RESTRUCTURING_PENDING
 from events.verify import verify_bytes
 from sim.engine import simulate
-from sim.run_result import RunResult
+from sim.run.result import RunResult
+from sim.run.summary import summarize, summary_columns
 from sim.scenario import Scenario, load_scenario
-from sim.summary import summarize, summary_columns
 
 SEEDS = 200
 

@@ -14,11 +14,11 @@ import pytest
 
 from events.model import RestructuringEnded
 from events.state import RESTRUCTURING_STATUSES
+from sim.cli.render_restructuring import restructuring_lines
 from sim.engine import simulate
-from sim.render_restructuring import restructuring_lines
+from sim.run.summary import summarize
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_toml, scenario_from_raw
 from sim.scenario.builtins import builtin_text
-from sim.summary import summarize
 from tests.cli_helpers import run_cli
 
 D = dt.date

@@ -9,8 +9,8 @@ import pytest
 from rich.cells import cell_len
 
 from events.replay import around_agi
+from sim.cli.render_state import _fits, _has_contract, _issues_of, _rows, state_tables
 from sim.engine import simulate
-from sim.render_state import _fits, _has_contract, _issues_of, _rows, state_tables
 from sim.scenario import load_scenario
 from tests.cli_helpers import run_cli
 

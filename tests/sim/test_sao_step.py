@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.engine import simulate
+from sim.run.summary import negmas_step, summary_columns
 from sim.scenario import ScenarioError, load_scenario
-from sim.summary import negmas_step, summary_columns
 from tests.cli_helpers import assert_one_line_error, run_cli
 
 HARDLINERS = ["parties.buyer.strategy=hardliner", "parties.seller.strategy=hardliner"]

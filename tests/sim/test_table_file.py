@@ -78,7 +78,7 @@ def test_a_directory_that_cannot_be_made_is_an_output_error(tmp_path: Path) -> N
 
 
 def test_tournament_rows_go_through_the_same_writer(tmp_path: Path) -> None:
-    from sim.lab.tables import write_rows
+    from sim.table_file import write_rows
 
     rows = [{"run": 0, "a": 1}, {"run": 1, "b": True}]  # columns: union, first seen
     text = write_rows(rows, tmp_path / "t.csv").read_text().splitlines()

@@ -14,9 +14,9 @@ from events.model import MilestoneReached, NegotiationEnded, OfferAccepted, Talk
 from sim.domain import negotiation_domain
 from sim.engine import simulate
 from sim.party_valuation import world_valuation
-from sim.run_result import RunResult
+from sim.run.result import RunResult
+from sim.run.summary import summarize
 from sim.scenario import Scenario, load_scenario
-from sim.summary import summarize
 
 SEEDS = range(200)
 

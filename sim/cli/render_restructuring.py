@@ -21,7 +21,7 @@ from events.model import (
     RestructuringReviewed,
 )
 from events.state import ContractState
-from sim.render_state import when
+from sim.cli.render_state import when
 
 WIDTH = 80
 _REASONS = {

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from agents.strategies import parameter_names
 from events.errors import InputError
+from sim.run.summary import summary_columns
 from sim.scenario import Scenario
-from sim.summary import summary_columns
 
 
 def check_strategy(name: str, where: str = "") -> str:

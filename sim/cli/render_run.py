@@ -17,9 +17,10 @@ from events.model import (
     RulingIssued,
 )
 from events.state import ContractState
-from sim.render_restructuring import restructuring_lines
-from sim.render_state import amendment_text, state_tables
-from sim.run_result import RunResult
+from sim.clause_text import amendment_text
+from sim.cli.render_restructuring import restructuring_lines
+from sim.cli.render_state import state_tables
+from sim.run.result import RunResult
 
 
 def _when(result: RunResult, t: float | None) -> str:

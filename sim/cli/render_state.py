@@ -14,9 +14,9 @@ from rich.table import Table
 from rich.text import Text
 
 from events.calendar import date_at
-from events.clauses import Amendment, Clause, clause_to_data
 from events.state import ContractState
 from events.terms import Outcome
+from sim.clause_text import number, plain_value
 
 MISSING = "—"
 
@@ -91,7 +91,7 @@ def _fits(
 def when(t: float, start: dt.date | None) -> str:
     """A simulated time as a user reads it: a calendar date, or ``t=...``."""
     if start is None:
-        return f"t={_number(t)}"
+        return f"t={number(t)}"
     return date_at(start, t).isoformat()
 
 
@@ -130,7 +130,7 @@ def _rows(
         rows += [
             ("term end", lambda s: MISSING if s.term_end is None else str(s.term_end)),
             *((right, _right_cell(right)) for right in rights),
-            ("investment total", lambda s: f"USD {_number(s.investment_total_bn)} bn"),
+            ("investment total", lambda s: f"USD {number(s.investment_total_bn)} bn"),
             ("equity", lambda s: _amounts(s.equity, percent=True)),
             ("compute commitments", lambda s: _amounts(s.compute_commitments_bn)),
             ("outside compute", lambda s: f"USD {s.outside_compute_bn:.1f} bn"),
@@ -153,7 +153,7 @@ _RESTRUCTURING_ROWS: list[tuple[str, Cell]] = [
     ("consent", lambda s: s.restructuring_consent if s.restructuring != "none" else MISSING),
     (
         "funding lost",
-        lambda s: f"USD {_number(s.funding_lost_bn)} bn" if s.funding_lost_bn else "none",
+        lambda s: f"USD {number(s.funding_lost_bn)} bn" if s.funding_lost_bn else "none",
     ),
 ]
 
@@ -164,63 +164,22 @@ def _term_cell(name: str) -> Cell:
         if terms is None:
             return MISSING
         try:  # a generic outcome (not partnership terms) names its own issues
-            return _value(name, terms.get(name))
+            return plain_value(name, terms.get(name))
         except KeyError:
             return MISSING
 
     return cell
 
 
-def _value(name: str, value: object) -> str:
-    if isinstance(value, bool):
-        return _yes_no(value)
-    if isinstance(value, float):
-        return _number(value)
-    return str(value)
-
-
-def clause_text(clause: Clause) -> str:
-    """One clause on one line: ``license(microsoft, models+infrastructure; until
-    agi_declared)``."""
-    data = clause_to_data(clause)
-    kind = data.pop("kind")
-    expiry = data.pop("expiry")
-    parts = []
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, list):
-            value = "+".join(value)
-        parts.append(str(value) if isinstance(value, str) else f"{key}={_value(key, value)}")
-    until = "" if expiry == "term" else f"; until {expiry}"
-    return f"{kind}({', '.join(parts)}{until})"
-
-
-def amendment_text(amendment: Amendment) -> str:
-    parts = [f"remove {right}" for right in amendment.remove]
-    parts += [f"add {clause_text(clause)}" for clause in amendment.add]
-    if amendment.term_end is not None:
-        parts.append(f"term end {amendment.term_end}")
-    return "; ".join(parts) or "none"
-
-
 def _amounts(amounts: dict[str, float], *, percent: bool = False) -> str:
     if not amounts:
         return MISSING
     if percent:
-        return ", ".join(f"{k}: {_number(v * 100)}%" for k, v in sorted(amounts.items()))
+        return ", ".join(f"{k}: {number(v * 100)}%" for k, v in sorted(amounts.items()))
     # "openai_to_microsoft" as words, so a narrow cell wraps between them, not mid-word
     return ", ".join(
-        f"{k.replace('_to_', ' to ')}: USD {_number(v)} bn" for k, v in sorted(amounts.items())
+        f"{k.replace('_to_', ' to ')}: USD {number(v)} bn" for k, v in sorted(amounts.items())
     )
-
-
-def _number(value: float) -> str:
-    return f"{value:.6g}"
-
-
-def _yes_no(value: bool) -> str:
-    return "yes" if value else "no"
 
 
 def _right_cell(right: str) -> Cell:
@@ -248,7 +207,8 @@ def _talks(state: ContractState) -> str:
 def _offer(offer: Outcome | None) -> str:
     if offer is None:
         return MISSING
-    return ", ".join(f"{name}={_value(name, value)}" for name, value in offer.values) or MISSING
+    values = ", ".join(f"{name}={plain_value(name, value)}" for name, value in offer.values)
+    return values or MISSING
 
 
 def _reviews(state: ContractState) -> str:
@@ -291,4 +251,4 @@ def _outside(state: ContractState) -> str:
     return deals
 
 
-__all__ = ["amendment_text", "clause_text", "state_table", "state_tables", "when"]
+__all__ = ["state_table", "state_tables", "when"]

@@ -50,6 +50,6 @@ class RunResult:
 
     @cached_property
     def summary(self) -> dict[str, Any]:
-        from sim.summary import summarize
+        from sim.run.summary import summarize
 
         return summarize(self.records, self.scenario)

@@ -69,7 +69,7 @@ from events.replay import Folder, around_agi
 from events.state import RESTRUCTURING_PENDING
 from sim.coherence import offer_coherence
 from sim.money import alternatives_for
-from sim.utilities import utility_for
+from sim.party_utility import utility_for
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from events.batch_store import BatchStore, RunRecord, log_digest
 from events.errors import InputError, IntegrityError
+from sim.batch.store import BatchStore, RunRecord, log_digest
 
 META = {"scenario": "ab" * 32, "master_seed": "12345", "n": "10", "schema": "1"}
 COLUMNS = [("deal", "INTEGER"), ("utility_ms", "REAL"), ("outcome", "TEXT")]
@@ -260,7 +260,7 @@ def test_second_writer_in_another_process(db: Path) -> None:
     with BatchStore.create(db, META, COLUMNS):
         code = textwrap.dedent(
             f"""
-            from events.batch_store import BatchStore
+            from sim.batch.store import BatchStore
             from events.errors import InputError
             try:
                 BatchStore.open({str(db)!r}, write=True)
@@ -340,7 +340,7 @@ def test_sigkill_keeps_exactly_the_committed_runs(db: Path) -> None:
         import os, signal, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_batch_store import COLUMNS, META, put, record
-        from events.batch_store import BatchStore
+        from sim.batch.store import BatchStore
         store = BatchStore.create({str(db)!r}, META, COLUMNS)
         for run in range(100):
             if run == 7:
@@ -386,7 +386,7 @@ def test_sigkill_at_an_arbitrary_moment(db: Path) -> None:
         import os, signal, sys, threading
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_batch_store import COLUMNS, META, put, record
-        from events.batch_store import BatchStore
+        from sim.batch.store import BatchStore
         store = BatchStore.create({str(db)!r}, META, COLUMNS)
         threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGKILL)).start()
         for run in range(100000):
