@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
@@ -52,8 +52,28 @@ class Tranche:
     taken: bool = False
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class Competitor:
+    """One outside bidder as a SimPy process (module doc): offers to ``target``."""
+
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        (
+            "name",
+            "target",
+            "kind",
+            "intensity",
+            "first",
+            "value_low_bn",
+            "value_high_bn",
+            "window",
+            "rng",
+            "schedule",
+            "tranches",
+            "programme_bn",
+            "until",
+        )
+    )
+
     key: str
     name: str
     target: str

@@ -24,7 +24,7 @@ The rules, stated once:
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 import numpy as np
@@ -35,10 +35,12 @@ from events.model import Event, NegotiationEnded, RegulatorAsked
 BREAK_DOWNS: Final = frozenset(("walk_away", "deadline"))
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class Complainant:
     """``party`` may ask ``regulator`` to look, with ``probability`` per break-down,
     ``delay`` months after it."""
+
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(("probability", "delay", "rng"))
 
     party: str
     regulator: str

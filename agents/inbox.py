@@ -18,22 +18,25 @@ pinned log digests (tests/data/log_digests.json) hold the engine to that.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Generic, TypeVar
 
 import simpy
 
+Message = TypeVar("Message")
 
-class Inbox:
-    """Unbounded single-reader mailbox on the discrete-event clock."""
+
+class Inbox(Generic[Message]):
+    """Unbounded single-reader mailbox on the discrete-event clock, for messages of
+    one type (a negotiator's: ``agents.messages.NegotiatorMessage``)."""
 
     __slots__ = ("_env", "_items", "_waiter")
 
     def __init__(self, env: simpy.Environment) -> None:
         self._env = env
-        self._items: deque[Any] = deque()
+        self._items: deque[Message] = deque()
         self._waiter: simpy.Event | None = None
 
-    def put(self, item: Any) -> None:
+    def put(self, item: Message) -> None:
         """Deliver ``item`` now: wake the waiting reader, or queue it."""
         waiter = self._waiter
         if waiter is None:

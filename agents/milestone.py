@@ -11,7 +11,7 @@ always the scenario's: no contract can promise what a panel will find.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
@@ -20,12 +20,16 @@ from agents.world import World
 from events.model import MilestoneReached
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class AgiMilestone:
     """``at``: declaration time; with ``verification``, a panel confirms it ``delay``
     later with probability ``probability`` (otherwise it stays declared, unverified).
     ``declared_by``, ``verification`` and ``delay`` are defaults, overridden by the
     ``agi_definition`` clause in force at the declaration."""
+
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        ("at", "declared_by", "verification", "delay", "probability", "rng")
+    )
 
     at: float
     declared_by: str

@@ -9,12 +9,13 @@ its reservation value by the competitor's ``boost``. All choices are its strateg
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
 from agents.appraisal import Appraiser
 from agents.inbox import Inbox
+from agents.messages import NegotiatorMessage, OfferDelivered, OutsideOfferDelivered
 from agents.strategies.base import NegotiationView, Response, Strategy
 from agents.strategies.time_based import relative_time as sao_relative_time
 from agents.world import World
@@ -23,7 +24,6 @@ from events.model import (
     OfferAccepted,
     OfferMade,
     OfferRejected,
-    OutsideOfferMade,
 )
 from events.terms import Offer
 
@@ -76,13 +76,17 @@ class NegotiationClock:
         return min(1.0, max(0.0, (now - self.opens) / span)) if span > 0 else 1.0
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class Negotiator:
     """One party's side of the talks.
 
     The hot path (one call of ``_respond`` and one of ``_propose`` per turn, hundreds of
-    turns a run) binds what it reads once per turn.
+    turns a run) binds what it reads once per turn. A fork may swap its strategy, its
+    view (new preferences before talks open), its clock (a moved deadline) and its
+    appraiser (``agents.settings.reconfigure``).
     """
+
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(("strategy", "view", "clock", "appraiser"))
 
     key: str
     opponent: str
@@ -90,7 +94,7 @@ class Negotiator:
     view: NegotiationView
     clock: NegotiationClock
     offer_of: Callable[[int], Offer]
-    inbox: Inbox
+    inbox: Inbox[NegotiatorMessage]
     first: bool
     appraiser: Appraiser | None = None  # world-dependent valuation (agents.appraisal)
 
@@ -107,16 +111,16 @@ class Negotiator:
         respond = self._respond
         wait = clock.round
         while True:
-            seq, event, payload = yield get()
-            kind = type(event)
-            if kind is OfferMade:
+            message = yield get()
+            kind = type(message)
+            if kind is OfferDelivered:
                 yield timeout(wait)
-                if not talks_open() or not respond(world, seq, event, payload):
+                if not talks_open() or not respond(world, *message):
                     return
-            elif kind is OutsideOfferMade:
+            elif kind is OutsideOfferDelivered:
                 if self.appraiser is None:  # a world-reading party sees it in its options
-                    self.view.reservation = min(1.0, self.view.reservation + payload)
-            elif kind is NegotiationEnded:
+                    self.view.reservation = min(1.0, self.view.reservation + message[2])
+            else:  # TalksEnded
                 return
 
     def _tick(self, now: float) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
@@ -33,8 +33,14 @@ from events.model import OutsideOptionImproved
 DONE = 0.005  # close enough to the ceiling: no further events
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class OutsideOption:
+    """One party's outside option as a SimPy process (module doc)."""
+
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        ("since", "initial", "ceiling", "ramp_months", "every", "rng")
+    )
+
     party: str
     option: str
     since: float  # months since the scenario's start

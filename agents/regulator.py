@@ -38,15 +38,16 @@ the UK CMA's took about 15 months, FACTS.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 import numpy as np
 import simpy
 
+from agents.messages import DealToReview
 from agents.world import World
 from events.clauses import Amendment, Clause, Equity
-from events.model import ContractSigned, Event, RegulatorAsked, ReviewOpened, RulingIssued
+from events.model import Event, RegulatorAsked, ReviewOpened, RulingIssued
 
 # Concern by the strongest cloud tie the deal grants (all workloads exclusive, or
 # only the API plus a first refusal on new compute, as since January 2025).
@@ -108,9 +109,22 @@ def ruling(
     return "approved", Amendment()
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class Regulator:
     """A competition authority as a SimPy process reviewing each deal it is sent."""
+
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(
+        (
+            "name",
+            "strictness",
+            "review_months",
+            "conditions",
+            "powers",
+            "control_threshold",
+            "rng",
+            "in_force_rng",
+        )
+    )
 
     key: str
     name: str
@@ -118,7 +132,7 @@ class Regulator:
     review_months: float
     conditions: Amendment
     rng: np.random.Generator
-    inbox: simpy.Store
+    inbox: simpy.Store  # of agents.messages.DealToReview
     powers: str = "merger_control"
     control_threshold: float = 0.0
     in_force_rng: np.random.Generator | None = None  # reviews of the contract in force
@@ -184,8 +198,8 @@ class Regulator:
     def process(self, world: World) -> Generator[Any, Any, None]:
         env = world.env
         while True:
-            _seq, signed, _ = yield self.inbox.get()
-            assert isinstance(signed, ContractSigned)
+            delivered: DealToReview = yield self.inbox.get()
+            signed = delivered.event
             # Both draws are made whatever the jurisdiction, so a change of powers
             # never shifts this regulator's later draws.
             duration = float(self.rng.gamma(REVIEW_SHAPE, self.review_months / REVIEW_SHAPE))

@@ -32,7 +32,7 @@ force, stays in force whatever happens to the conversion.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import numpy as np
@@ -76,10 +76,14 @@ class FundingCondition:
     deadline: float
 
 
-@attrs.define
+@attrs.define(kw_only=True)
 class Restructuring:
     """The conversion as a SimPy process; :meth:`process` also subscribes it to the
     deals and walk-aways that give or refuse the consent."""
+
+    # A fork may change no key of [restructuring]; under another seed its draws to
+    # come are made afresh.
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(("rng",))
 
     by: str
     form: str

@@ -19,9 +19,12 @@ from events.state import ContractState
 
 class World(Protocol):
     env: simpy.Environment
-    # Both sides' walk-away values from the state (None: the scenario has no
-    # [alternatives] tables); a negotiator's reservation may read it.
-    alternatives: Alternatives | None
+
+    @property
+    def alternatives(self) -> Alternatives | None:
+        """Both sides' walk-away values from the state (None: the scenario has no
+        [alternatives] tables); a negotiator's reservation may read it."""
+        ...
 
     def post(self, sender: str, event: Event, index: int | None = None) -> int:
         """Record ``event`` now and deliver it to whoever it concerns; returns its seq.

@@ -11,20 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from typing import Any, Protocol
 
 import simpy
 
 from agents.alternatives import Alternatives
-from agents.competitor import Competitor, Tranche
+from agents.competitor import Competitor
 from agents.complaint import Complainant
-from agents.first_refusal import RofrPolicy, first_refusal
+from agents.first_refusal import first_refusal
+from agents.messages import DealToReview, OfferDelivered, OutsideOfferDelivered, TalksEnded
 from agents.milestone import AgiMilestone
 from agents.negotiator import Negotiator
 from agents.outside_option import OutsideOption
 from agents.regulator import Regulator
-from agents.restructuring import FundingCondition, Restructuring, Reviewer
+from agents.restructuring import Restructuring
 from events import SCHEMA_VERSION, __version__
 from events.calendar import months_between
 from events.clauses import Clause
@@ -46,14 +47,21 @@ from events.model import (
 from events.replay import Folder
 from events.state import ContractState
 from events.writer import MemoryLog
-from sim.money import alternatives_for, compute_need_for, rofr_policy_for
+from sim.actors import (
+    build_competitor,
+    build_complainants,
+    build_milestone,
+    build_outside_option,
+    build_regulator,
+    build_restructuring,
+)
+from sim.money import compute_need_for
 from sim.run.result import RunResult
 from sim.scenario import Scenario, resolve
-from sim.scenario.deal import DealTemplate
-from sim.scenario.distributions import concrete
 from sim.scenario.schema import RegulatorSpec
 from sim.seeding import RunSeed, stream
 from sim.talks import Talks
+from sim.world_config import WorldConfig, config_for
 
 
 class LogSink(Protocol):
@@ -63,33 +71,29 @@ class LogSink(Protocol):
     def digest(self) -> str: ...
 
 
-class _World:
-    """The running world: what parties see through ``agents.world.World``."""
+class EngineWorld:
+    """The running world: what parties see through ``agents.world.World``.
 
-    def __init__(self, env: simpy.Environment, sink: LogSink) -> None:
+    Built with its rules (``config``, a frozen ``WorldConfig`` made from the scenario);
+    a fork replaces them with :meth:`reconfigure` and restarts actors' processes with
+    :meth:`restart`. The actors and their processes are kept by name for that.
+    """
+
+    def __init__(self, env: simpy.Environment, sink: LogSink, config: WorldConfig) -> None:
         self.env = env
         self.sink = sink
+        self.config = config
         self.folder = Folder()
         self.records: list[Recorded] = []
         self._append = sink.append  # bound once: record() is the engine's hottest path
         self._keep = self.records.append
-        self.negotiators: dict[str, Negotiator] = {}
-        self.regulators: list[Regulator] = []
-        self.review = False
+        self.negotiators: dict[str, Negotiator] = {}  # the round of talks at the table
         self.open = True
-        self.target = ""
-        self.rofr_window = 1.0
-        self.rofr_policy = RofrPolicy()  # when the first refusal's holder matches
-        # Both sides' walk-away values from the state (agents.alternatives); None when
-        # the scenario has no [alternatives] tables.
-        self.alternatives: Alternatives | None = None
-        self.start: dt.date | None = None  # calendar of t = 0 (month scenarios only)
-        self.deal: DealTemplate | None = None
         self._contract: str | None = None
         self._extensions = 0
-        self.boosts: dict[str, float] = {}
         # Handles on the actors and their processes, kept for forks (sim.whatif) to
         # reconfigure a running world; nothing in a plain run reads them.
+        self.regulators: list[Regulator] = []
         self.competitors: dict[str, Competitor] = {}
         self.milestone: AgiMilestone | None = None
         self.talks: Talks | None = None
@@ -99,6 +103,39 @@ class _World:
         self.processes: dict[str, simpy.Process] = {}
         # Observers of recorded events, by event type (``subscribe``); empty in most runs.
         self._watchers: dict[type, list[Callable[[int, Event], None]]] = {}
+
+    @property
+    def alternatives(self) -> Alternatives | None:
+        return self.config.alternatives
+
+    def reconfigure(self, config: WorldConfig) -> None:
+        """Apply ``config`` from now on (deals signed, offers made and matched after)."""
+        self.config = config
+
+    def start(self, name: str, process: Generator[Any, Any, None]) -> None:
+        """Start an actor's ``process`` now and keep it under ``name``."""
+        self.processes[name] = self.env.process(process)
+
+    def restart(self, factories: Mapping[str, Callable[[], Generator[Any, Any, None]]]) -> None:
+        """Stop the named processes and start ``factories[name]()`` in their place.
+
+        It happens right after the current SimPy step (a new process starts URGENT,
+        before any other event at this time), so no stale process acts in between;
+        even the process that is running now (it may be the one being replaced) is
+        stopped. A name with no process yet simply starts.
+        """
+        self.env.process(self._restart(dict(factories)))
+
+    def _restart(
+        self, factories: dict[str, Callable[[], Generator[Any, Any, None]]]
+    ) -> Generator[Any, Any, None]:
+        for name in sorted(factories):
+            old = self.processes.get(name)
+            if old is not None and old.is_alive:
+                old.defused = True  # the Interrupt ends it quietly
+                old.interrupt("restart")
+            self.start(name, factories[name]())
+        yield from ()
 
     def subscribe(self, kinds: tuple[type, ...], callback: Callable[[int, Event], None]) -> None:
         """Call ``callback(seq, event)`` right after every recorded event of ``kinds``.
@@ -157,16 +194,18 @@ class _World:
         # ``kind is X`` is the fastest dispatch but does not narrow for mypy: the
         # ignores below are that, nothing else.
         if kind is OfferMade:
-            self.negotiators[event.receiver].inbox.put((seq, event, index))  # type: ignore[union-attr]
+            self.negotiators[event.receiver].inbox.put(OfferDelivered(seq, event, index))  # type: ignore[union-attr, arg-type]
         elif kind is OfferAccepted:
             self._close_deal(seq, event)  # type: ignore[arg-type]
         elif kind is NegotiationEnded:
             self._end_talks(seq, event)  # type: ignore[arg-type]
         elif kind is OutsideOfferMade:
+            config = self.config
             target = self.negotiators.get(event.to)  # type: ignore[union-attr]
             if target is not None:
-                target.inbox.put((seq, event, self.boosts[event.competitor]))  # type: ignore[union-attr]
-            self.env.process(first_refusal(self, seq, event, self.rofr_policy))  # type: ignore[arg-type]
+                boost = config.boosts[event.competitor]  # type: ignore[union-attr]
+                target.inbox.put(OutsideOfferDelivered(seq, event, boost))  # type: ignore[arg-type]
+            self.env.process(first_refusal(self, seq, event, config.rofr_policy))  # type: ignore[arg-type]
         return seq
 
     def state(self) -> ContractState:
@@ -179,20 +218,22 @@ class _World:
 
     def _end_talks(self, seq: int, event: NegotiationEnded) -> None:
         self.open = False
+        ended = TalksEnded(seq, event)
         for party in self.negotiators.values():
-            party.inbox.put((seq, event, None))
+            party.inbox.put(ended)
 
     def _close_deal(self, seq: int, accepted: OfferAccepted) -> None:
         parties = tuple(self.negotiators)
         ended = NegotiationEnded("agreement", parties, None)
         self._end_talks(self.record(ended), ended)
         self._extensions += 1
-        review = self.review and bool(self.regulators)
+        config = self.config
+        review = config.review and bool(self.regulators)
         clauses: tuple[Clause, ...] = ()
         term_end = None
-        if self.deal is not None:
+        if config.deal is not None:
             folder = self.folder
-            clauses, term_end = self.deal.amend(
+            clauses, term_end = config.deal.amend(
                 folder.clauses, folder.term_end, accepted.terms.as_dict()
             )
         signed = ContractSigned(
@@ -205,13 +246,15 @@ class _World:
         )
         signed_seq = self.record(signed)
         if review:
+            delivered = DealToReview(signed_seq, signed)
             for regulator in self.regulators:
-                regulator.inbox.put((signed_seq, signed, None))
+                regulator.inbox.put(delivered)
 
     def _schedule_expiry(self, contract_id: str, term_end: int) -> None:
         """A contract runs through 31 December of its ``term_end`` year."""
-        if self.start is not None:
-            at = months_between(self.start, dt.date(term_end + 1, 1, 1))
+        start = self.config.start
+        if start is not None:
+            at = months_between(start, dt.date(term_end + 1, 1, 1))
             self.env.process(self._expire(contract_id, at))
 
     def _expire(self, contract_id: str, at: float) -> Generator[Any, Any, None]:
@@ -263,7 +306,12 @@ class Simulation:
             resolved = scenario
         env = simpy.Environment()
         log = sink if sink is not None else MemoryLog()
-        world = _World(env, log) if on_record is None else _WatchedWorld(env, log)
+        config = config_for(resolved)
+        world = (
+            EngineWorld(env, log, config)
+            if on_record is None
+            else _WatchedWorld(env, log, config)
+        )
         world.record(
             RunStarted(
                 resolved.to_data(),
@@ -317,11 +365,11 @@ class Simulation:
         )
 
 
-class _WatchedWorld(_World):
+class _WatchedWorld(EngineWorld):
     """A world that calls ``on_record(seq)`` after each event (forks only)."""
 
-    def __init__(self, env: simpy.Environment, sink: LogSink) -> None:
-        super().__init__(env, sink)
+    def __init__(self, env: simpy.Environment, sink: LogSink, config: WorldConfig) -> None:
+        super().__init__(env, sink, config)
         self.on_record: Callable[[int], None] | None = None
 
     def record(self, event: Event) -> int:
@@ -335,152 +383,45 @@ class _WatchedWorld(_World):
         return seq
 
 
-def _build(world: _World, scenario: Scenario, seed: RunSeed) -> None:
-    """Create every actor of the scenario and start its process."""
-    env = world.env
-    negotiation = scenario.negotiation
-    second_key = negotiation.parties[1]
-    world.target = "openai" if "openai" in negotiation.parties else second_key
-    world.review = negotiation.review
-
-    if scenario.time_unit == "month":
-        world.start = scenario.start
-    world.deal = negotiation.deal
-    need = compute_need_for(scenario)
-    world.alternatives = alternatives_for(scenario, need)
-    if scenario.rofr is not None:
-        world.rofr_window = scenario.rofr.window
-        world.rofr_policy = rofr_policy_for(scenario, world.alternatives)
-
+def _build(world: EngineWorld, scenario: Scenario, seed: RunSeed) -> None:
+    """Create every actor of the scenario (``sim.actors``) and start its process."""
     # History first: the prelude's contracts take force at their dates.
     if scenario.prelude:
-        world.processes["prelude"] = env.process(
-            prelude_process(world, scenario, negotiation.parties)
-        )
-
+        world.start("prelude", prelude_process(world, scenario, scenario.negotiation.parties))
     talks = Talks(world, scenario, seed)
     world.talks = talks
     talks.start()
-
     for spec in scenario.regulators:
-        regulator = Regulator(
-            key=spec.key,
-            name=spec.name,
-            strictness=concrete(spec.strictness),
-            review_months=concrete(spec.review_months),
-            conditions=spec.conditions,
-            rng=stream(seed, f"regulator:{spec.key}"),
-            inbox=simpy.Store(env),
-            powers=spec.powers,
-            control_threshold=spec.control_threshold,
-            in_force_rng=stream(seed, f"regulator:{spec.key}:in_force"),
-        )
+        regulator = build_regulator(spec, seed, world.env)
         world.regulators.append(regulator)
-        world.processes[f"regulator:{spec.key}"] = env.process(regulator.process(world))
+        world.start(f"regulator:{spec.key}", regulator.process(world))
         _build_complaints(world, scenario, seed, regulator, spec)
-
     if scenario.restructuring is not None:
-        world.restructuring = restructuring_actor(scenario, seed)
-        world.processes["restructuring"] = env.process(world.restructuring.process(world))
-
-    world.boosts = {c.key: concrete(c.boost) for c in scenario.competitors}
+        world.restructuring = build_restructuring(scenario, seed)
+        world.start("restructuring", world.restructuring.process(world))
+    need = compute_need_for(scenario)
     for offerer in scenario.competitors:
-        competitor = Competitor(
-            offerer.key,
-            offerer.name,
-            world.target,
-            offerer.kind,
-            concrete(offerer.intensity),
-            offerer.first,
-            offerer.value_bn_low,
-            offerer.value_bn_high,
-            world.rofr_window,
-            stream(seed, f"competitor:{offerer.key}"),
-            schedule=offerer.schedule,
-            tranches=tuple(Tranche(t.at, t.value_bn, t.taken) for t in offerer.tranches),
-            programme_bn=(
-                math.inf if offerer.programme_bn is None else concrete(offerer.programme_bn)
-            ),
-            until=math.inf if offerer.until is None else offerer.until,
-            need=need,
-        )
+        competitor = build_competitor(scenario, offerer.key, seed, need)
         world.competitors[offerer.key] = competitor
-        world.processes[f"competitor:{offerer.key}"] = env.process(competitor.process(world))
-
+        world.start(f"competitor:{offerer.key}", competitor.process(world))
     for option_spec in scenario.outside_options:
-        option = OutsideOption(
-            party=option_spec.party,
-            option=option_spec.option,
-            since=option_spec.since,
-            initial=concrete(option_spec.initial),
-            ceiling=concrete(option_spec.ceiling),
-            ramp_months=concrete(option_spec.ramp_years) * 12.0,
-            every=option_spec.every,
-            rng=stream(seed, f"outside_option:{option_spec.key}"),
-        )
+        option = build_outside_option(option_spec, seed)
         world.outside_options[option_spec.key] = option
-        world.processes[f"outside_option:{option_spec.key}"] = env.process(option.process(world))
-
+        world.start(f"outside_option:{option_spec.key}", option.process(world))
     if scenario.agi is not None:
-        agi = scenario.agi
-        milestone = AgiMilestone(
-            concrete(agi.at),
-            world.target,
-            agi.verification,
-            agi.verification_delay,
-            agi.verification_probability,
-            stream(seed, "agi"),
-        )
-        world.milestone = milestone
-        world.processes["agi"] = env.process(milestone.process(world))
-
-
-def restructuring_actor(scenario: Scenario, seed: RunSeed) -> Restructuring:
-    """The ``[restructuring]`` section's actor (a resolved scenario: every value drawn)."""
-    plan = scenario.restructuring
-    assert plan is not None
-    funding = None
-    if plan.funding_deadline is not None and plan.funding_investor is not None:
-        funding = FundingCondition(
-            plan.funding_investor, plan.funding_at_risk_bn, plan.funding_deadline
-        )
-    return Restructuring(
-        by=plan.by,
-        form=plan.form,
-        proposed=plan.proposed,
-        consent_from=plan.consent_from,
-        reviewers=tuple(
-            Reviewer(
-                r.key,
-                concrete(r.review_months),
-                concrete(r.approval_probability),
-                concrete(r.conditions_probability),
-            )
-            for r in plan.reviewers
-        ),
-        rng=stream(seed, "restructuring"),
-        long_stop=None if plan.long_stop is None else concrete(plan.long_stop),
-        funding=funding,
-    )
+        world.milestone = build_milestone(scenario, seed)
+        world.start("agi", world.milestone.process(world))
 
 
 def _build_complaints(
-    world: _World, scenario: Scenario, seed: RunSeed, regulator: Regulator, spec: RegulatorSpec
+    world: EngineWorld, scenario: Scenario, seed: RunSeed, regulator: Regulator, spec: RegulatorSpec
 ) -> None:
     """A regulator's reviews of the contract in force: those a party may ask for
     (``complaints_from``), and one the prelude opened and left open (ruled at its
     ``due``, e.g. a backtest ``--as-of`` a date inside the CMA's 2023-25 inquiry)."""
-    env = world.env
     if spec.complaints_from:
         world.subscribe((RegulatorAsked,), regulator.on_asked(world))
-    for party in spec.complaints_from:
-        complainant = Complainant(
-            party,
-            spec.key,
-            concrete(spec.complaint_probability),
-            concrete(spec.complaint_delay),
-            stream(seed, f"complaint:{party}:{spec.key}"),
-        )
+    for complainant in build_complainants(spec, seed):
         world.complainants.append(complainant)
         world.subscribe((NegotiationEnded,), functools.partial(complainant.on_ended, world=world))
     opened = None
@@ -494,18 +435,20 @@ def _build_complaints(
         ):
             opened = None
     if opened is not None:
-        world.processes[f"regulator:{spec.key}:in_force"] = env.process(
-            _after_prelude(world, opened.due, regulator)
+        world.start(
+            f"regulator:{spec.key}:in_force", _after_prelude(world, opened.due, regulator)
         )
 
 
-def _after_prelude(world: _World, due: float, regulator: Regulator) -> Generator[Any, Any, None]:
+def _after_prelude(
+    world: EngineWorld, due: float, regulator: Regulator
+) -> Generator[Any, Any, None]:
     """Process: a review the prelude left open is ruled at ``due`` (or at once)."""
     yield from regulator.review_in_force(world, due=due)
 
 
 def prelude_process(
-    world: _World, scenario: Scenario, parties: tuple[str, ...]
+    world: EngineWorld, scenario: Scenario, parties: tuple[str, ...]
 ) -> Generator[Any, Any, None]:
     """Process: the scenario's history at its dates: each contract taking force, each
     regulator's review and ruling of the contract in force (one event per entry)."""
@@ -540,15 +483,4 @@ def prelude_process(
             )
 
 
-def deadline_process(
-    world: _World, deadline: float, parties: tuple[str, ...]
-) -> Generator[Any, Any, None]:
-    """Process: the talks end at ``deadline`` if they are still open."""
-    env = world.env
-    if deadline > env.now:
-        yield env.timeout(deadline - env.now)
-    if world.open:
-        world.post("engine", NegotiationEnded("deadline", parties, None))
-
-
-__all__ = ["LogSink", "Simulation", "deadline_process", "prelude_process", "simulate"]
+__all__ = ["EngineWorld", "LogSink", "Simulation", "prelude_process", "simulate"]

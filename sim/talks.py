@@ -53,7 +53,7 @@ from sim.scenario import Scenario, ScenarioError
 from sim.seeding import RunSeed, stream
 
 if TYPE_CHECKING:
-    from sim.engine import _World
+    from sim.engine import EngineWorld
 
 # What can move a party's alternatives, and so reopen talks after a cool-down.
 WORLD_CHANGES: tuple[type, ...] = (
@@ -72,7 +72,7 @@ WORLD_CHANGES: tuple[type, ...] = (
 class Talks:
     """Rounds of talks between the scenario's two negotiating parties."""
 
-    def __init__(self, world: _World, scenario: Scenario, seed: RunSeed) -> None:
+    def __init__(self, world: EngineWorld, scenario: Scenario, seed: RunSeed) -> None:
         self.world = world
         self.scenario = scenario
         negotiation = scenario.negotiation
@@ -106,8 +106,14 @@ class Talks:
         """Rounds opened from now on seat parties as ``scenario`` describes them (a
         fork changed a party's strategy, reservation or preferences)."""
         self.scenario = scenario
+        self.negotiation = scenario.negotiation
         self.specs = {party.key: party for party in scenario.parties}
         self.strategies = {key: self._strategy(key) for key in self.parties}
+
+    def end_round_at(self, ends: float) -> Generator[Any, Any, None]:
+        """Process: the round now at the table ends at ``ends`` if still open then (a
+        fork moved the negotiation's deadline; restart ``"deadline"`` with it)."""
+        return self._round_end(self.rounds, ends)
 
     def _strategy(self, key: str) -> Strategy:
         """Made once (strategies are frozen values): a bad parameter fails at build."""
@@ -124,7 +130,7 @@ class Talks:
             world.subscribe((NegotiationEnded,), self._on_end)
             world.subscribe(WORLD_CHANGES, self._on_change)
         if self.reopen is not None:
-            world.processes["talks"] = world.env.process(self.process())
+            world.start("talks", self.process())
         else:
             self._open_round(self.negotiation.opens, record=False)
 
@@ -174,8 +180,8 @@ class Talks:
         }
         world.negotiators = negotiators
         for key, party in negotiators.items():
-            world.processes[f"party:{key}"] = world.env.process(party.process(world))
-        world.processes["deadline"] = world.env.process(self._round_end(self.rounds, ends))
+            world.start(f"party:{key}", party.process(world))
+        world.start("deadline", self._round_end(self.rounds, ends))
         return True
 
     def _round_end(self, number: int, ends: float) -> Generator[Any, Any, None]:
@@ -237,15 +243,15 @@ class Talks:
             issue_values=space.value_indices,  # what an opponent model learns from
         )
         return Negotiator(
-            key,
-            opponent,
-            strategy,
-            view,
-            clock,
-            self.domain.offer_of,
-            Inbox(self.world.env),
-            key == self.parties[0],
-            self.appraiser(key),
+            key=key,
+            opponent=opponent,
+            strategy=strategy,
+            view=view,
+            clock=clock,
+            offer_of=self.domain.offer_of,
+            inbox=Inbox(self.world.env),
+            first=key == self.parties[0],
+            appraiser=self.appraiser(key),
         )
 
     def appraiser(self, key: str) -> Appraiser | None:

@@ -202,10 +202,10 @@ def agreement_distances(
         nash = nash_points(pts, disagreement, tol)
         ks = kalai_smorodinsky_point(pts, disagreement, tol)
     welfare = max_welfare_point(pts, tol)
-    return _distances(p, pts, front, nash, ks, welfare)
+    return point_distances(p, pts, front, nash, ks, welfare)
 
 
-def _distances(
+def point_distances(
     p: np.ndarray,
     pts: np.ndarray,
     front: np.ndarray,
@@ -213,6 +213,10 @@ def _distances(
     ks: int | None,
     welfare: int | None,
 ) -> dict[str, float]:
+    """The distances of point ``p`` to the frontier and the named solutions, given
+    the domain's points already computed (``agreement_distances`` and the outcome
+    table share it)."""
+
     def to(index: int | None) -> float:
         return float(np.hypot(*(pts[index] - p))) if index is not None else float("nan")
 
@@ -240,4 +244,5 @@ __all__ = [
     "nash_point",
     "nash_points",
     "pareto_frontier",
+    "point_distances",
 ]

@@ -24,11 +24,11 @@ import numpy as np
 from agents.outcome_space import Issue, OutcomeSpace
 from sim.analysis.frontier import (
     TOL,
-    _distances,
     kalai_smorodinsky_point,
     max_welfare_point,
     nash_points,
     pareto_frontier,
+    point_distances,
 )
 from sim.party_utility import utility_for
 from sim.scenario import Distribution, Scenario
@@ -173,7 +173,7 @@ class OutcomeAnalysis:
 
     def distances(self, index: int) -> dict[str, float]:
         """:func:`~sim.analysis.frontier.agreement_distances` of outcome ``index``."""
-        return _distances(
+        return point_distances(
             self.points[index],
             self.points,
             self.frontier,

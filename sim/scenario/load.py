@@ -190,9 +190,9 @@ class _Loader(Checker):
             self.regulator(key, table, negotiation)
             for key, table in self.named_tables(regulators_raw, "regulators").items()
         )
-        competitors = self.competitors(raw.get("competitors", MISSING))
+        competitors = self.competitors(raw.get("competitors", MISSING), negotiation.parties)
         rofr = self.rofr(raw.get("rofr", MISSING))
-        agi = self.agi(raw.get("agi", MISSING))
+        agi = self.agi(raw.get("agi", MISSING), negotiation.parties)
         restructuring = self.restructuring(raw.get("restructuring", MISSING), negotiation)
         compute_need = self.compute_need(raw.get("compute_need", MISSING))
         for competitor in competitors:
@@ -873,15 +873,30 @@ class _Loader(Checker):
                 self.fail(f"{key}[{index}]", "a party not listed before", item)
         return tuple(value)
 
-    def competitors(self, value: object) -> tuple[CompetitorSpec, ...]:
+    def competitors(
+        self, value: object, parties: tuple[str, ...]
+    ) -> tuple[CompetitorSpec, ...]:
         if self.domain == "generic" and value not in (MISSING, {}):
             self.fail("competitors", f"no competitors {_GENERIC}", value)
         return tuple(
-            self.competitor(key, table)
+            self.competitor(key, table, parties)
             for key, table in self.named_tables(value, "competitors").items()
         )
 
-    def competitor(self, key: str, value: dict[str, Any]) -> CompetitorSpec:
+    def party_ref(
+        self, table: Mapping[str, Any], where: str, name: str, parties: tuple[str, ...]
+    ) -> str | None:
+        """An optional key naming one of the negotiating ``parties`` (None if absent)."""
+        if name not in table:
+            return None
+        value = table[name]
+        if value not in parties:
+            self.fail(f"{where}.{name}", f"a negotiating party ({', '.join(parties)})", value)
+        return str(value)
+
+    def competitor(
+        self, key: str, value: dict[str, Any], parties: tuple[str, ...]
+    ) -> CompetitorSpec:
         where = f"competitors.{key}"
         table = self.table(value, where, COMPETITOR_KEYS)
         name = self.string(table, where, "name", key, nonempty=True)
@@ -917,6 +932,7 @@ class _Loader(Checker):
             tranches=tranches,
             programme_bn=programme,
             until=until,
+            to=self.party_ref(table, where, "to", parties),
         )
 
     def tranches(self, value: object, key: str) -> tuple[TrancheSpec, ...]:
@@ -1047,7 +1063,7 @@ class _Loader(Checker):
             )
         return tuple(specs)
 
-    def agi(self, value: object) -> AgiSpec | None:
+    def agi(self, value: object, parties: tuple[str, ...]) -> AgiSpec | None:
         if value is MISSING:
             return None
         key = "agi"
@@ -1059,7 +1075,8 @@ class _Loader(Checker):
         # The parties' belief about the date (never drawn: resolving `at` for a run, or
         # sweeping it, leaves what the parties expect alone). None: they expect no AGI.
         belief = self.drawable(table, key, "belief", None) if "belief" in table else None
-        return AgiSpec(at, verification, delay, probability, belief)
+        declared_by = self.party_ref(table, key, "declared_by", parties)
+        return AgiSpec(at, verification, delay, probability, belief, declared_by)
 
     def restructuring(
         self, value: object, negotiation: NegotiationSpec

@@ -113,6 +113,7 @@ COMPETITOR_KEYS: Final = (
     "tranches",
     "programme_bn",
     "until",
+    "to",
 )
 TRANCHE_KEYS: Final = ("at", "value_bn", "taken", "note")
 COMPETITOR_SCHEDULES: Final = ("poisson", "need")
@@ -136,6 +137,7 @@ OUTSIDE_OPTION_KEYS: Final = (
 AGI_KEYS: Final = (
     "at",
     "belief",
+    "declared_by",
     "verification",
     "verification_delay",
     "verification_probability",
@@ -467,6 +469,7 @@ class CompetitorSpec:
     tranches: tuple[TrancheSpec, ...] = ()
     programme_bn: Drawable | None = None  # None: no cap
     until: float | None = None  # None: to the horizon
+    to: str | None = None  # the party it courts; None: the negotiation's second party
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -486,6 +489,8 @@ class CompetitorSpec:
             data["programme_bn"] = _data(self.programme_bn)
         if self.until is not None:
             data["until"] = self.until
+        if self.to is not None:
+            data["to"] = self.to
         return dict(sorted(data.items()))
 
 
@@ -588,6 +593,9 @@ class AgiSpec:
     # What the parties expect of the date (never drawn: a belief, held by every run's
     # parties alike). None: they expect no AGI (a valuation then ignores it).
     belief: Distribution | float | None = None
+    # Who declares AGI when no clause in force defines it (the agi_definition clause
+    # says so otherwise); None: the negotiation's second party.
+    declared_by: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         data = {
@@ -598,6 +606,8 @@ class AgiSpec:
         }
         if self.belief is not None:
             data["belief"] = _data(self.belief)
+        if self.declared_by is not None:
+            data["declared_by"] = self.declared_by
         return dict(sorted(data.items()))
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from agents.settings import reconfigure
 from agents.strategies import make_strategy
 from agents.strategies.base import NegotiationView
 from events.codec import Recorded
@@ -30,11 +31,24 @@ from events.errors import InputError
 from events.model import ContractSigned, ReviewOpened, RulingIssued
 from events.replay import Folder
 from events.state import ContractState
+from sim.actors import (
+    competitor_settings,
+    competitor_stream,
+    complainant_settings,
+    complainant_stream,
+    milestone_settings,
+    milestone_stream,
+    outside_option_stream,
+    regulator_settings,
+    regulator_streams,
+    restructuring_stream,
+)
 from sim.domain import negotiation_domain, ranked_utilities
 from sim.scenario import Scenario, ScenarioError
 from sim.scenario.distributions import concrete
 from sim.scenario.schema import PreludeEntry
 from sim.seeding import RunSeed, stream
+from sim.world_config import config_for
 
 if TYPE_CHECKING:
     from sim.engine import Simulation
@@ -150,46 +164,35 @@ class Plan:
         if self.seed is not None:
             _reseed(sim, RunSeed.parse(self.seed), restarts)
         if restarts:
-            sim.env.process(_restart(sim, restarts))
-
-
-def _restart(sim: Simulation, restarts: Restarts) -> Generator[Any, Any, None]:
-    """Started at the fork point: its first part runs right after the step that recorded
-    the fork point's event (SimPy runs a new process's start URGENT, before any other
-    event at that time), so no stale process acts in between; it stops the old
-    processes (even the one that recorded the fork point) and starts their successors."""
-    processes = sim.world.processes
-    for name in sorted(restarts):
-        old = processes.get(name)
-        if old is not None and old.is_alive:
-            old.defused = True  # the Interrupt ends it quietly
-            old.interrupt("fork")
-        processes[name] = sim.env.process(restarts[name]())
-    yield from ()
+            # Right after the step that recorded the fork point's event, before
+            # anything else happens (``World.restart``).
+            sim.world.restart(restarts)
 
 
 def _reseed(sim: Simulation, seed: RunSeed, restarts: Restarts) -> None:
+    """Every actor draws from ``seed``'s streams from the fork point on."""
     world = sim.world
     for key, party in world.negotiators.items():
         party.view.rng = stream(seed, f"party:{key}")
         if world.talks is not None:
             world.talks.rngs[key] = party.view.rng  # and the rounds after
     for regulator in world.regulators:
-        regulator.rng = stream(seed, f"regulator:{regulator.key}")
-        regulator.in_force_rng = stream(seed, f"regulator:{regulator.key}:in_force")
+        reconfigure(regulator, **regulator_streams(sim.scenario.regulator(regulator.key), seed))
     for complainant in world.complainants:
-        complainant.rng = stream(seed, f"complaint:{complainant.party}:{complainant.regulator}")
+        reconfigure(
+            complainant, rng=complainant_stream(complainant.party, complainant.regulator, seed)
+        )
     if world.milestone is not None:
-        world.milestone.rng = stream(seed, "agi")
+        reconfigure(world.milestone, rng=milestone_stream(seed))
     if world.restructuring is not None:  # its rulings still to come draw afresh
-        world.restructuring.rng = stream(seed, "restructuring")
+        reconfigure(world.restructuring, rng=restructuring_stream(seed))
     for key, option in world.outside_options.items():
-        option.rng = stream(seed, f"outside_option:{key}")  # read afresh at every step
+        reconfigure(option, rng=outside_option_stream(key, seed))  # read at every step
     for key in world.competitors:
         # A competitor waits for its next offer with a gap drawn from its old stream;
         # offers are a Poisson process (memoryless), so it restarts, drawing afresh.
         restarts[f"competitor:{key}"] = competitor_process(
-            sim, key, stream(seed, f"competitor:{key}")
+            sim, key, competitor_stream(key, seed)
         )
 
 
@@ -204,7 +207,7 @@ def competitor_process(
 
     def start() -> Generator[Any, Any, None]:
         if rng is not None:
-            competitor.rng = rng
+            reconfigure(competitor, rng=rng)
         return competitor.process(sim.world)
 
     return start
@@ -284,7 +287,7 @@ def _party(
             # Talks not yet open (rounds that open later) take it from the scenario.
             party = sim.world.negotiators.get(key)
             if party is not None:
-                party.strategy = make_strategy(spec.strategy, **spec.param_dict())
+                reconfigure(party, strategy=make_strategy(spec.strategy, **spec.param_dict()))
 
         return [(f"party:{key}:strategy", swap)]
     if field == "reservation":
@@ -334,9 +337,9 @@ def _new_utility(key: str, new: Scenario) -> Step:
         talks = sim.world.talks
         if talks is not None and party.appraiser is not None:
             talks.use(new)
-            party.appraiser = talks.appraiser(key)
+            reconfigure(party, appraiser=talks.appraiser(key))
         view = party.view
-        party.view = NegotiationView(
+        new_view = NegotiationView(
             utilities=utilities,
             ranking=ranking,
             reservation=view.reservation,
@@ -344,7 +347,9 @@ def _new_utility(key: str, new: Scenario) -> Step:
             discount=view.discount,
             opponent_discount=view.opponent_discount,
             is_first_mover=view.is_first_mover,
+            issue_values=view.issue_values,
         )
+        reconfigure(party, view=new_view)
 
     return rebuild
 
@@ -354,16 +359,14 @@ def _regulator(key: str, field: str, old: Scenario, new: Scenario) -> list[tuple
     _exists(new.regulators, key, "regulator")
     spec = new.regulator(key)
     if field in ("complaint_probability", "complaint_delay"):
-        attribute = "probability" if field == "complaint_probability" else "delay"
-        value = float(getattr(spec, field))
 
         def complaints(sim: Simulation, _: Restarts) -> None:
             # Break-downs from now on; a complaint already being filed keeps its delay.
             for complainant in sim.world.complainants:
                 if complainant.regulator == key:
-                    setattr(complainant, attribute, value)
+                    reconfigure(complainant, **complainant_settings(spec))
 
-        return [(f"regulator:{key}:{field}", complaints)]
+        return [(f"regulator:{key}:complaints", complaints)]
     if field not in (
         "strictness",
         "review_months",
@@ -373,15 +376,14 @@ def _regulator(key: str, field: str, old: Scenario, new: Scenario) -> list[tuple
         "control_threshold",
     ):
         raise _Refused("not a key a fork knows how to change")
-    value = getattr(spec, field)
 
     def set_value(sim: Simulation, _: Restarts) -> None:
         # A review in progress keeps its drawn duration; its ruling reads the rest.
         for regulator in sim.world.regulators:
             if regulator.key == key:
-                setattr(regulator, field, value)
+                reconfigure(regulator, **regulator_settings(spec))
 
-    return [(f"regulator:{key}:{field}", set_value)]
+    return [(f"regulator:{key}", set_value)]
 
 
 def _competitor(
@@ -391,19 +393,11 @@ def _competitor(
     _exists(new.competitors, key, "competitor")
     spec = new.competitor(key)
     if field == "boost":
-
-        def boost(sim: Simulation, _: Restarts) -> None:
-            sim.world.boosts[key] = concrete(spec.boost)
-
-        return [(f"competitor:{key}:boost", boost)]
-    if field in ("value_bn", "kind", "name"):
+        return [("world", _world_config(new))]
+    if field in ("value_bn", "kind", "name", "to"):
 
         def offers(sim: Simulation, _: Restarts) -> None:
-            competitor = sim.world.competitors[key]
-            competitor.value_low_bn = spec.value_bn_low
-            competitor.value_high_bn = spec.value_bn_high
-            competitor.kind = spec.kind
-            competitor.name = spec.name
+            reconfigure(sim.world.competitors[key], **competitor_settings(new, key))
 
         return [(f"competitor:{key}:offers", offers)]
     if field in ("intensity", "first"):
@@ -414,9 +408,7 @@ def _competitor(
             raise _Refused(f"t={spec.first:g} is before the fork point (t={point.t:g})")
 
         def rate(sim: Simulation, restarts: Restarts) -> None:
-            competitor = sim.world.competitors[key]
-            competitor.intensity = concrete(spec.intensity)
-            competitor.first = spec.first
+            reconfigure(sim.world.competitors[key], **competitor_settings(new, key))
             restarts[f"competitor:{key}"] = competitor_process(sim, key)
 
         return [(f"competitor:{key}:rate", rate)]
@@ -429,18 +421,28 @@ def _rofr(field: str, new: Scenario) -> list[tuple[str, Step]]:
         raise _Refused("not a key a fork knows how to change")
 
     def set_rofr(sim: Simulation, _: Restarts) -> None:
-        from sim.money import rofr_policy_for
+        for key, competitor in sim.world.competitors.items():  # how long offers stay open
+            reconfigure(competitor, **competitor_settings(new, key))
 
-        world = sim.world
-        world.rofr_window = rofr.window
-        world.rofr_policy = rofr_policy_for(new, world.alternatives)
-        for competitor in world.competitors.values():
-            competitor.window = rofr.window  # how long its offers stay open
-
-    return [("rofr", set_rofr)]
+    return [("world", _world_config(new)), ("rofr", set_rofr)]
 
 
-_AGI_TIMING: Final = ("at", "verification", "verification_delay", "verification_probability")
+def _world_config(new: Scenario) -> Step:
+    """The world's rules (review, deal, first refusal, boosts) as ``new`` sets them."""
+
+    def apply(sim: Simulation, _: Restarts) -> None:
+        sim.world.reconfigure(config_for(new))
+
+    return apply
+
+
+_AGI_TIMING: Final = (
+    "at",
+    "declared_by",
+    "verification",
+    "verification_delay",
+    "verification_probability",
+)
 
 
 def _agi(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> list[tuple[str, Step]]:
@@ -459,11 +461,9 @@ def _agi(field: str, old: Scenario, new: Scenario, point: ForkPoint) -> list[tup
         world = sim.world
         assert world.milestone is not None
         target = world.milestone
-        target.verification = agi.verification
-        target.delay = agi.verification_delay
-        target.probability = agi.verification_probability
-        if target.at != at:
-            target.at = at
+        moved = target.at != at
+        reconfigure(target, **milestone_settings(new))
+        if moved:
             restarts["agi"] = lambda: target.process(world)
 
     return [("agi:milestone", milestone)]
@@ -473,19 +473,10 @@ def _negotiation(
     field: str, old: Scenario, new: Scenario, point: ForkPoint
 ) -> list[tuple[str, Step]]:
     negotiation = new.negotiation
-    if field == "review":
-
-        def review(sim: Simulation, _: Restarts) -> None:
-            sim.world.review = negotiation.review  # deals signed from now on
-
-        return [("negotiation:review", review)]
-    if field == "deal":
-
-        def deal(sim: Simulation, _: Restarts) -> None:
-            # Deals agreed from now on put these clauses in force; signed ones keep theirs.
-            sim.world.deal = negotiation.deal
-
-        return [("negotiation:deal", deal)]
+    if field in ("review", "deal"):
+        # Deals signed from now on go to review, and put these clauses in force;
+        # signed ones keep theirs.
+        return [("world", _world_config(new))]
     if field != "deadline":
         raise _Refused("the negotiation's protocol, parties, issues and timing are fixed")
     if negotiation.protocol != "alternating" or negotiation.deadline is None:
@@ -497,12 +488,12 @@ def _negotiation(
         raise _Refused(f"t={deadline:g} is not after the fork point (t={point.t:g})")
 
     def move(sim: Simulation, restarts: Restarts) -> None:
-        from sim.engine import deadline_process  # the engine's own protocol rule
-
         world = sim.world
+        talks = world.talks
+        assert talks is not None
         for party in world.negotiators.values():
-            party.clock = attrs.evolve(party.clock, deadline=deadline)
-        restarts["deadline"] = lambda: deadline_process(world, deadline, negotiation.parties)
+            reconfigure(party, clock=attrs.evolve(party.clock, deadline=deadline))
+        restarts["deadline"] = lambda: talks.end_round_at(deadline)
 
     return [("negotiation:deadline", move)]
 

@@ -67,7 +67,13 @@ class FakeWorld:
 
 
 def complainant(world: FakeWorld, probability: float = 1.0, delay: float = 1.0) -> Complainant:
-    party = Complainant("openai", "ftc", probability, delay, np.random.default_rng(0))
+    party = Complainant(
+        party="openai",
+        regulator="ftc",
+        probability=probability,
+        delay=delay,
+        rng=np.random.default_rng(0),
+    )
     world.subscribe((NegotiationEnded,), lambda seq, e: party.on_ended(seq, e, world=world))
     return party
 

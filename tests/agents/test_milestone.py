@@ -21,7 +21,14 @@ PARTIES = ("microsoft", "openai")
 
 
 def declare(world: FakeWorld, probability: float = 1.0) -> list[tuple[float, MilestoneReached]]:
-    milestone = AgiMilestone(10.0, "openai", True, 6.0, probability, np.random.default_rng(0))
+    milestone = AgiMilestone(
+        at=10.0,
+        declared_by="openai",
+        verification=True,
+        delay=6.0,
+        probability=probability,
+        rng=np.random.default_rng(0),
+    )
     world.env.process(milestone.process(world))
     world.env.run()
     return [(t, e) for t, e in world.events if type(e) is MilestoneReached]

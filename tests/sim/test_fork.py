@@ -504,7 +504,7 @@ def test_review_events_follow_the_fork_point_in_time() -> None:
 
 
 def test_a_changed_deal_applies_to_agreements_after_the_fork_point() -> None:
-    """The deal template is the engine's own (world.deal): a fork before the agreement
+    """The deal template is the engine's own (its config.deal): a fork before the agreement
     signs the changed clauses; the parent signed the scenario's."""
     data = parent_log(0)
     records = verify_bytes(data).records
