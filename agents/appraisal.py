@@ -15,6 +15,7 @@ contract in force) and
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 import attrs
 
@@ -35,6 +36,10 @@ class WorldFacts:
 
 @attrs.define(slots=True)
 class Appraiser:
+    """One party's reader of the world (module doc); a fork may move its floor."""
+
+    SETTINGS: ClassVar[frozenset[str]] = frozenset(("base",))
+
     valuation: WorldValuation
     base: float
     read: Callable[[], WorldFacts]

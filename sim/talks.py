@@ -110,6 +110,13 @@ class Talks:
         self.specs = {party.key: party for party in scenario.parties}
         self.strategies = {key: self._strategy(key) for key in self.parties}
 
+    def reseed(self, seed: RunSeed) -> None:
+        """The parties draw from ``seed``'s streams from now on: at the table now, and
+        in the rounds after (a fork under another seed)."""
+        self.rngs = {key: stream(seed, f"party:{key}") for key in self.parties}
+        for key, party in self.world.negotiators.items():
+            party.view.rng = self.rngs[key]
+
     def end_round_at(self, ends: float) -> Generator[Any, Any, None]:
         """Process: the round now at the table ends at ``ends`` if still open then (a
         fork moved the negotiation's deadline; restart ``"deadline"`` with it)."""

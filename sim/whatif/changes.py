@@ -47,7 +47,7 @@ from sim.domain import negotiation_domain, ranked_utilities
 from sim.scenario import Scenario, ScenarioError
 from sim.scenario.distributions import concrete
 from sim.scenario.schema import PreludeEntry
-from sim.seeding import RunSeed, stream
+from sim.seeding import RunSeed
 from sim.world_config import config_for
 
 if TYPE_CHECKING:
@@ -172,10 +172,8 @@ class Plan:
 def _reseed(sim: Simulation, seed: RunSeed, restarts: Restarts) -> None:
     """Every actor draws from ``seed``'s streams from the fork point on."""
     world = sim.world
-    for key, party in world.negotiators.items():
-        party.view.rng = stream(seed, f"party:{key}")
-        if world.talks is not None:
-            world.talks.rngs[key] = party.view.rng  # and the rounds after
+    if world.talks is not None:
+        world.talks.reseed(seed)
     for regulator in world.regulators:
         reconfigure(regulator, **regulator_streams(sim.scenario.regulator(regulator.key), seed))
     for complainant in world.complainants:
@@ -297,7 +295,7 @@ def _party(
             if party is not None:
                 party.view.reservation = concrete(spec.reservation)
                 if party.appraiser is not None:  # its floor, under what the world adds
-                    party.appraiser.base = concrete(spec.reservation)
+                    reconfigure(party.appraiser, base=concrete(spec.reservation))
 
         return [(f"party:{key}:reservation", reserve)]
     if field == "discount":
