@@ -114,8 +114,9 @@ class Negotiator:
             message = yield get()
             kind = type(message)
             if kind is OfferDelivered:
+                seq, offer, outcome = message
                 yield timeout(wait)
-                if not talks_open() or not respond(world, *message):
+                if not talks_open() or not respond(world, seq, offer, outcome):
                     return
             elif kind is OutsideOfferDelivered:
                 if self.appraiser is None:  # a world-reading party sees it in its options

@@ -64,6 +64,9 @@ from sim.talks import Talks
 from sim.world_config import WorldConfig, config_for
 
 
+_tuple_new = tuple.__new__
+
+
 class LogSink(Protocol):
     def append(self, t: float, event: Event) -> int: ...
 
@@ -194,7 +197,9 @@ class EngineWorld:
         # ``kind is X`` is the fastest dispatch but does not narrow for mypy: the
         # ignores below are that, nothing else.
         if kind is OfferMade:
-            self.negotiators[event.receiver].inbox.put(OfferDelivered(seq, event, index))  # type: ignore[union-attr, arg-type]
+            # OfferDelivered(seq, event, index) without the NamedTuple's __new__ frame.
+            delivered = _tuple_new(OfferDelivered, (seq, event, index))
+            self.negotiators[event.receiver].inbox.put(delivered)  # type: ignore[union-attr]
         elif kind is OfferAccepted:
             self._close_deal(seq, event)  # type: ignore[arg-type]
         elif kind is NegotiationEnded:
