@@ -63,7 +63,6 @@ from sim.seeding import RunSeed, stream
 from sim.talks import Talks
 from sim.world_config import WorldConfig, config_for
 
-
 _tuple_new = tuple.__new__
 
 

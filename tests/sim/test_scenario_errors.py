@@ -565,7 +565,7 @@ CASES: list[tuple[str, list[tuple[str, object]], str]] = [
     (
         M,
         [("agi.lapses", ["ip_access"])],
-        'agi.lapses: expected a known key (at, belief, verification, verification_delay, verification_probability), got "lapses"',
+        'agi.lapses: expected a known key (at, belief, declared_by, verification, verification_delay, verification_probability), got "lapses"',
     ),
     (
         M,
