@@ -27,6 +27,11 @@ from events.model import (
 )
 from events.terms import Offer
 
+# The turn's events, made without re-checking values the scenario and the domain
+# already checked (the party keys, an outcome, the step, a recorded seq).
+_made = OfferMade.checked_by_caller
+_rejected = OfferRejected.checked_by_caller
+
 
 @attrs.frozen
 class NegotiationClock:
@@ -142,7 +147,7 @@ class Negotiator:
         if answer is Response.WALK_AWAY:
             world.post(self.key, NegotiationEnded("walk_away", self._parties(), self.key))
             return False
-        world.post(self.key, OfferRejected(self.key, offer.sender, seq))
+        world.post(self.key, _rejected(self.key, offer.sender, seq))
         return self._propose(world, seq, ticked=True)
 
     def _propose(self, world: World, reply_to: int | None, *, ticked: bool = False) -> bool:
@@ -155,9 +160,7 @@ class Negotiator:
             return False
         view.own_offers.append(index)
         key = self.key
-        world.post(
-            key, OfferMade(key, self.opponent, self.offer_of(index), reply_to, view.step), index
-        )
+        world.post(key, _made(key, self.opponent, self.offer_of(index), reply_to, view.step), index)
         return True
 
     def _parties(self) -> tuple[str, str]:

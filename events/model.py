@@ -175,6 +175,22 @@ class OfferMade:
         _set(event, "round", rnd)
         return event
 
+    @classmethod
+    def checked_by_caller(
+        cls, sender: str, receiver: str, terms: Outcome, reply_to: int | None, round: int
+    ) -> OfferMade:
+        """The event made without running the validators: for the negotiators' hot
+        path, whose arguments are values already checked (the scenario's party keys,
+        an outcome of the domain, the clock's step, a recorded seq). Equal to
+        ``OfferMade(...)`` for such values; anything else must use the constructor."""
+        event = _new(cls)
+        _set(event, "sender", sender)
+        _set(event, "receiver", receiver)
+        _set(event, "terms", terms)
+        _set(event, "reply_to", reply_to)
+        _set(event, "round", round)
+        return event
+
 
 @_codec
 @attrs.frozen(slots=True)
@@ -230,6 +246,16 @@ class OfferRejected:
         _set(event, "sender", sender)
         _set(event, "receiver", receiver)
         _set(event, "offer_seq", seq)
+        return event
+
+    @classmethod
+    def checked_by_caller(cls, sender: str, receiver: str, offer_seq: int) -> OfferRejected:
+        """The event made without running the validators (see
+        ``OfferMade.checked_by_caller``)."""
+        event = _new(cls)
+        _set(event, "sender", sender)
+        _set(event, "receiver", receiver)
+        _set(event, "offer_seq", offer_seq)
         return event
 
 
