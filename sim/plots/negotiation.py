@@ -162,20 +162,54 @@ def _when(run: Run, t: float) -> str:
 
 
 def _draw_offers(ax: Axes, run: Run, data: TimelineData) -> tuple[float, float]:
-    """The talks: offer utilities over time. Returns the time window shown."""
+    """The talks: offer utilities over time. Returns the time window shown.
+
+    The window spans the offers, the agreement and the talks' end, padded; the whole-run
+    panel below shades it. The parts are drawn in a fixed order, which fixes the
+    legend's order and the figure's bytes.
+    """
+    span = _offers_span(data)
+    if span is None:
+        ax.text(0.5, 0.5, "no offers in this run", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return (0.0, max(data.end, 1.0))
+    lo, hi = span
+    pad = max((hi - lo) * 0.03, 0.5)
+    window = (lo - pad, hi + pad)
+    names = [offers.name for offers in data.offers]
+    _offer_lines(ax, data, names)
+    _reservation_lines(ax, data)
+    _agreement_marks(ax, data, names)
+    _talks_end_line(ax, data)
+    _agi_lines(ax, data, window, label=True)
+    _agi_outside_note(ax, run, data, window)
+    set_time_axis(ax, run.scenario, *window)
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_ylabel("utility of the offer (undiscounted)")
+    ax.set_title(
+        f"Offers, {_when(run, lo)} to {_when(run, hi)} "
+        f"({sum(len(o.t) for o in data.offers)} offers)",
+        loc="left",
+    )
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, fontsize=7.5)
+    return window
+
+
+def _offers_span(data: TimelineData) -> tuple[float, float] | None:
+    """The first and last moment of the talks (offers, agreement, end); None without."""
     all_t = [t for offers in data.offers for t in offers.t]
     if data.agreement:
         all_t.append(data.agreement[0])
     if data.talks_end:
         all_t.append(data.talks_end[0])
     if not all_t:
-        ax.text(0.5, 0.5, "no offers in this run", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        return (0.0, max(data.end, 1.0))
-    lo, hi = min(all_t), max(all_t)
-    pad = max((hi - lo) * 0.03, 0.5)
-    window = (lo - pad, hi + pad)
-    names = [offers.name for offers in data.offers]
+        return None
+    return min(all_t), max(all_t)
+
+
+def _offer_lines(ax: Axes, data: TimelineData, names: list[str]) -> None:
+    """Per party, two lines over its offers: their utility to itself (solid) and to the
+    other side (dashed, open markers), in the party's colour."""
     for index, offers in enumerate(data.offers):
         color = PARTY_COLORS[index]
         other = names[1 - index]
@@ -201,6 +235,10 @@ def _draw_offers(ax: Axes, run: Run, data: TimelineData) -> tuple[float, float]:
             label=f"{offers.name}'s offers: utility to {other}",
             gid=f"offers:{offers.party}:other",
         )
+
+
+def _reservation_lines(ax: Axes, data: TimelineData) -> None:
+    """Each party's reservation value as a dotted horizontal line in its colour."""
     for index, (offers, value) in enumerate(zip(data.offers, data.reservations, strict=True)):
         ax.axhline(
             value,
@@ -210,60 +248,66 @@ def _draw_offers(ax: Axes, run: Run, data: TimelineData) -> tuple[float, float]:
             label=f"{offers.name}'s reservation value",
             gid=f"reservation:{offers.party}",
         )
-    if data.agreement:
-        t, (first, second) = data.agreement
-        ax.plot(
-            [t, t],
-            [first, second],
-            linestyle="none",
-            marker="*",
-            markersize=13,
-            color="black",
-            markeredgecolor="white",
-            label="agreement (utility to each side)",
-            gid="agreement",
-            zorder=5,
+
+
+def _agreement_marks(ax: Axes, data: TimelineData, names: list[str]) -> None:
+    """The agreement as two stars (its utility to each side), each labelled."""
+    if not data.agreement:
+        return
+    t, (first, second) = data.agreement
+    ax.plot(
+        [t, t],
+        [first, second],
+        linestyle="none",
+        marker="*",
+        markersize=13,
+        color="black",
+        markeredgecolor="white",
+        label="agreement (utility to each side)",
+        gid="agreement",
+        zorder=5,
+    )
+    for name, value in zip(names, (first, second), strict=True):
+        ax.annotate(
+            f"{name} {value:.2f}",
+            (t, value),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
         )
-        for name, value in zip(names, (first, second), strict=True):
-            ax.annotate(
-                f"{name} {value:.2f}",
-                (t, value),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=8,
-            )
+
+
+def _talks_end_line(ax: Axes, data: TimelineData) -> None:
+    """Talks that ended without an agreement: a vertical line saying why."""
     if data.talks_end and data.talks_end[1] != "agreement":
         t, reason, by = data.talks_end
         text = "deadline" if reason == "deadline" else f"walk-away by {by}"
         ax.axvline(t, color=MUTED, linestyle="-.", linewidth=1.2, label=f"talks end ({text})")
-    _agi_lines(ax, data, window, label=True)
-    if data.agi_declared is not None and not window[0] <= data.agi_declared <= window[1]:
-        after = data.agi_declared > window[1]
-        ax.text(
-            0.995 if after else 0.005,
-            0.015,
-            f"AGI declared {_when(run, data.agi_declared)}, outside this window "
-            f"(see below) {'→' if after else '←'}",
-            transform=ax.transAxes,
-            ha="right" if after else "left",
-            va="bottom",
-            fontsize=7.5,
-            color=AGI_COLOR,
-        )
-    set_time_axis(ax, run.scenario, *window)
-    ax.set_ylim(-0.02, 1.05)
-    ax.set_ylabel("utility of the offer (undiscounted)")
-    ax.set_title(
-        f"Offers, {_when(run, lo)} to {_when(run, hi)} "
-        f"({sum(len(o.t) for o in data.offers)} offers)",
-        loc="left",
+
+
+def _agi_outside_note(ax: Axes, run: Run, data: TimelineData, window: tuple[float, float]) -> None:
+    """An AGI declaration outside the zoomed window has no line here: a note in the
+    corner on its side says when it came and points to the panel below."""
+    if data.agi_declared is None or window[0] <= data.agi_declared <= window[1]:
+        return
+    after = data.agi_declared > window[1]
+    ax.text(
+        0.995 if after else 0.005,
+        0.015,
+        f"AGI declared {_when(run, data.agi_declared)}, outside this window "
+        f"(see below) {'→' if after else '←'}",
+        transform=ax.transAxes,
+        ha="right" if after else "left",
+        va="bottom",
+        fontsize=7.5,
+        color=AGI_COLOR,
     )
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, fontsize=7.5)
-    return window
 
 
 def _agi_lines(ax: Axes, data: TimelineData, window: tuple[float, float], *, label: bool) -> None:
+    """The AGI declaration (solid) and verification (dashed) as vertical lines, where
+    they fall inside ``window``; in the legend only where ``label`` (the top panel)."""
     lo, hi = window
     if data.agi_declared is not None and lo <= data.agi_declared <= hi:
         ax.axvline(
@@ -287,7 +331,31 @@ def _agi_lines(ax: Axes, data: TimelineData, window: tuple[float, float], *, lab
 
 
 def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, float]) -> None:
-    """Every lane of the run: contracts, talks, regulators, competitors; AGI lines."""
+    """Every lane of the run: contracts, talks, regulators, competitors; AGI lines.
+
+    One function per lane. They share ``handles``, the legend's entries by label, so a
+    label drawn in several lanes or several times is listed once, where it first
+    appeared; the lanes are drawn in this fixed order, which fixes the legend's order
+    and the artists' drawing order (and so the figure's bytes).
+    """
+    records = run.records
+    lanes, labels = _lanes(run)
+    y = {lane: -index for index, lane in enumerate(lanes)}
+    handles: dict[str, Any] = {}
+    _contract_lane(ax, records, y["contract"], handles)
+    _talks_lane(ax, data, window, y["talks"], handles)
+    _regulator_lanes(ax, records, y, handles)
+    _competitor_lanes(ax, records, y, handles)
+    full = (min(0.0, window[0]), max(data.end, window[1]))
+    _whole_run_agi(ax, run, data, window, full)
+    _whole_run_axes(ax, run, full, [y[lane] for lane in lanes], [labels[lane] for lane in lanes])
+    _whole_run_legend(ax, data, handles)
+
+
+def _lanes(run: Run) -> tuple[list[str], dict[str, str]]:
+    """The lanes from top to bottom and their labels: the contract, the talks, then one
+    lane per regulator and per competitor that acted in this run (sorted by key, so a
+    run's lanes do not depend on the order of its events)."""
     scenario = run.scenario
     records = run.records
     lanes: list[str] = ["contract", "talks"]
@@ -300,14 +368,18 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
     for key in competitors:
         lanes.append(f"competitor:{key}")
         labels[f"competitor:{key}"] = _name(scenario.competitors, key)
-    y = {lane: -index for index, lane in enumerate(lanes)}
-    handles: dict[str, Any] = {}
+    return lanes, labels
 
-    # contracts in force (bars from the fold), signings and expiries
+
+def _contract_lane(
+    ax: Axes, records: Sequence[Recorded], lane: float, handles: dict[str, Any]
+) -> None:
+    """Contracts in force as bars (from the fold, so a lapse without an event shows),
+    each labelled with its id, and the signings and expiries as markers."""
     for index, (contract_id, start, stop) in enumerate(_in_force_spans(records)):
         bar = ax.broken_barh(
             [(start, stop - start)],
-            (y["contract"] - 0.2, 0.4),
+            (lane - 0.2, 0.4),
             color=("#BFD8EC", "#8DB9DD")[index % 2],
             zorder=1,
         )
@@ -315,7 +387,7 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
         above = index % 2 == 0  # alternate so neighbouring ids do not overlap
         ax.annotate(
             contract_id,
-            (start, y["contract"] + (0.24 if above else -0.24)),
+            (start, lane + (0.24 if above else -0.24)),
             fontsize=6.5,
             color=MUTED,
             xytext=(1, 0),
@@ -325,70 +397,59 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
     signed = [r.t for r in records if type(r.event) is ContractSigned]
     if signed:
         handles["contract signed"] = ax.scatter(
-            signed, [y["contract"]] * len(signed), marker="D", s=22, color=PARTY_COLORS[0], zorder=3
+            signed, [lane] * len(signed), marker="D", s=22, color=PARTY_COLORS[0], zorder=3
         )
     expired = [r.t for r in records if type(r.event) is ContractExpired]
     if expired:
         handles["contract expired"] = ax.scatter(
-            expired, [y["contract"]] * len(expired), marker="X", s=40, color="black", zorder=3
+            expired, [lane] * len(expired), marker="X", s=40, color="black", zorder=3
         )
 
-    # the talks: one tick per offer, the agreement or how they ended
+
+def _talks_lane(
+    ax: Axes,
+    data: TimelineData,
+    window: tuple[float, float],
+    lane: float,
+    handles: dict[str, Any],
+) -> None:
+    """The talks: a bar from the first offer to the end of the zoomed window, one tick
+    per offer, then the agreement or how the talks ended without one."""
     offer_times = sorted(t for offers in data.offers for t in offers.t)
     if offer_times:
         ax.broken_barh(
             [(offer_times[0], window[1] - offer_times[0])],
-            (y["talks"] - 0.22, 0.44),
+            (lane - 0.22, 0.44),
             color="#EDEDED",
             zorder=1,
         )
         handles["offer"] = ax.scatter(
-            offer_times, [y["talks"]] * len(offer_times), marker="|", s=40, color=MUTED, zorder=2
+            offer_times, [lane] * len(offer_times), marker="|", s=40, color=MUTED, zorder=2
         )
     if data.agreement:
         handles["agreement"] = ax.scatter(
-            [data.agreement[0]], [y["talks"]], marker="*", s=120, color="black", zorder=3
+            [data.agreement[0]], [lane], marker="*", s=120, color="black", zorder=3
         )
     elif data.talks_end:
         handles["talks end without a deal"] = ax.scatter(
-            [data.talks_end[0]], [y["talks"]], marker="X", s=50, color=MUTED, zorder=3
+            [data.talks_end[0]], [lane], marker="X", s=50, color=MUTED, zorder=3
         )
 
-    # regulators: review period bars and rulings
+
+def _regulator_lanes(
+    ax: Axes, records: Sequence[Recorded], y: dict[str, int], handles: dict[str, Any]
+) -> None:
+    """Each regulator's lane: a bar per review from its opening to the ruling, the
+    ruling as a marker coloured by outcome (with its conditions written beside it), and
+    a hatched bar to the due date for a review still open when the run ended."""
     opened: dict[tuple[str, str], tuple[float, float]] = {}
     for record in records:
         event = record.event
         if type(event) is ReviewOpened:
             opened[(event.regulator, event.contract_id)] = (record.t, event.due)
         elif type(event) is RulingIssued:
-            lane = y[f"regulator:{event.regulator}"]
             start, _ = opened.pop((event.regulator, event.contract_id), (record.t, record.t))
-            bar = ax.broken_barh(
-                [(start, record.t - start)], (lane - 0.18, 0.36), color="#E9E2F0", zorder=1
-            )
-            handles.setdefault("regulatory review", bar)
-            label = "ruling: " + event.outcome.replace("_", " ")
-            if event.conditions:
-                conditions = amendment_text(event.conditions)
-                ax.annotate(
-                    conditions,
-                    (record.t, lane),
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=6.5,
-                    color=MUTED,
-                )
-            handles[label] = ax.scatter(
-                [record.t],
-                [lane],
-                marker="o" if event.outcome != "blocked" else "X",
-                s=45,
-                color=OUTCOME_COLORS[event.outcome],
-                edgecolor="black",
-                linewidth=0.5,
-                zorder=3,
-            )
+            _ruling(ax, record.t, event, start, y[f"regulator:{event.regulator}"], handles)
     for (regulator, _), (start, due) in opened.items():  # reviews still open at the end
         bar = ax.broken_barh(
             [(start, max(due, start) - start)],
@@ -400,7 +461,44 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
         )
         handles["review open at the end (due)"] = bar
 
-    # competitors: outside offers and what became of them
+
+def _ruling(
+    ax: Axes, t: float, event: RulingIssued, start: float, lane: float, handles: dict[str, Any]
+) -> None:
+    """One ruling at ``t`` on a review opened at ``start``: the review's bar, the
+    conditions it imposed (as text), and the ruling's marker (a cross for a block)."""
+    bar = ax.broken_barh([(start, t - start)], (lane - 0.18, 0.36), color="#E9E2F0", zorder=1)
+    handles.setdefault("regulatory review", bar)
+    label = "ruling: " + event.outcome.replace("_", " ")
+    if event.conditions:
+        conditions = amendment_text(event.conditions)
+        ax.annotate(
+            conditions,
+            (t, lane),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=6.5,
+            color=MUTED,
+        )
+    handles[label] = ax.scatter(
+        [t],
+        [lane],
+        marker="o" if event.outcome != "blocked" else "X",
+        s=45,
+        color=OUTCOME_COLORS[event.outcome],
+        edgecolor="black",
+        linewidth=0.5,
+        zorder=3,
+    )
+
+
+def _competitor_lanes(
+    ax: Axes, records: Sequence[Recorded], y: dict[str, int], handles: dict[str, Any]
+) -> None:
+    """Each competitor's lane: its outside offers as open circles sized by value, and
+    what became of each (Microsoft's ROFR match or waiver, OpenAI's outside deal) as a
+    marker on the same lane as the offer it answers."""
     offer_lane: dict[int, float] = {}
     for record in records:
         event = record.event
@@ -418,13 +516,7 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
             )
         elif isinstance(event, FirstRefusalExercised | FirstRefusalWaived | OutsideDealAccepted):
             offer_y = offer_lane.get(event.offer_seq, y.get(f"competitor:{event.competitor}", 0))
-            if isinstance(event, FirstRefusalExercised):
-                style = ("ROFR exercised (Microsoft matches)", "s", PARTY_COLORS[0], 26)
-            elif isinstance(event, FirstRefusalWaived):
-                style = ("ROFR waived", "s", "white", 26)
-            else:
-                style = ("outside deal taken by OpenAI", "^", PARTY_COLORS[1], 30)
-            text, marker, color, size = style
+            text, marker, color, size = _answer_style(event)
             handles[text] = ax.scatter(
                 [record.t],
                 [offer_y],
@@ -436,7 +528,27 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
                 zorder=3,
             )
 
-    full = (min(0.0, window[0]), max(data.end, window[1]))
+
+def _answer_style(
+    event: FirstRefusalExercised | FirstRefusalWaived | OutsideDealAccepted,
+) -> tuple[str, str, str, int]:
+    """(legend label, marker, colour, size) of an answer to an outside offer."""
+    if isinstance(event, FirstRefusalExercised):
+        return ("ROFR exercised (Microsoft matches)", "s", PARTY_COLORS[0], 26)
+    if isinstance(event, FirstRefusalWaived):
+        return ("ROFR waived", "s", "white", 26)
+    return ("outside deal taken by OpenAI", "^", PARTY_COLORS[1], 30)
+
+
+def _whole_run_agi(
+    ax: Axes,
+    run: Run,
+    data: TimelineData,
+    window: tuple[float, float],
+    full: tuple[float, float],
+) -> None:
+    """Shade the top panel's window, draw the AGI lines across every lane and label
+    them with their dates at the top (declared above verified)."""
     ax.axvspan(*window, color="#F6F0D6", zorder=0, linewidth=0)
     _agi_lines(ax, data, full, label=False)
     for row, (t, text) in enumerate(
@@ -454,12 +566,24 @@ def _draw_events(ax: Axes, run: Run, data: TimelineData, window: tuple[float, fl
                 va="top",
                 fontweight="bold",
             )
+
+
+def _whole_run_axes(
+    ax: Axes, run: Run, full: tuple[float, float], ticks: list[int], labels: list[str]
+) -> None:
+    """The whole run's time axis, one labelled tick per lane, headroom for the AGI
+    labels, and the panel's title."""
+    scenario = run.scenario
     set_time_axis(ax, scenario, *full)
-    ax.set_yticks(list(y.values()), [_wrap(labels[lane]) for lane in lanes])
-    ax.set_ylim(-len(lanes) + 0.45, 1.45)  # headroom for the AGI labels
+    ax.set_yticks(ticks, [_wrap(label) for label in labels])
+    ax.set_ylim(-len(ticks) + 0.45, 1.45)  # headroom for the AGI labels
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(time_label(scenario))
     ax.set_title("The whole run (shaded: the talks shown above)", loc="left")
+
+
+def _whole_run_legend(ax: Axes, data: TimelineData, handles: dict[str, Any]) -> None:
+    """The legend below the panel: every lane's entries, then the AGI lines' styles."""
     if data.agi_declared is not None:
         from matplotlib.lines import Line2D
 
