@@ -289,45 +289,21 @@ def tune(
     check_int(seeds, "seeds", 1)
     check_int(seed, "seed", 0)
     rivals = strategy_list(opponents, "opponents: ") if opponents else ()
-    execution = execution or Execution(workers=1)
-
-    seat = [f"parties.{party}.strategy={name}", f"parties.{party}.params={{}}"]
-    if rivals:
-        seat.append(f"parties.{other}.params={{}}")
-    prepared = load(base, seat)
-    sweep: tuple[tuple[str, tuple[str, ...]], ...] = (
-        ((f"parties.{other}.strategy", rivals),) if rivals else ()
+    study = _Study.seated(
+        base,
+        party=party,
+        other=other,
+        strategy=name,
+        rivals=rivals,
+        space=space,
+        column=column,
+        seeds=seeds,
+        seed=seed,
+        execution=execution or Execution(workers=1),
     )
-
-    def assignments(choice: Mapping[str, Any]) -> tuple[str, ...]:
-        return tuple(f"parties.{party}.params.{k}={_text(v)}" for k, v in choice.items())
-
-    def trial(number: int, choice: dict[str, Any], rows: list[dict[str, Any]]) -> Trial:
-        add_derived(rows, prepared)
-        return Trial(number, dict(choice), mean_ci(row[column] for row in rows), tuple(rows))
-
-    def evaluate_all(choices: list[dict[str, Any]]) -> list[Trial]:
-        tasks = [(i, (prepared, seeds, seed, assignments(c), sweep)) for i, c in enumerate(choices)]
-        results = _trials_side_by_side(tasks, execution)
-        return [trial(i, c, rows) for i, (c, rows) in enumerate(zip(choices, results, strict=True))]
-
-    if method == "grid":
-        *done, baseline = evaluate_all([*_grid(space, trials), {}])
-    elif method == "random":
-        rng = stream(RunSeed(seed), "tune:random")
-        *done, baseline = evaluate_all([*(_draw(space, rng) for _ in range(trials)), {}])
-    else:
-
-        def evaluate(number: int, choice: dict[str, Any]) -> Trial:
-            task = (prepared, seeds, seed, assignments(choice), sweep)
-            return trial(number, choice, _trial_rows(task, execution))
-
-        done = _optuna(space, trials, seed, direction, evaluate)
-        baseline = evaluate(-1, {})
-    baseline = attrs.evolve(baseline, number=-1)
-    best = min(done, key=_order_key(direction))
+    done, baseline = _search(study, method, trials, direction)
     return TuneResult(
-        scenario=prepared.name,
+        scenario=study.prepared.name,
         party=party,
         strategy=name,
         objective=column,
@@ -336,15 +312,98 @@ def tune(
         seed=seed,
         seeds=seeds,
         opponents=rivals,
-        overrides=(*overrides, *seat),
+        overrides=(*overrides, *study.seat),
         opponent_party=other,
         trials=tuple(done),
-        best=best,
+        best=min(done, key=_order_key(direction)),
         baseline=baseline,
     )
 
 
-_Task = tuple[Scenario, int, int, tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+_Sweep = tuple[tuple[str, tuple[str, ...]], ...]
+_Task = tuple[Scenario, int, int, tuple[str, ...], _Sweep]
+
+
+@attrs.frozen
+class _Study:
+    """What every trial of one tuning shares, checked: the scenario with the tuned
+    party's seat taken by the strategy at its defaults (and the rivals' parameters
+    cleared, so each rival plays at its own defaults), the seeds, the objective column,
+    and how runs are executed. Trials differ only by their parameter choice."""
+
+    prepared: Scenario
+    party: str
+    seat: tuple[str, ...]  # the --set assignments that prepared the scenario
+    sweep: _Sweep  # the opponents, as a sweep of the other party's strategy
+    space: dict[str, Range | tuple[Any, ...]]
+    column: str
+    seeds: int
+    seed: int
+    execution: Execution
+
+    @classmethod
+    def seated(
+        cls,
+        base: Scenario,
+        *,
+        party: str,
+        other: str,
+        strategy: str,
+        rivals: tuple[str, ...],
+        space: dict[str, Range | tuple[Any, ...]],
+        column: str,
+        seeds: int,
+        seed: int,
+        execution: Execution,
+    ) -> _Study:
+        """The study of ``strategy`` in ``party``'s seat of ``base``, against ``rivals``
+        (the other party's strategies; none: the scenario's own opponent)."""
+        seat = [f"parties.{party}.strategy={strategy}", f"parties.{party}.params={{}}"]
+        if rivals:
+            seat.append(f"parties.{other}.params={{}}")
+        sweep: _Sweep = ((f"parties.{other}.strategy", rivals),) if rivals else ()
+        prepared = load(base, seat)
+        return cls(prepared, party, tuple(seat), sweep, space, column, seeds, seed, execution)
+
+    def task(self, choice: Mapping[str, Any]) -> _Task:
+        """A trial's runs as a task: the prepared scenario with ``choice`` set on top."""
+        assignments = tuple(
+            f"parties.{self.party}.params.{k}={_text(v)}" for k, v in choice.items()
+        )
+        return (self.prepared, self.seeds, self.seed, assignments, self.sweep)
+
+    def trial(self, number: int, choice: dict[str, Any], rows: list[dict[str, Any]]) -> Trial:
+        """A trial from its runs' rows (derived columns added): the objective's mean."""
+        add_derived(rows, self.prepared)
+        return Trial(number, dict(choice), mean_ci(row[self.column] for row in rows), tuple(rows))
+
+    def evaluate_all(self, choices: list[dict[str, Any]]) -> list[Trial]:
+        """Every choice's trial, numbered in order; the trials run side by side."""
+        tasks = [(i, self.task(c)) for i, c in enumerate(choices)]
+        results = _trials_side_by_side(tasks, self.execution)
+        return [
+            self.trial(i, c, rows) for i, (c, rows) in enumerate(zip(choices, results, strict=True))
+        ]
+
+    def evaluate(self, number: int, choice: dict[str, Any]) -> Trial:
+        """One choice's trial, its runs a batch of their own (for sequential searches)."""
+        return self.trial(number, choice, _trial_rows(self.task(choice), self.execution))
+
+
+def _search(study: _Study, method: str, trials: int, direction: str) -> tuple[list[Trial], Trial]:
+    """(the trials in order, the baseline): the method's choices, then the strategy at
+    its defaults (``{}``) on the same runs, numbered -1."""
+    if method == "grid":
+        *done, baseline = study.evaluate_all([*_grid(study.space, trials), {}])
+    elif method == "random":
+        rng = stream(RunSeed(study.seed), "tune:random")
+        *done, baseline = study.evaluate_all(
+            [*(_draw(study.space, rng) for _ in range(trials)), {}]
+        )
+    else:
+        done = _optuna(study.space, trials, study.seed, direction, study.evaluate)
+        baseline = study.evaluate(-1, {})
+    return done, attrs.evolve(baseline, number=-1)
 
 
 def _trial_rows(task: _Task, execution: Execution) -> list[dict[str, Any]]:
@@ -390,16 +449,10 @@ def _text(value: Any) -> str:
 def _check_space(
     strategy: str, params: ParamSpace | Sequence[str]
 ) -> dict[str, Range | tuple[Any, ...]]:
-    if isinstance(params, str):
-        params = [params]
-    if not isinstance(params, Mapping):
-        parsed: dict[str, Range | tuple[Any, ...]] = {}
-        for text in params:
-            name, searched = parse_param(text)
-            if name in parsed:
-                raise InputError(f"params {name}: given twice")
-            parsed[name] = searched
-        params = parsed
+    """The searched space, each parameter checked against the strategy: a name it
+    takes, a range whose both ends it accepts (integer for an ``int`` parameter), or
+    values it accepts each. Errors name ``params <name>``."""
+    params = _parsed_space(params)
     if not params:
         raise InputError(
             f"params: nothing to tune; strategy {strategy!r} takes: "
@@ -410,20 +463,42 @@ def _check_space(
     for key, value in params.items():
         if key not in kinds:
             _try(strategy, key, None)  # the registry's "has no parameter ...; valid: ..."
-        if isinstance(value, Range):
-            if kinds.get(key) == "int" and not value.integer:
-                value = attrs.evolve(value, integer=True)
-            for end in (value.low, value.high):
-                _try(strategy, key, int(end) if value.integer else end)
-            space[key] = value
-        else:
-            values = tuple(value) if not isinstance(value, str | bytes) else (value,)
-            if not values:
-                raise InputError(f"params {key}: expected a range or at least one value")
-            for item in values:
-                _try(strategy, key, item)
-            space[key] = values
+        space[key] = _checked_axis(strategy, key, value, integer=kinds.get(key) == "int")
     return space
+
+
+def _parsed_space(params: ParamSpace | Sequence[str]) -> ParamSpace:
+    """A mapping as given; ``--param`` strings (one or several) parsed, each name once."""
+    if isinstance(params, str):
+        params = [params]
+    if isinstance(params, Mapping):
+        return params
+    parsed: dict[str, Range | tuple[Any, ...]] = {}
+    for text in params:
+        name, searched = parse_param(text)
+        if name in parsed:
+            raise InputError(f"params {name}: given twice")
+        parsed[name] = searched
+    return parsed
+
+
+def _checked_axis(
+    strategy: str, key: str, value: Range | Sequence[Any], *, integer: bool
+) -> Range | tuple[Any, ...]:
+    """One parameter's searched values, each one (or a range's two ends) tried on the
+    strategy, so a bad value fails before any run."""
+    if isinstance(value, Range):
+        if integer and not value.integer:
+            value = attrs.evolve(value, integer=True)
+        for end in (value.low, value.high):
+            _try(strategy, key, int(end) if value.integer else end)
+        return value
+    values = tuple(value) if not isinstance(value, str | bytes) else (value,)
+    if not values:
+        raise InputError(f"params {key}: expected a range or at least one value")
+    for item in values:
+        _try(strategy, key, item)
+    return values
 
 
 def _try(strategy: str, key: str, value: Any) -> None:
@@ -477,17 +552,7 @@ def _optuna(
         done: list[Trial] = []
         for number in range(trials):
             handle = study.ask()
-            choice: dict[str, Any] = {}
-            for key, value in space.items():
-                if isinstance(value, Range) and value.integer:
-                    choice[key] = handle.suggest_int(
-                        key, math.ceil(value.low), math.floor(value.high), log=value.log
-                    )
-                elif isinstance(value, Range):
-                    choice[key] = handle.suggest_float(key, value.low, value.high, log=value.log)
-                else:
-                    choice[key] = handle.suggest_categorical(key, list(value))
-            trial = evaluate(number, choice)
+            trial = evaluate(number, _suggested(handle, space))
             mean = trial.objective.mean
             if math.isnan(mean):
                 study.tell(handle, state=optuna.trial.TrialState.FAIL)
@@ -497,6 +562,22 @@ def _optuna(
     finally:
         optuna.logging.set_verbosity(verbosity)
     return done
+
+
+def _suggested(handle: Any, space: Mapping[str, Range | tuple[Any, ...]]) -> dict[str, Any]:
+    """An Optuna trial's choice: each parameter suggested by ``handle`` (an
+    ``optuna.Trial``) from its range (as integers for an integer range) or its values."""
+    choice: dict[str, Any] = {}
+    for key, value in space.items():
+        if isinstance(value, Range) and value.integer:
+            choice[key] = handle.suggest_int(
+                key, math.ceil(value.low), math.floor(value.high), log=value.log
+            )
+        elif isinstance(value, Range):
+            choice[key] = handle.suggest_float(key, value.low, value.high, log=value.log)
+        else:
+            choice[key] = handle.suggest_categorical(key, list(value))
+    return choice
 
 
 __all__ = ["METHODS", "Range", "Trial", "TuneResult", "parse_param", "tune"]
