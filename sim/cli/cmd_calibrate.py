@@ -7,10 +7,38 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from sim.cli.cmd_backtest import interrupted
-from sim.cli.options import json_option, scenario_argument, set_option, workers_option
+from sim.cli.options import (
+    flags_as,
+    json_option,
+    scenario_argument,
+    set_option,
+    workers_option,
+)
+
+
+@attrs.frozen
+class CalibrateOptions:
+    """``negsim calibrate``'s flags, one field each (see the options below)."""
+
+    scenario: str
+    observed: Path
+    params: str
+    ranges: tuple[str, ...]
+    n: int
+    method: str
+    generations: int
+    quantile: float
+    seed: int
+    workers: int | None
+    assignments: tuple[str, ...]
+    store: Path | None
+    out: Path | None
+    write_scenario: Path | None
+    as_json: bool
 
 
 @click.command(
@@ -94,72 +122,70 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
     help="Write a scenario TOML whose parameters are the fitted distributions.",
 )
 @json_option
-def command(
-    scenario: str,
-    observed: Path,
-    params: str,
-    ranges: tuple[str, ...],
-    n: int,
-    method: str,
-    generations: int,
-    quantile: float,
-    seed: int,
-    workers: int | None,
-    assignments: tuple[str, ...],
-    store: Path | None,
-    out: Path | None,
-    write_scenario: Path | None,
-    as_json: bool,
-) -> None:
+@flags_as(CalibrateOptions)
+def command(opts: CalibrateOptions) -> None:
+    _check(opts)
+    result = _calibrate(opts)
+    if opts.out is not None:
+        result.write_table(opts.out)
+    if opts.write_scenario is not None:
+        result.write_scenario(opts.write_scenario)
+    if opts.as_json:
+        import orjson
+
+        data = result.to_data()
+        data["out"] = str(opts.out) if opts.out is not None else None
+        data["scenario_out"] = str(opts.write_scenario) if opts.write_scenario is not None else None
+        click.echo(orjson.dumps(data).decode())
+        return
+    _print(result, opts.out, opts.write_scenario)
+
+
+def _check(opts: CalibrateOptions) -> None:
+    """Refuse what would fail only after the runs: an unwritable ``--out``, a flag the
+    method ignores, a missing extra for ``--write-scenario``."""
     from events.errors import InputError
-    from sim.backtest import calibrate, load_observations
-    from sim.backtest.calibrate import parse_ranges
     from sim.table_file import check_out
 
-    if out is not None:
-        check_out(out)
-    if method == "optuna" and generations != 1:
+    if opts.out is not None:
+        check_out(opts.out)
+    if opts.method == "optuna" and opts.generations != 1:
         raise InputError("--generations is for --method abc (Optuna runs n trials)")
-    if write_scenario is not None:
+    if opts.write_scenario is not None:
         try:
             import tomli_w  # noqa: F401
         except ImportError:
             raise InputError("--write-scenario needs tomli-w: install negsim[calibrate]") from None
-    keys = [key.strip() for key in params.split(",") if key.strip()]
-    parsed = parse_ranges(ranges)
-    load_observations(observed)  # a bad file fails before any run
-    show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
+
+
+def _calibrate(opts: CalibrateOptions) -> Any:
+    """The calibration the flags ask for, its observations file read first (a bad file
+    fails before any run); Ctrl-C says how to resume from the store."""
+    from sim.backtest import calibrate, load_observations
+    from sim.backtest.calibrate import parse_ranges
+
+    keys = [key.strip() for key in opts.params.split(",") if key.strip()]
+    parsed = parse_ranges(opts.ranges)
+    load_observations(opts.observed)
+    show_progress = not opts.as_json and sys.stderr.isatty() and "CI" not in os.environ
     try:
-        result = calibrate(
-            scenario,
-            observed,
+        return calibrate(
+            opts.scenario,
+            opts.observed,
             params=keys,
-            n=n,
-            method=method,
+            n=opts.n,
+            method=opts.method,
             ranges=parsed,
-            generations=generations,
-            quantile=quantile,
-            seed=seed,
-            workers=workers,
-            store=store,
-            overrides=assignments,
+            generations=opts.generations,
+            quantile=opts.quantile,
+            seed=opts.seed,
+            workers=opts.workers,
+            store=opts.store,
+            overrides=opts.assignments,
             progress=show_progress,
         )
     except KeyboardInterrupt:
-        raise interrupted(store) from None
-    if out is not None:
-        result.write_table(out)
-    if write_scenario is not None:
-        result.write_scenario(write_scenario)
-    if as_json:
-        import orjson
-
-        data = result.to_data()
-        data["out"] = str(out) if out is not None else None
-        data["scenario_out"] = str(write_scenario) if write_scenario is not None else None
-        click.echo(orjson.dumps(data).decode())
-        return
-    _print(result, out, write_scenario)
+        raise interrupted(opts.store) from None
 
 
 def _print(result: Any, out: Path | None, written: Path | None) -> None:

@@ -6,6 +6,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from events.errors import NegsimError
@@ -15,6 +16,7 @@ from sim.cli.options import (
     executor_options,
     file_path,
     flag_errors,
+    flags_as,
     json_option,
     master_seed_option,
     scenario_argument,
@@ -31,6 +33,24 @@ class Interrupted(NegsimError):
     """Ctrl-C during a batch: what is stored stays, and how to resume."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+@attrs.frozen
+class McOptions:
+    """``negsim mc``'s flags, one field each (see the options below)."""
+
+    scenario: str
+    n: int
+    seed: int
+    assignments: tuple[str, ...]
+    sweeps: tuple[str, ...]
+    workers: int | None
+    executor: str
+    address: str | None
+    store: Path | None
+    out: Path | None
+    resume: bool
+    as_json: bool
 
 
 @click.command(
@@ -76,58 +96,76 @@ class Interrupted(NegsimError):
     "(a missing store is created); a larger -n extends it to the new N.",
 )
 @json_option
-def command(
-    scenario: str,
-    n: int,
-    seed: int,
-    assignments: tuple[str, ...],
-    sweeps: tuple[str, ...],
-    workers: int | None,
-    executor: str,
-    address: str | None,
-    store: Path | None,
-    out: Path | None,
-    resume: bool,
-    as_json: bool,
-) -> None:
-    from sim.batch import make_plan, run_batch
-    from sim.batch.runner import default_store_path
-    from sim.table_file import check_out
+@flags_as(McOptions)
+def command(opts: McOptions) -> None:
+    execution = execution_of(opts.workers, opts.executor, opts.address, as_json=opts.as_json)
+    if opts.out is not None:
+        from sim.table_file import check_out
 
-    execution = execution_of(workers, executor, address, as_json=as_json)
-    if out is not None:
-        check_out(out)
-    # Validate the scenario, the overrides and the sweep before touching any file.
+        check_out(opts.out)
+    plan = _checked_plan(opts)
+    path = opts.store or _default_store(plan)
+    result = _run(opts, plan, path, execution)
+    if opts.out is not None:
+        result.write(opts.out)
+        get_logger("negsim.mc").info("results_written", out=str(opts.out))
+    estimates = _with_coherence(result, result.estimates())
+    if opts.as_json:
+        _print_json(opts, result, estimates, path)
+        return
+    dated = plan.scenario if plan.scenario.time_unit == "month" else None
+    _print_table(result, estimates, plan.total, path, opts.out, dated)
+
+
+def _checked_plan(opts: McOptions) -> Any:
+    """The batch's plan: the scenario, the overrides and the sweep validated (errors
+    name their flags) before any file is touched."""
+    from sim.batch import make_plan
+
     with flag_errors():
-        plan = make_plan(scenario, n, seed=seed, overrides=assignments, sweep=sweeps)
-    if store is None:
-        from sim.scenario.checks import file_stem
+        return make_plan(
+            opts.scenario, opts.n, seed=opts.seed, overrides=opts.assignments, sweep=opts.sweeps
+        )
 
-        file_stem(plan.scenario.name)  # a name, not a path: it must not pick the directory
-    path = store or default_store_path(plan)
+
+def _default_store(plan: Any) -> Path:
+    """The store path without ``--store``, named after the scenario, which must then be
+    a name, not a path (it must not pick the directory)."""
+    from sim.batch.runner import default_store_path
+    from sim.scenario.checks import file_stem
+
+    file_stem(plan.scenario.name)
+    return default_store_path(plan)
+
+
+def _run(opts: McOptions, plan: Any, path: Path, execution: Any) -> Any:
+    """The batch, run into the store at ``path``. Ctrl-C and a lost worker keep what is
+    stored, and their one-line errors say how many runs that is and how to resume."""
+    from sim.batch import run_batch
+
     log = get_logger("negsim.mc")
     log.info(
         "batch_started",
         scenario=plan.scenario.name,
         runs=plan.total,
-        seed=seed,
+        seed=opts.seed,
         store=str(path),
-        executor=executor,
-        workers=workers,
-        resume=resume,
+        executor=opts.executor,
+        workers=opts.workers,
+        resume=opts.resume,
     )
-    hint = _resume_command(scenario, n, seed, assignments, sweeps, executor, address, path)
+    hint = _resume_command(opts, path)
     try:
         with flag_errors():
             result = run_batch(
-                scenario,
-                n,
-                seed=seed,
-                overrides=assignments,
-                sweep=sweeps,
+                opts.scenario,
+                opts.n,
+                seed=opts.seed,
+                overrides=opts.assignments,
+                sweep=opts.sweeps,
                 execution=execution,
                 store=path,
-                resume=resume,
+                resume=opts.resume,
             )
     except KeyboardInterrupt:
         raise Interrupted(
@@ -139,24 +177,21 @@ def command(
             f"resume with: {hint}"
         ) from None
     log.info("batch_finished", runs_stored=len(result), store=str(path))
-    if out is not None:
-        result.write(out)
-        log.info("results_written", out=str(out))
-    estimates = _with_coherence(result, result.estimates())
-    if as_json:
-        import orjson
+    return result
 
-        report = {
-            "store": str(path),
-            "out": str(out) if out is not None else None,
-            "n": n,
-            "runs_stored": len(result),
-            "summary": [estimate.as_dict() for estimate in estimates],
-        }
-        click.echo(orjson.dumps(report, option=orjson.OPT_SERIALIZE_NUMPY).decode())
-        return
-    dated = plan.scenario if plan.scenario.time_unit == "month" else None
-    _print_table(result, estimates, plan.total, path, out, dated)
+
+def _print_json(opts: McOptions, result: Any, estimates: list[Any], path: Path) -> None:
+    """The ``--json`` report: where the runs are, how many, and every estimate."""
+    import orjson
+
+    report = {
+        "store": str(path),
+        "out": str(opts.out) if opts.out is not None else None,
+        "n": opts.n,
+        "runs_stored": len(result),
+        "summary": [estimate.as_dict() for estimate in estimates],
+    }
+    click.echo(orjson.dumps(report, option=orjson.OPT_SERIALIZE_NUMPY).decode())
 
 
 def _with_coherence(result: Any, estimates: list[Any]) -> list[Any]:
@@ -185,25 +220,17 @@ def _stored(path: Path) -> int | str:
         return "?"
 
 
-def _resume_command(
-    scenario: str,
-    n: int,
-    seed: int,
-    assignments: tuple[str, ...],
-    sweeps: tuple[str, ...],
-    executor: str,
-    address: str | None,
-    path: Path,
-) -> str:
-    words = ["negsim", "mc", scenario, "-n", str(n), "--seed", str(seed)]
-    for assignment in assignments:
+def _resume_command(opts: McOptions, path: Path) -> str:
+    """The command line that resumes this batch from the store at ``path``."""
+    words = ["negsim", "mc", opts.scenario, "-n", str(opts.n), "--seed", str(opts.seed)]
+    for assignment in opts.assignments:
         words += ["--set", assignment]
-    for sweep in sweeps:
+    for sweep in opts.sweeps:
         words += ["--sweep", sweep]
-    if executor != "process":
-        words += ["--executor", executor]
-    if address is not None:
-        words += ["--address", address]
+    if opts.executor != "process":
+        words += ["--executor", opts.executor]
+    if opts.address is not None:
+        words += ["--address", opts.address]
     words += ["--store", str(path), "--resume"]
     return shlex.join(words)
 

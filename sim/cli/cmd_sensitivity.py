@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 import orjson
 
@@ -13,12 +14,35 @@ from sim.cli.options import (
     executor_options,
     file_path,
     flag_errors,
+    flags_as,
     json_option,
     master_seed_option,
     scenario_argument,
     set_option,
     workers_option,
 )
+
+
+@attrs.frozen
+class SensitivityOptions:
+    """``negsim sensitivity``'s flags, one field each (see the options below)."""
+
+    scenario: str
+    params: str
+    n: int | None
+    seed: int
+    method: str
+    levels: int
+    assignments: tuple[str, ...]
+    workers: int | None
+    executor: str
+    address: str | None
+    store: Path | None
+    resume: bool
+    out: Path | None
+    plot: Path | None
+    outcome: str | None
+    as_json: bool
 
 
 @click.command(
@@ -93,63 +117,59 @@ from sim.cli.options import (
     help="The outcome the tornado chart shows [default: agreement].",
 )
 @json_option
-def command(
-    scenario: str,
-    params: str,
-    n: int | None,
-    seed: int,
-    method: str,
-    levels: int,
-    assignments: tuple[str, ...],
-    workers: int | None,
-    executor: str,
-    address: str | None,
-    store: Path | None,
-    resume: bool,
-    out: Path | None,
-    plot: Path | None,
-    outcome: str | None,
-    as_json: bool,
-) -> None:
+@flags_as(SensitivityOptions)
+def command(opts: SensitivityOptions) -> None:
     from events.errors import InputError
-    from sim.whatif.sensitivity import sensitivity, tornado_figure
 
-    execution = execution_of(workers, executor, address, as_json=as_json)
-    if resume and store is None:
+    execution = execution_of(opts.workers, opts.executor, opts.address, as_json=opts.as_json)
+    if opts.resume and opts.store is None:
         raise InputError("--resume needs --store")
-    if plot is not None:
+    if opts.plot is not None:
         from sim.plots.style import format_of, require_matplotlib
 
-        format_of(plot)
+        format_of(opts.plot)
         require_matplotlib()
-    with flag_errors(params="--params", method="--method", levels="--levels"):
-        result = sensitivity(
-            scenario,
-            params,
-            n=n,
-            seed=seed,
-            method=method,
-            levels=levels,
-            overrides=assignments,
-            execution=execution,
-            store=store,
-            resume=resume,
-        )
-    if outcome is not None and outcome not in result.outcomes:
-        raise InputError(f"--outcome {outcome}: expected one of {', '.join(result.outcomes)}")
+    result = _analyse(opts, execution)
+    if opts.outcome is not None and opts.outcome not in result.outcomes:
+        raise InputError(f"--outcome {opts.outcome}: expected one of {', '.join(result.outcomes)}")
     data = result.to_data()
-    if out is not None:
-        from events.writer import write_log
-
-        write_log(out, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
-    if plot is not None:
-        from sim.plots.style import save
-
-        save(tornado_figure(result, outcome), plot)
-    if as_json:
+    _write(opts, result, data)
+    if opts.as_json:
         click.echo(orjson.dumps(data).decode())
         return
-    _print(result, out, plot)
+    _print(result, opts.out, opts.plot)
+
+
+def _analyse(opts: SensitivityOptions, execution: Any) -> Any:
+    """The analysis the flags ask for; a library error names the flag it came from."""
+    from sim.whatif.sensitivity import sensitivity
+
+    with flag_errors(params="--params", method="--method", levels="--levels"):
+        return sensitivity(
+            opts.scenario,
+            opts.params,
+            n=opts.n,
+            seed=opts.seed,
+            method=opts.method,
+            levels=opts.levels,
+            overrides=opts.assignments,
+            execution=execution,
+            store=opts.store,
+            resume=opts.resume,
+        )
+
+
+def _write(opts: SensitivityOptions, result: Any, data: dict[str, Any]) -> None:
+    """The files asked for: the result as JSON (``--out``), the tornado chart (``--plot``)."""
+    if opts.out is not None:
+        from events.writer import write_log
+
+        write_log(opts.out, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    if opts.plot is not None:
+        from sim.plots.style import save
+        from sim.whatif.sensitivity import tornado_figure
+
+        save(tornado_figure(result, opts.outcome), opts.plot)
 
 
 def _number(value: float | None) -> str:

@@ -6,6 +6,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 import orjson
 
@@ -14,12 +15,36 @@ from sim.cli.options import (
     executor_options,
     file_path,
     flag_errors,
+    flags_as,
     json_option,
     master_seed_option,
     scenario_argument,
     set_option,
     workers_option,
 )
+
+
+@attrs.frozen
+class TuneOptions:
+    """``negsim tune``'s flags, one field each (see the options below)."""
+
+    scenario: str
+    party: str
+    strategy: str | None
+    params: tuple[str, ...]
+    objective: str | None
+    minimize: bool
+    method: str
+    trials: int
+    seeds: int
+    seed: int
+    opponents: tuple[str, ...]
+    workers: int | None
+    executor: str
+    address: str | None
+    out: Path | None
+    assignments: tuple[str, ...]
+    as_json: bool
 
 
 @click.command(
@@ -94,32 +119,26 @@ from sim.cli.options import (
 )
 @set_option
 @json_option
-def command(
-    scenario: str,
-    party: str,
-    strategy: str | None,
-    params: tuple[str, ...],
-    objective: str | None,
-    minimize: bool,
-    method: str,
-    trials: int,
-    seeds: int,
-    seed: int,
-    opponents: tuple[str, ...],
-    workers: int | None,
-    executor: str,
-    address: str | None,
-    out: Path | None,
-    assignments: tuple[str, ...],
-    as_json: bool,
-) -> None:
-    from sim.lab import tune
+@flags_as(TuneOptions)
+def command(opts: TuneOptions) -> None:
     from sim.table_file import check_out, write_rows
 
-    if out is not None:
-        check_out(out)
-    rivals = [name for text in opponents for name in text.split(",") if name.strip()]
-    execution = execution_of(workers, executor, address, as_json=as_json)
+    if opts.out is not None:
+        check_out(opts.out)
+    result = _tune(opts)
+    written = write_rows(list(result.runs), opts.out) if opts.out is not None else None
+    if opts.as_json:
+        _print_json(result, written)
+        return
+    _print(opts, result, written)
+
+
+def _tune(opts: TuneOptions) -> Any:
+    """The tuning the flags ask for; a library error names the flag it came from."""
+    from sim.lab import tune
+
+    rivals = [name for text in opts.opponents for name in text.split(",") if name.strip()]
+    execution = execution_of(opts.workers, opts.executor, opts.address, as_json=opts.as_json)
     with flag_errors(
         params="--param",
         opponents="--opponent",
@@ -130,32 +149,37 @@ def command(
         trials="--trials",
         seeds="--seeds",
     ):
-        result = tune(
-            scenario,
-            party=party,
-            strategy=strategy,
-            params=params,
-            objective=objective,
-            direction="minimize" if minimize else "maximize",
-            method=method,
-            trials=trials,
-            seeds=seeds,
-            seed=seed,
+        return tune(
+            opts.scenario,
+            party=opts.party,
+            strategy=opts.strategy,
+            params=opts.params,
+            objective=opts.objective,
+            direction="minimize" if opts.minimize else "maximize",
+            method=opts.method,
+            trials=opts.trials,
+            seeds=opts.seeds,
+            seed=opts.seed,
             opponents=rivals or None,
-            overrides=assignments,
+            overrides=opts.assignments,
             execution=execution,
         )
-    written = write_rows(list(result.runs), out) if out is not None else None
-    if as_json:
-        report: dict[str, Any] = result.as_dict()
-        column = result.objective
-        report["runs"] = [
-            {"run": row["run"], "seed": row["seed"], "digest": row["digest"], column: row[column]}
-            for row in result.runs
-        ]
-        report["out"] = str(written) if written is not None else None
-        click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
-        return
+
+
+def _print_json(result: Any, written: Path | None) -> None:
+    """The ``--json`` report: the result, each best run's objective, and the table file."""
+    report: dict[str, Any] = result.as_dict()
+    column = result.objective
+    report["runs"] = [
+        {"run": row["run"], "seed": row["seed"], "digest": row["digest"], column: row[column]}
+        for row in result.runs
+    ]
+    report["out"] = str(written) if written is not None else None
+    click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+
+
+def _print(opts: TuneOptions, result: Any, written: Path | None) -> None:
+    """The trials' table, the best against the default, and how to re-run its runs."""
     from rich.console import Console
 
     console = Console()
@@ -173,7 +197,7 @@ def command(
     console.print(
         f"runs behind it: seeds {result.seed}:0..{result.seed}:{result.seeds - 1}"
         + (f" against each of {', '.join(result.opponents)}" if result.opponents else "")
-        + f"; re-run the first with: negsim run {shlex.quote(scenario)} "
+        + f"; re-run the first with: negsim run {shlex.quote(opts.scenario)} "
         f"--seed {result.seed}:0 {rerun}"
     )
     if written is not None:

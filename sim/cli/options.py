@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -15,6 +16,27 @@ import click
 from events.errors import NegsimError
 
 F = TypeVar("F", bound=Callable[..., Any])
+Opts = TypeVar("Opts")
+
+
+def flags_as(options: type[Opts]) -> Callable[[Callable[[Opts], None]], Callable[..., None]]:
+    """Hand a command its flags as one frozen value, ``options(**flags)``.
+
+    Click calls a command with one keyword argument per flag; a command with fifteen
+    flags would otherwise thread fifteen parameters through every helper. Put this
+    innermost, under the ``click`` decorators, which declare the flags (names, help,
+    defaults) exactly as before; the options class has one field per flag, named as
+    click names its parameter.
+    """
+
+    def decorate(fn: Callable[[Opts], None]) -> Callable[..., None]:
+        @functools.wraps(fn)
+        def callback(**flags: Any) -> None:
+            fn(options(**flags))
+
+        return callback
+
+    return decorate
 
 
 def scenario_argument(fn: F) -> F:
