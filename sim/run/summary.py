@@ -54,6 +54,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from events.calendar import date_at
 from events.codec import Recorded
 from events.model import (
@@ -65,8 +67,8 @@ from events.model import (
     RulingIssued,
     TalksOpened,
 )
-from events.replay import Folder, around_agi
-from events.state import RESTRUCTURING_PENDING
+from events.replay import AroundAgi, Folder, around_agi
+from events.state import RESTRUCTURING_PENDING, ContractState
 from sim.coherence import offer_coherence
 from sim.money import alternatives_for
 from sim.party_utility import utility_for
@@ -181,11 +183,24 @@ def restructuring_outcome(status: str) -> str:
     return "pending" if status in RESTRUCTURING_PENDING else status
 
 
-def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]:
-    """The summary row of one run (without ``run``, ``seed`` and ``digest``)."""
+@attrs.frozen
+class _Talks:
+    """What one pass over a run's records found about its talks and its last deal."""
+
+    agreement: OfferAccepted | None  # the last agreement (talks may reopen after one)
+    agreement_time: float | None
+    agreement_offers: int | None  # offers in the round that reached it
+    agi_at_deal: tuple[float | None, float | None]  # (declared, verified) when it agreed
+    took_force: bool  # the contract it signed came into force
+    ended_time: float | None  # when talks first ended
+    rounds: int
+    walk_aways: int
+
+
+def _scan(records: Sequence[Recorded]) -> tuple[_Talks, Folder]:
+    """The talks' story and the fold at the end of the run, in one pass: one loop over
+    every record, since ``summarize`` runs once per run of every batch."""
     folder = Folder()
-    start = scenario.start
-    dated = scenario.time_unit == "month"
     agreement: OfferAccepted | None = None
     agreement_time: float | None = None
     signed_id: str | None = None
@@ -217,31 +232,81 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
             signed_id = event.contract_id  # type: ignore[union-attr]
         if signed_id is not None and not took_force and folder.contract_id == signed_id:
             took_force = True
+    talks = _Talks(
+        agreement,
+        agreement_time,
+        agreement_offers,
+        agi_at_deal,
+        took_force,
+        ended_time,
+        rounds,
+        walk_aways,
+    )
+    return talks, folder
+
+
+def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]:
+    """The summary row of one run (without ``run``, ``seed`` and ``digest``).
+
+    Each group of columns has its own function below, called in column order (the
+    order of :func:`summary_columns`, which a row's keys follow).
+    """
+    talks, folder = _scan(records)
     final = folder.state()
+    agi = around_agi(records) if scenario.agi is not None else None
+    row: dict[str, Any] = {}
+    _talks_columns(row, scenario, talks)
+    _review_columns(row, scenario, talks, final, records)
+    _agi_columns(row, scenario, talks, final, agi)
+    _world_columns(row, scenario, final)
+    _end_columns(row, scenario, final, agi)
+    _utility_columns(row, scenario, talks)
+    for key, (offers, coherence) in offer_coherence(records, scenario).items():
+        row[f"offers_{key}"] = offers
+        row[f"coherence_{key}"] = coherence
+    return row
 
-    def date(t: float | None) -> str | None:
-        return date_at(start, t).isoformat() if t is not None and dated else None
 
-    row: dict[str, Any] = {
-        "agreement": agreement is not None,
-        "agreement_time": agreement_time,
-        "agreement_date": date(agreement_time),
-    }
+def _date(scenario: Scenario, t: float | None) -> str | None:
+    """The ISO date of ``t`` in a month-counting scenario; None otherwise."""
+    dated = scenario.time_unit == "month"
+    return date_at(scenario.start, t).isoformat() if t is not None and dated else None
+
+
+def _talks_columns(row: dict[str, Any], scenario: Scenario, talks: _Talks) -> None:
+    """``agreement*``, ``step`` (SAO), ``talk_rounds``/``walk_aways`` and ``terms_*``."""
+    agreement = talks.agreement
+    row["agreement"] = agreement is not None
+    row["agreement_time"] = talks.agreement_time
+    row["agreement_date"] = _date(scenario, talks.agreement_time)
     negotiation = scenario.negotiation
     if negotiation.protocol == "sao" and negotiation.n_steps is not None:
         row["step"] = (
             None
-            if ended_time is None
-            else negmas_step(ended_time, negotiation.opens, negotiation.n_steps)
+            if talks.ended_time is None
+            else negmas_step(talks.ended_time, negotiation.opens, negotiation.n_steps)
         )
-    row["agreement_offers"] = agreement_offers
+    row["agreement_offers"] = talks.agreement_offers
     if negotiation.reopen is not None:
-        row["talk_rounds"] = rounds
-        row["walk_aways"] = walk_aways
-    for issue in scenario.negotiation.issues:
+        row["talk_rounds"] = talks.rounds
+        row["walk_aways"] = talks.walk_aways
+    for issue in negotiation.issues:
         row[f"terms_{issue.name}"] = agreement.terms.get(issue.name) if agreement else None
+
+
+def _review_columns(
+    row: dict[str, Any],
+    scenario: Scenario,
+    talks: _Talks,
+    final: ContractState,
+    records: Sequence[Recorded],
+) -> None:
+    """``regulator_outcome`` of the last deal; with complaints, how many were made and
+    how many rulings amended the contract in force."""
     row["regulator_outcome"] = (
-        None if agreement is None else _regulator_outcome(dict(final.reviews), took_force)
+        None
+        if talks.agreement is None
+        else _regulator_outcome(dict(final.reviews), talks.took_force)
     )
     if _complaints(scenario):
         row["complaints"] = len(final.complaints)
@@ -252,17 +317,33 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
             and record.event.in_force
             and record.event.outcome == "approved_with_conditions"
         )
-    agi = around_agi(records) if scenario.agi is not None else None
-    if scenario.agi is not None:
-        row["agi_time"] = agi.declared_at if agi else None
-        row["agi_date"] = date(agi.declared_at) if agi else None
-        row["agi_verified"] = final.agi_verified
-        row["agi_verified_date"] = date(agi.verified_at) if agi else None
-        row["agreement_after_agi"] = (
-            None
-            if agreement_time is None
-            else agi is not None and agreement_time >= agi.declared_at
-        )
+
+
+def _agi_columns(
+    row: dict[str, Any],
+    scenario: Scenario,
+    talks: _Talks,
+    final: ContractState,
+    agi: AroundAgi | None,
+) -> None:
+    """With an AGI milestone: when it was declared and verified, and whether the last
+    agreement came on or after the declaration."""
+    if scenario.agi is None:
+        return
+    row["agi_time"] = agi.declared_at if agi else None
+    row["agi_date"] = _date(scenario, agi.declared_at) if agi else None
+    row["agi_verified"] = final.agi_verified
+    row["agi_verified_date"] = _date(scenario, agi.verified_at) if agi else None
+    row["agreement_after_agi"] = (
+        None
+        if talks.agreement_time is None
+        else agi is not None and talks.agreement_time >= agi.declared_at
+    )
+
+
+def _world_columns(row: dict[str, Any], scenario: Scenario, final: ContractState) -> None:
+    """The world's actors at the end: outside deals, ROFR matches, the restructuring,
+    then ``final_status``."""
     if scenario.competitors:
         row["outside_deals"] = len(final.outside_deals)
     if scenario.rofr is not None:
@@ -270,48 +351,58 @@ def summarize(records: Sequence[Recorded], scenario: Scenario) -> dict[str, Any]
     if scenario.restructuring is not None:
         row["restructuring"] = restructuring_outcome(final.restructuring)
         row["restructuring_time"] = final.restructuring_time
-        row["restructuring_at"] = date(final.restructuring_time)
+        row["restructuring_at"] = _date(scenario, final.restructuring_time)
         row["funding_lost_bn"] = final.funding_lost_bn
     row["final_status"] = final.status
-    columns = {name for name, _ in summary_columns(scenario)}
-    if "end.term_end" in columns:
-        row["end.term_end"] = final.term_end
-        row["end.investment_total_bn"] = final.investment_total_bn
-        if scenario.competitors:
-            row["end.outside_compute_bn"] = final.outside_compute_bn
-        if scenario.rofr is not None:
-            row["end.rofr_matched_bn"] = final.rofr_matched_bn
-        if scenario.alternatives:
-            alternatives = alternatives_for(scenario)
-            assert alternatives is not None
-            for alternative in scenario.alternatives:
-                row[f"end.alternative_{alternative.key}"] = alternatives.value(
-                    alternative.key, final, final.t
-                )
-        rights = scenario.possible_rights()
+
+
+def _end_columns(
+    row: dict[str, Any], scenario: Scenario, final: ContractState, agi: AroundAgi | None
+) -> None:
+    """With contracts: the contract's ``end.*`` values, each side's alternative at the
+    end, every right held at the end and (with AGI) once AGI took effect."""
+    if not any(name == "end.term_end" for name, _ in summary_columns(scenario)):
+        return
+    row["end.term_end"] = final.term_end
+    row["end.investment_total_bn"] = final.investment_total_bn
+    if scenario.competitors:
+        row["end.outside_compute_bn"] = final.outside_compute_bn
+    if scenario.rofr is not None:
+        row["end.rofr_matched_bn"] = final.rofr_matched_bn
+    if scenario.alternatives:
+        alternatives = alternatives_for(scenario)
+        assert alternatives is not None
+        for alternative in scenario.alternatives:
+            row[f"end.alternative_{alternative.key}"] = alternatives.value(
+                alternative.key, final, final.t
+            )
+    rights = scenario.possible_rights()
+    for right in rights:
+        row[f"end.{right}"] = final.holds(right)
+    if scenario.agi is not None:
         for right in rights:
-            row[f"end.{right}"] = final.holds(right)
-        if scenario.agi is not None:
-            for right in rights:
-                row[f"after_agi.{right}"] = agi.after.holds(right) if agi else None
-    opens = scenario.negotiation.opens
-    for key in scenario.negotiation.parties:
+            row[f"after_agi.{right}"] = agi.after.holds(right) if agi else None
+
+
+def _utility_columns(row: dict[str, Any], scenario: Scenario, talks: _Talks) -> None:
+    """``utility_<party>``: the last deal's discounted worth to each party once it took
+    force (valued as the world stood when it agreed, with ``valuation = "world"``),
+    else the party's reservation value."""
+    negotiation = scenario.negotiation
+    agreement, agreement_time = talks.agreement, talks.agreement_time
+    for key in negotiation.parties:
         spec = scenario.party(key)
         utility = utility_for(spec)
-        if took_force and agreement is not None and agreement_time is not None:
+        if talks.took_force and agreement is not None and agreement_time is not None:
             undiscounted = (
-                _world_utility(scenario, key, agreement, agreement_time, agi_at_deal)
+                _world_utility(scenario, key, agreement, agreement_time, talks.agi_at_deal)
                 if negotiation.valuation == "world"
                 else utility.of(agreement.terms)
             )
-            value = utility.discounted(undiscounted, agreement_time - opens)
+            value = utility.discounted(undiscounted, agreement_time - negotiation.opens)
         else:
             value = spec.reservation
         row[f"utility_{key}"] = float(value)
-    for key, (offers, coherence) in offer_coherence(records, scenario).items():
-        row[f"offers_{key}"] = offers
-        row[f"coherence_{key}"] = coherence
-    return row
 
 
 def _world_utility(
