@@ -109,28 +109,40 @@ def command(log: str, at: str | None, as_json: bool) -> None:
     records = verify_file(log).records
     start = _start_date(log, records)
     if at is not None:
-        seq = _parse_seq(at, records)
-        if seq is None:
-            t = _parse_at(at, start)
-            state = state_at(records, t)
-            label = f"at {when(t, start)} (t={t:g})"
-        else:
-            t = records[seq].t
-            state = fold(records[: seq + 1])
-            label = f"after seq {seq} ({when(t, start)})"
-        if as_json:
-            payload: dict[str, Any] = {"at": t}
-            if seq is not None:
-                payload["seq"] = seq
-            if start is not None:
-                payload["date"] = date_at(start, t).isoformat()
-            payload["state"] = state.to_data()
-            _print_json(payload)
-            return
-        console = Console()
-        console.print(state_table([(label, state)], start))
-        return
+        _replay_at(records, start, at, as_json)
+    else:
+        _replay_around_agi(log, records, start, as_json)
 
+
+def _replay_at(records: list[Recorded], start: dt.date | None, at: str, as_json: bool) -> None:
+    """``--at``: the state at a time (the fold up to it) or right after event ``seq:N``."""
+    seq = _parse_seq(at, records)
+    if seq is None:
+        t = _parse_at(at, start)
+        state = state_at(records, t)
+        label = f"at {when(t, start)} (t={t:g})"
+    else:
+        t = records[seq].t
+        state = fold(records[: seq + 1])
+        label = f"after seq {seq} ({when(t, start)})"
+    if as_json:
+        payload: dict[str, Any] = {"at": t}
+        if seq is not None:
+            payload["seq"] = seq
+        if start is not None:
+            payload["date"] = date_at(start, t).isoformat()
+        payload["state"] = state.to_data()
+        _print_json(payload)
+        return
+    console = Console()
+    console.print(state_table([(label, state)], start))
+
+
+def _replay_around_agi(
+    log: str, records: list[Recorded], start: dt.date | None, as_json: bool
+) -> None:
+    """Without ``--at``: the states just before and after AGI and at the end (only the
+    end, said so, when AGI never came)."""
     final = fold(records)
     around = around_agi(records)
 
