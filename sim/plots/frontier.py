@@ -152,7 +152,25 @@ def _rational_region(d: np.ndarray) -> Any:
 def _path(
     ax: Axes, run: Run, keys: tuple[str, str], names: list[str], utilities: list[Any]
 ) -> dict[str, Any]:
-    """Each party's offers in order, the agreement, and the terms that took force."""
+    """Each party's offers in order, the agreement, and the terms that took force.
+
+    Returns the deal as :func:`_side` reads it: ``accepted`` terms and ``t``, the
+    ``in_force`` terms, and their utility pairs ``u`` and ``u_in_force``.
+    """
+    paths, deal = _offers_and_deal(run, keys, utilities)
+    _draw_paths(ax, keys, names, paths)
+    if "accepted" in deal:
+        _draw_deal(ax, deal, utilities)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2, fontsize=7.5)
+    return deal
+
+
+def _offers_and_deal(
+    run: Run, keys: tuple[str, str], utilities: list[Any]
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, Any]]:
+    """One pass over the records: each party's offers as utility pairs, the first
+    agreement and the terms of the contract it signed once that took force (after
+    any regulators' conditions), by the shared fold."""
     paths: dict[str, list[tuple[float, float]]] = {key: [] for key in keys}
     deal: dict[str, Any] = {}
     folder = Folder()
@@ -169,6 +187,16 @@ def _path(
             signed_id = event.contract_id
         if signed_id is not None and "in_force" not in deal and folder.contract_id == signed_id:
             deal["in_force"] = folder.terms
+    return paths, deal
+
+
+def _draw_paths(
+    ax: Axes,
+    keys: tuple[str, str],
+    names: list[str],
+    paths: dict[str, list[tuple[float, float]]],
+) -> None:
+    """Each party's offers as a line in its colour, its first offer labelled."""
     for index, key in enumerate(keys):
         path = np.array(paths[key], dtype=np.float64).reshape(-1, 2)
         if not len(path):
@@ -193,46 +221,50 @@ def _path(
             fontsize=7,
             color=PARTY_COLORS[index],
         )
-    if "accepted" in deal:
-        u = [utility.of(deal["accepted"]) for utility in utilities]
-        deal["u"] = u
-        ax.plot(
-            [u[0]],
-            [u[1]],
-            marker="*",
-            markersize=18,
-            color="black",
-            markeredgecolor="white",
-            linestyle="none",
-            label=f"agreement ({u[0]:.2f}, {u[1]:.2f})",
-            gid="agreement",
-            zorder=7,
-        )
-        in_force = deal.get("in_force")
-        if in_force is not None and in_force != deal["accepted"]:
-            v = [utility.of(in_force) for utility in utilities]
-            deal["u_in_force"] = v
-            ax.plot(
-                [v[0]],
-                [v[1]],
-                marker="*",
-                markersize=16,
-                markerfacecolor="white",
-                markeredgecolor="black",
-                linestyle="none",
-                label=f"terms in force after regulators' conditions ({v[0]:.2f}, {v[1]:.2f})",
-                gid="in_force",
-                zorder=7,
-            )
-            ax.annotate(
-                "",
-                (v[0], v[1]),
-                xytext=(u[0], u[1]),
-                arrowprops={"arrowstyle": "->", "color": MUTED, "linewidth": 1.0},
-                zorder=6,
-            )
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=2, fontsize=7.5)
-    return deal
+
+
+def _draw_deal(ax: Axes, deal: dict[str, Any], utilities: list[Any]) -> None:
+    """The agreement as a star; where regulators' conditions changed the terms that
+    took force, those as an open star with an arrow from the agreement. Adds the
+    utility pairs to ``deal`` (``u``, ``u_in_force``)."""
+    u = [utility.of(deal["accepted"]) for utility in utilities]
+    deal["u"] = u
+    ax.plot(
+        [u[0]],
+        [u[1]],
+        marker="*",
+        markersize=18,
+        color="black",
+        markeredgecolor="white",
+        linestyle="none",
+        label=f"agreement ({u[0]:.2f}, {u[1]:.2f})",
+        gid="agreement",
+        zorder=7,
+    )
+    in_force = deal.get("in_force")
+    if in_force is None or in_force == deal["accepted"]:
+        return
+    v = [utility.of(in_force) for utility in utilities]
+    deal["u_in_force"] = v
+    ax.plot(
+        [v[0]],
+        [v[1]],
+        marker="*",
+        markersize=16,
+        markerfacecolor="white",
+        markeredgecolor="black",
+        linestyle="none",
+        label=f"terms in force after regulators' conditions ({v[0]:.2f}, {v[1]:.2f})",
+        gid="in_force",
+        zorder=7,
+    )
+    ax.annotate(
+        "",
+        (v[0], v[1]),
+        xytext=(u[0], u[1]),
+        arrowprops={"arrowstyle": "->", "color": MUTED, "linewidth": 1.0},
+        zorder=6,
+    )
 
 
 def _side(ax: Axes, run: Run, analysis: Any, deal: dict[str, Any], names: list[str]) -> None:
