@@ -19,7 +19,7 @@ from typing import Any, Final
 from agents.strategies import STRATEGY_NAMES
 from agents.utility import RAMPS, RampError, ramp
 from events.calendar import FIRST_YEAR, LAST_YEAR
-from events.clauses import CLAUSE_KINDS, carried_forward, is_year, right_names
+from events.clauses import CLAUSE_KINDS, Amendment, carried_forward, is_year, right_names
 from events.files import read_at_most
 from events.terms import IssueValue
 from sim.scenario.builtins import BUILTINS, builtin_text
@@ -629,19 +629,7 @@ class _Loader(Checker):
                     f"a regulator without a review open (prelude entry {opened.id} opened one)",
                     regulator,
                 )
-            if "due" in spec:
-                due = self.time(spec, key, "due")
-            else:
-                ruled = _ruling_time(raw_entries, len(entries), regulator, self)
-                if ruled is None:
-                    self.fail(
-                        f"{key}.due",
-                        f"a time (no later prelude entry has {regulator}'s ruling)",
-                        MISSING,
-                    )
-                due = ruled
-            if due < at:
-                self.fail(f"{key}.due", f"a time no earlier than {where}.at", spec["due"])
+            due = self.review_due(spec, key, where, at, regulator, raw_entries, len(entries))
             return PreludeEntry(
                 at,
                 entry_id,
@@ -658,6 +646,51 @@ class _Loader(Checker):
                 regulator,
             )
         outcome = self.string(spec, key, "outcome", choices=PRELUDE_RULING_OUTCOMES)
+        conditions = self.ruling_conditions(spec, key, outcome, before)
+        clauses = conditions.apply(before.clauses) if conditions else before.clauses
+        return PreludeEntry(
+            at,
+            entry_id,
+            clauses,
+            before.term_end,
+            note,
+            ruling=PreludeRuling(regulator, outcome, conditions),
+            contract_id=before.contract_id,
+        )
+
+    def review_due(
+        self,
+        spec: dict[str, Any],
+        key: str,
+        where: str,
+        at: float,
+        regulator: str,
+        raw_entries: list[Any],
+        index: int,
+    ) -> float:
+        """When a prelude review is due: its ``due``, else the time of the regulator's
+        ruling in a later entry (history says when it ruled), never before ``at``."""
+        if "due" in spec:
+            due = self.time(spec, key, "due")
+        else:
+            ruled = _ruling_time(raw_entries, index, regulator, self)
+            if ruled is None:
+                self.fail(
+                    f"{key}.due",
+                    f"a time (no later prelude entry has {regulator}'s ruling)",
+                    MISSING,
+                )
+            due = ruled
+        if due < at:
+            self.fail(f"{key}.due", f"a time no earlier than {where}.at", spec["due"])
+        return due
+
+    def ruling_conditions(
+        self, spec: dict[str, Any], key: str, outcome: str, before: PreludeEntry
+    ) -> Amendment:
+        """A prelude ruling's conditions: present exactly when it approves with
+        conditions, never moving the term's end, removing only rights the contract in
+        force grants."""
         conditions = self.amendment(spec.get("conditions", {}), f"{key}.conditions")
         if outcome == "approved_with_conditions" and not conditions:
             self.fail(f"{key}.conditions", "the conditions imposed (remove/add)", MISSING)
@@ -680,16 +713,7 @@ class _Loader(Checker):
                 self.fail(
                     f"{key}.conditions.remove", f"rights the contract grants ({listed})", right
                 )
-        clauses = conditions.apply(before.clauses) if conditions else before.clauses
-        return PreludeEntry(
-            at,
-            entry_id,
-            clauses,
-            before.term_end,
-            note,
-            ruling=PreludeRuling(regulator, outcome, conditions),
-            contract_id=before.contract_id,
-        )
+        return conditions
 
     def parties(self, value: object, negotiation: NegotiationSpec) -> tuple[PartySpec, ...]:
         if value is MISSING:
