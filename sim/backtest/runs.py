@@ -28,6 +28,7 @@ from sim.backtest.quantities import (
     FIRST,
     STATE,
     SUMMARY,
+    Quantity,
     QuantityError,
     first_time,
     resolve_path,
@@ -136,20 +137,8 @@ def values_of_run(
         start, unit = dt.date.fromisoformat(started.start_date), started.time_unit
     states: dict[float, dict[str, Any]] = {}
     for index, observation in enumerate(observations):
-        quantity = observation.quantity
         try:
-            if quantity.kind == SUMMARY:
-                value = row[quantity.target]
-            else:
-                assert start is not None and quantity.when is not None
-                t = quantity.when.time(start, unit)
-                if quantity.kind == STATE:
-                    if t not in states:
-                        states[t] = state_at(records, t).to_data()
-                    value = _state_value(states[t], quantity.target, records)
-                else:
-                    assert quantity.kind == FIRST
-                    value = time_to_value(first_time(records, quantity.target, t), start, unit)
+            value = _quantity_value(observation.quantity, row, records, start, unit, states)
             observation.check(value)  # a text where a number was observed: say so now
             out.append(value)
         except KeyError as exc:
@@ -157,6 +146,28 @@ def values_of_run(
         except QuantityError as exc:
             raise ObservationFailed(_where(index, observation, str(exc))) from None
     return out
+
+
+def _quantity_value(
+    quantity: Quantity,
+    row: dict[str, Any],
+    records: Sequence[Any],
+    start: dt.date | None,
+    unit: str,
+    states: dict[float, dict[str, Any]],
+) -> Any:
+    """One quantity in one run: a summary column, a state field at a time, or the time
+    of a first event. ``states`` caches the state at each time already asked for."""
+    if quantity.kind == SUMMARY:
+        return row[quantity.target]
+    assert start is not None and quantity.when is not None
+    t = quantity.when.time(start, unit)
+    if quantity.kind == STATE:
+        if t not in states:
+            states[t] = state_at(records, t).to_data()
+        return _state_value(states[t], quantity.target, records)
+    assert quantity.kind == FIRST
+    return time_to_value(first_time(records, quantity.target, t), start, unit)
 
 
 def _state_value(state: dict[str, Any], path: str, records: Sequence[Any]) -> Any:

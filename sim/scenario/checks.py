@@ -439,44 +439,78 @@ class Checker:
         required, optional = DIST_PARAMS[kind]
         table = self.table(table, key, ("dist", *required, *optional))
 
-        def bound(name: str, *, needed: bool = True) -> float | None:
-            """A parameter that is also a possible value (checked against the key's range)."""
-            value = table.get(name, MISSING)
-            if value is MISSING and not needed:
-                return None
-            return self.support_value(value, join_key(key, name), allowed)
+        def bound(name: str) -> float:
+            return _req(self.dist_bound(table, key, allowed, name))
 
         if kind == "uniform":
-            low, high = _req(bound("low")), _req(bound("high"))
+            low, high = bound("low"), bound("high")
             if low > high:
                 self.fail_text(key, "low <= high", _order(table, "low", "high"))
             return Distribution("uniform", low=low, high=high)
         if kind == "triangular":
-            low, mode, high = _req(bound("low")), _req(bound("mode")), _req(bound("high"))
+            low, mode, high = bound("low"), bound("mode"), bound("high")
             if not low <= mode <= high:
                 self.fail_text(key, "low <= mode <= high", _order(table, "low", "mode", "high"))
             return Distribution("triangular", low=low, mode=mode, high=high)
         if kind == "normal":
-            mean_raw = table.get("mean", MISSING)
-            if allowed is None:
-                mean = self.time_value(mean_raw, join_key(key, "mean"))
-            else:
-                mean = self.number_value(mean_raw, join_key(key, "mean"), ANY)
-            sd = self.number(table, key, "sd", NON_NEGATIVE)
-            # A key with a bounded range needs the clip bounds, or a draw could fall outside.
-            bounded = typed is None or typed.bounded
-            clip_low = bound("low", needed=bounded or (typed is not None and typed.lo is not None))
-            clip_high = bound(
-                "high", needed=bounded or (typed is not None and typed.hi is not None)
-            )
-            if allowed is not None and clip_low is None:
-                clip_low = allowed.lo
-            if allowed is not None and clip_high is None:
-                clip_high = allowed.hi
-            if clip_low is not None and clip_high is not None and clip_low > clip_high:
-                self.fail_text(key, "low <= high", _order(table, "low", "high"))
-            return Distribution("normal", low=clip_low, high=clip_high, mean=mean, sd=sd)
-        # choice
+            return self.normal_distribution(table, key, allowed, typed)
+        return self.choice_distribution(table, key, allowed, keep_int=keep_int)
+
+    def dist_bound(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        allowed: Range | None,
+        name: str,
+        *,
+        needed: bool = True,
+    ) -> float | None:
+        """A distribution parameter that is also a possible value (checked against the
+        key's range); None for one not ``needed`` and not given."""
+        value = table.get(name, MISSING)
+        if value is MISSING and not needed:
+            return None
+        return self.support_value(value, join_key(key, name), allowed)
+
+    def normal_distribution(
+        self, table: Mapping[str, Any], key: str, allowed: Range | None, typed: Range | None
+    ) -> Distribution:
+        """A normal distribution, clipped: a key with a bounded range needs the clip
+        bounds (or a draw could fall outside); a bound left out is the key's limit."""
+        mean_raw = table.get("mean", MISSING)
+        if allowed is None:
+            mean = self.time_value(mean_raw, join_key(key, "mean"))
+        else:
+            mean = self.number_value(mean_raw, join_key(key, "mean"), ANY)
+        sd = self.number(table, key, "sd", NON_NEGATIVE)
+        bounded = typed is None or typed.bounded
+        clip_low = self.dist_bound(
+            table,
+            key,
+            allowed,
+            "low",
+            needed=bounded or (typed is not None and typed.lo is not None),
+        )
+        clip_high = self.dist_bound(
+            table,
+            key,
+            allowed,
+            "high",
+            needed=bounded or (typed is not None and typed.hi is not None),
+        )
+        if allowed is not None and clip_low is None:
+            clip_low = allowed.lo
+        if allowed is not None and clip_high is None:
+            clip_high = allowed.hi
+        if clip_low is not None and clip_high is not None and clip_low > clip_high:
+            self.fail_text(key, "low <= high", _order(table, "low", "high"))
+        return Distribution("normal", low=clip_low, high=clip_high, mean=mean, sd=sd)
+
+    def choice_distribution(
+        self, table: Mapping[str, Any], key: str, allowed: Range | None, *, keep_int: bool
+    ) -> Distribution:
+        """A choice among values (each a possible value of the key), with optional
+        weights: as many as values, each >= 0, with a positive sum."""
         values_raw = table.get("values", MISSING)
         if not isinstance(values_raw, list) or not values_raw:
             what = "dates or numbers" if allowed is None else "numbers"
