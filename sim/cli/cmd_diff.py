@@ -35,22 +35,34 @@ def command(log_a: str, log_b: str, as_json: bool) -> None:
 
 
 def _print(diff: Any) -> None:
+    """The two logs, how one forks the other, where they first differ, then how their
+    contracts (before and after AGI, at the end) and summary rows differ."""
     from rich.console import Console
-    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=True)
+    if _print_divergence(console, diff):
+        return
+    console.print(_contracts_table(diff))
+    if diff.summary:
+        console.print(_summary_table(diff))
+
+
+def _print_divergence(console: Any, diff: Any) -> bool:
+    """Each log's identity, then (unless they are identical: returns True) the fork
+    between them and their first difference, in records and in what happened."""
     from rich.text import Text
 
     from sim.cli.render_state import when
     from sim.whatif.diff import describe
 
-    console = Console(highlight=False, soft_wrap=True)
-
     def say(text: str) -> None:
         console.print(Text(text))  # log text is never markup
+
     for label, info in (("A", diff.a), ("B", diff.b)):
         say(f"{label}: {info.name}  {info.events} events  digest {info.digest}")
     if diff.identical:
         say("The logs are identical.")
-        return
+        return True
     fork = diff.fork
     if fork is not None:
         child, parent = ("B", "A") if fork["child"] == "b" else ("A", "B")
@@ -78,7 +90,15 @@ def _print(diff: Any) -> None:
             for label, record in (("A", a), ("B", b)):
                 at = "" if record is None else f"seq {record.seq}, {when(record.t, start)}: "
                 say(f"  {label}: {at}{describe(record)}")
+    return False
 
+
+def _contracts_table(diff: Any) -> Any:
+    """The contract fields that differ at each moment, A beside B."""
+    from rich.table import Table
+    from rich.text import Text
+
+    start = diff.start
     table = Table(title="Contracts", header_style="bold")
     table.add_column("when")
     table.add_column("aspect")
@@ -101,15 +121,21 @@ def _print(diff: Any) -> None:
                 Text(_cell(field, right, start)),
             )
         table.add_section()
-    console.print(table)
-    if diff.summary:
-        summary = Table(title="Summary rows (sim.run.summary)", header_style="bold")
-        summary.add_column("column")
-        summary.add_column("A", overflow="fold")
-        summary.add_column("B", overflow="fold")
-        for column, (left, right) in diff.summary.items():
-            summary.add_row(Text(column), Text(_short(left)), Text(_short(right)))
-        console.print(summary)
+    return table
+
+
+def _summary_table(diff: Any) -> Any:
+    """The summary columns that differ, A beside B."""
+    from rich.table import Table
+    from rich.text import Text
+
+    summary = Table(title="Summary rows (sim.run.summary)", header_style="bold")
+    summary.add_column("column")
+    summary.add_column("A", overflow="fold")
+    summary.add_column("B", overflow="fold")
+    for column, (left, right) in diff.summary.items():
+        summary.add_row(Text(column), Text(_short(left)), Text(_short(right)))
+    return summary
 
 
 def _cell(field: str, value: Any, start: Any) -> str:

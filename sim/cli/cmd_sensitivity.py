@@ -189,9 +189,9 @@ def _interval(value: float | None, low: float | None, high: float | None) -> str
 
 
 def _print(result: Any, out: Path | None, plot: Path | None) -> None:
-    from rich import box
+    """A title, one table per measured outcome (parameters ranked), what the columns
+    mean, and where the stores and files are."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     oat = result.method == "oat"
@@ -207,43 +207,7 @@ def _print(result: Any, out: Path | None, plot: Path | None) -> None:
     # One table per outcome, without vertical rules: five columns fit in 80 (the width
     # of piped output), where one wide table wrapped every cell.
     for outcome in result.measured():
-        blocks = {effect.n for effect in result.ranked(outcome)}
-        same_blocks = not oat and len(blocks) == 1
-        heading = f"{outcome} ({min(blocks)} blocks)" if same_blocks else outcome
-        table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD)
-        table.add_column("#", no_wrap=True)
-        if oat:  # the levels line under each row may be longer than a name: fold it
-            table.add_column("parameter", overflow="fold")
-        else:
-            table.add_column("parameter", no_wrap=True)
-        if oat:
-            table.add_column("swing", justify="right", no_wrap=True)
-            table.add_column("effect [95% CI]", justify="right", no_wrap=True)
-        else:
-            table.add_column("ST [95% CI]", justify="right", no_wrap=True)
-            table.add_column("S1 [95% CI]", justify="right", no_wrap=True)
-            if not same_blocks:
-                table.add_column("blocks", justify="right", no_wrap=True)
-        for rank, effect in enumerate(result.ranked(outcome), start=1):
-            cells = [Text(str(rank)), Text(effect.param)]
-            levels = None
-            if oat:
-                means = " ".join(_number(level.mean) for level in effect.levels)
-                levels = Text(f"levels: {means}", style="dim")
-                cells += [
-                    Text(_number(effect.swing)),
-                    Text(_interval(effect.effect, effect.ci_low, effect.ci_high)),
-                ]
-            else:
-                st = effect.st_interval or (None, None)
-                s1 = effect.s1_interval or (None, None)
-                cells += [Text(_interval(effect.st, *st)), Text(_interval(effect.s1, *s1))]
-                if not same_blocks:
-                    cells.append(Text(str(effect.n)))
-            table.add_row(*cells)
-            if levels is not None:  # the mean at each level, low to high, under its row
-                table.add_row(Text(""), levels, Text(""), Text(""))
-        console.print(table)
+        console.print(_outcome_table(result, outcome, oat))
     if oat:
         console.print(
             "swing: range of the level means; effect: mean paired change from the lowest "
@@ -261,3 +225,49 @@ def _print(result: Any, out: Path | None, plot: Path | None) -> None:
         console.print(Text(f"Result: {out}"))
     if plot is not None:
         console.print(Text(f"Tornado chart: {plot}"))
+
+
+def _outcome_table(result: Any, outcome: str, oat: bool) -> Any:
+    """One outcome's parameters, ranked: the swing and paired effect (oat, with the
+    level means under each row) or the Sobol indices (with the bootstrap blocks, in
+    the heading when every row has the same number)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    blocks = {effect.n for effect in result.ranked(outcome)}
+    same_blocks = not oat and len(blocks) == 1
+    heading = f"{outcome} ({min(blocks)} blocks)" if same_blocks else outcome
+    table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("#", no_wrap=True)
+    if oat:  # the levels line under each row may be longer than a name: fold it
+        table.add_column("parameter", overflow="fold")
+    else:
+        table.add_column("parameter", no_wrap=True)
+    if oat:
+        table.add_column("swing", justify="right", no_wrap=True)
+        table.add_column("effect [95% CI]", justify="right", no_wrap=True)
+    else:
+        table.add_column("ST [95% CI]", justify="right", no_wrap=True)
+        table.add_column("S1 [95% CI]", justify="right", no_wrap=True)
+        if not same_blocks:
+            table.add_column("blocks", justify="right", no_wrap=True)
+    for rank, effect in enumerate(result.ranked(outcome), start=1):
+        cells = [Text(str(rank)), Text(effect.param)]
+        if oat:
+            cells += [
+                Text(_number(effect.swing)),
+                Text(_interval(effect.effect, effect.ci_low, effect.ci_high)),
+            ]
+            table.add_row(*cells)
+            # the mean at each level, low to high, under its row
+            means = " ".join(_number(level.mean) for level in effect.levels)
+            table.add_row(Text(""), Text(f"levels: {means}", style="dim"), Text(""), Text(""))
+            continue
+        st = effect.st_interval or (None, None)
+        s1 = effect.s1_interval or (None, None)
+        cells += [Text(_interval(effect.st, *st)), Text(_interval(effect.s1, *s1))]
+        if not same_blocks:
+            cells.append(Text(str(effect.n)))
+        table.add_row(*cells)
+    return table
