@@ -109,39 +109,68 @@ def execute(
     started = time.perf_counter()
     path = Path(store) if store is not None else None
     created = path is not None and not path.exists()
-    writer = _open_store(job, path, resume) if path is not None else None
-    stored_any = False
-    rows: list[dict[str, Any]] = []
-    timing = {"store_write": 0.0, "runs": 0.0}
+    sink = _Sink(_open_store(job, path, resume) if path is not None else None)
     try:
-        done = set(writer.run_ids()) if writer is not None else set()
-        pending = [run for run in range(job.total) if run not in done]
-        timing["runs"] = float(len(pending))
-        n_tasks, tasks = job.tasks(pending, execution, writer is not None)
-        stream = run_tasks(
-            tasks, job.work, execution, n_tasks=n_tasks, total=job.total, done=len(done)
-        )
-        with contextlib.closing(stream):
-            for finished in stream:
-                began = time.perf_counter()
-                if writer is not None:
-                    writer.put_many(finished)
-                    stored_any = True
-                else:
-                    rows.extend(run_row(run) for run in finished)
-                timing["store_write"] += time.perf_counter() - began
+        _run_pending(job, execution, sink)
     finally:
-        if writer is not None:
-            began = time.perf_counter()
-            writer.close()  # the last checkpoint of the WAL: store time too
-            timing["store_write"] += time.perf_counter() - began
-            if created and not stored_any and sys.exc_info()[0] is not None:
-                _remove_store(writer.path)  # a failed first attempt leaves no empty store
-    timing["wall"] = time.perf_counter() - started
-    if writer is not None:
-        return Executed(writer.path, None, timing)
-    rows.sort(key=lambda row: row["run"])
-    return Executed(None, rows, timing)
+        # a failed first attempt leaves no empty store
+        sink.close(remove_if_empty=created and sys.exc_info()[0] is not None)
+    sink.timing["wall"] = time.perf_counter() - started
+    return sink.executed()
+
+
+@attrs.define
+class _Sink:
+    """Where :func:`execute` puts finished runs: the store (one transaction per task)
+    or rows in memory, and how long writing them took (``store_write``)."""
+
+    writer: BatchStore | None
+    rows: list[dict[str, Any]] = attrs.field(factory=list)
+    stored_any: bool = False
+    timing: dict[str, float] = attrs.field(factory=lambda: {"store_write": 0.0, "runs": 0.0})
+
+    def done(self) -> set[int]:
+        """The runs already stored (none without a store)."""
+        return set(self.writer.run_ids()) if self.writer is not None else set()
+
+    def take(self, finished: list[PackedRun]) -> None:
+        began = time.perf_counter()
+        if self.writer is not None:
+            self.writer.put_many(finished)
+            self.stored_any = True
+        else:
+            self.rows.extend(run_row(run) for run in finished)
+        self.timing["store_write"] += time.perf_counter() - began
+
+    def close(self, *, remove_if_empty: bool) -> None:
+        """Close the store (its last WAL checkpoint counts as store time); remove it
+        when ``remove_if_empty`` and nothing was stored."""
+        if self.writer is None:
+            return
+        began = time.perf_counter()
+        self.writer.close()
+        self.timing["store_write"] += time.perf_counter() - began
+        if remove_if_empty and not self.stored_any:
+            _remove_store(self.writer.path)
+
+    def executed(self) -> Executed:
+        if self.writer is not None:
+            return Executed(self.writer.path, None, self.timing)
+        self.rows.sort(key=lambda row: row["run"])
+        return Executed(None, self.rows, self.timing)
+
+
+def _run_pending(job: StoredJob, execution: Execution, sink: _Sink) -> None:
+    """Run the job's runs the sink does not hold yet, handing each finished task's runs
+    to the sink as it comes (so a stop keeps everything finished before it)."""
+    done = sink.done()
+    pending = [run for run in range(job.total) if run not in done]
+    sink.timing["runs"] = float(len(pending))
+    n_tasks, tasks = job.tasks(pending, execution, sink.writer is not None)
+    stream = run_tasks(tasks, job.work, execution, n_tasks=n_tasks, total=job.total, done=len(done))
+    with contextlib.closing(stream):
+        for finished in stream:
+            sink.take(finished)
 
 
 def run_row(run: PackedRun) -> dict[str, Any]:
