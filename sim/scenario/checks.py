@@ -484,20 +484,14 @@ class Checker:
             mean = self.number_value(mean_raw, join_key(key, "mean"), ANY)
         sd = self.number(table, key, "sd", NON_NEGATIVE)
         bounded = typed is None or typed.bounded
-        clip_low = self.dist_bound(
-            table,
-            key,
-            allowed,
-            "low",
-            needed=bounded or (typed is not None and typed.lo is not None),
-        )
-        clip_high = self.dist_bound(
-            table,
-            key,
-            allowed,
-            "high",
-            needed=bounded or (typed is not None and typed.hi is not None),
-        )
+
+        def clip(name: str, side_limit: float | None) -> float | None:
+            # Needed where the key's range is bounded, or bounded on this side.
+            needed = bounded or side_limit is not None
+            return self.dist_bound(table, key, allowed, name, needed=needed)
+
+        clip_low = clip("low", typed.lo if typed is not None else None)
+        clip_high = clip("high", typed.hi if typed is not None else None)
         if allowed is not None and clip_low is None:
             clip_low = allowed.lo
         if allowed is not None and clip_high is None:
