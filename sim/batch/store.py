@@ -530,26 +530,12 @@ class BatchStore:
             f"INSERT INTO runs ({', '.join(_quote(n) for n in names)}) "
             f"VALUES ({', '.join('?' * len(names))})"
         )
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for values in prepared:
-                    try:
-                        conn.execute(sql, values)
-                    except sqlite3.IntegrityError:
-                        raise InputError(
-                            f"{self.path}: run {values[0]} is already stored"
-                        ) from None
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
-        except (sqlite3.OperationalError, OSError) as exc:
-            if _is_write_failure(exc):
-                raise OutputError(f"{self.path}: cannot write batch store ({exc})") from None
-            raise
+        with self._transaction(conn):
+            for values in prepared:
+                try:
+                    conn.execute(sql, values)
+                except sqlite3.IntegrityError:
+                    raise InputError(f"{self.path}: run {values[0]} is already stored") from None
 
     def update_meta(
         self, changes: Mapping[str, str], renumber: Callable[[int], int] | None = None
@@ -565,24 +551,33 @@ class BatchStore:
         if not self._writable:
             raise InputError(f"{self.path}: batch store is open read-only (open with write=True)")
         merged = self._check_meta(self.path, {**self._meta, **changes})
+        with self._transaction(conn):
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", changes.items()
+            )
+            if renumber is not None:
+                pairs = [(renumber(old), old) for old in self.run_ids()]
+                if len({new for new, _ in pairs}) != len(pairs) or any(
+                    not is_int(new) or new < 0 for new, _ in pairs
+                ):
+                    raise InputError(f"{self.path}: renumbering must be one-to-one")
+                # through negative numbers, so no new number meets an old one
+                conn.executemany(
+                    "UPDATE runs SET run = ? WHERE run = ?",
+                    [(-1 - new, old) for new, old in pairs],
+                )
+                conn.execute("UPDATE runs SET run = -1 - run WHERE run < 0")
+        self._meta = merged
+
+    @contextlib.contextmanager
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """One write transaction: committed when the block ends, rolled back on any
+        exception (Ctrl-C included), so a batch store never holds half a write. A full
+        disk or a permission error becomes an OutputError (exit 3)."""
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", changes.items()
-                )
-                if renumber is not None:
-                    pairs = [(renumber(old), old) for old in self.run_ids()]
-                    if len({new for new, _ in pairs}) != len(pairs) or any(
-                        not is_int(new) or new < 0 for new, _ in pairs
-                    ):
-                        raise InputError(f"{self.path}: renumbering must be one-to-one")
-                    # through negative numbers, so no new number meets an old one
-                    conn.executemany(
-                        "UPDATE runs SET run = ? WHERE run = ?",
-                        [(-1 - new, old) for new, old in pairs],
-                    )
-                    conn.execute("UPDATE runs SET run = -1 - run WHERE run < 0")
+                yield
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -593,7 +588,6 @@ class BatchStore:
             if _is_write_failure(exc):
                 raise OutputError(f"{self.path}: cannot write batch store ({exc})") from None
             raise
-        self._meta = merged
 
     def _prepare(self, record: RunRecord | PackedRun) -> tuple[Any, ...]:
         path = self.path
