@@ -7,10 +7,34 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from sim.cli.cmd_mc import Interrupted
-from sim.cli.options import json_option, scenario_argument, set_option, workers_option
+from sim.cli.options import (
+    flags_as,
+    json_option,
+    scenario_argument,
+    set_option,
+    workers_option,
+)
+
+
+@attrs.frozen
+class BacktestOptions:
+    """``negsim backtest``'s flags, one field each (see the options below)."""
+
+    scenario: str
+    observed: Path
+    n: int
+    seed: int
+    workers: int | None
+    assignments: tuple[str, ...]
+    as_of_date: str | None
+    store: Path | None
+    against: str | None
+    out: Path | None
+    as_json: bool
 
 
 @click.command(
@@ -68,61 +92,57 @@ from sim.cli.options import json_option, scenario_argument, set_option, workers_
     help="Also write the per-observation table: TABLE.parquet or TABLE.csv.",
 )
 @json_option
-def command(
-    scenario: str,
-    observed: Path,
-    n: int,
-    seed: int,
-    workers: int | None,
-    assignments: tuple[str, ...],
-    as_of_date: str | None,
-    store: Path | None,
-    against: str | None,
-    out: Path | None,
-    as_json: bool,
-) -> None:
-    from sim.backtest import backtest, load_as_of, load_observations, write_table
-    from sim.scenario import load_scenario
+@flags_as(BacktestOptions)
+def command(opts: BacktestOptions) -> None:
+    from sim.backtest import backtest, load_observations, write_table
     from sim.table_file import check_out
 
-    if out is not None:
-        check_out(out)
-    load_observations(observed)  # a bad file fails before any run
-    other = None
-    if as_of_date is not None:
-        loaded = load_as_of(scenario, as_of_date, assignments)  # history first, then --set
-        # A variant of the past against a reference: --against as given (no --as-of and
-        # no --set, which may only make sense once the later history is gone).
-        if against is not None:
-            other = load_scenario(against)
-    else:
-        loaded = load_scenario(scenario, assignments)
-        if against is not None:
-            other = load_scenario(against, assignments)
-    show_progress = not as_json and sys.stderr.isatty() and "CI" not in os.environ
+    if opts.out is not None:
+        check_out(opts.out)
+    load_observations(opts.observed)  # a bad file fails before any run
+    loaded, other = _scenarios(opts)
+    show_progress = not opts.as_json and sys.stderr.isatty() and "CI" not in os.environ
     try:
         result = backtest(
             loaded,
-            observed,
-            n,
-            seed=seed,
-            workers=workers,
-            store=store,
+            opts.observed,
+            opts.n,
+            seed=opts.seed,
+            workers=opts.workers,
+            store=opts.store,
             against=other,
             progress=show_progress,
         )
     except KeyboardInterrupt:
-        raise interrupted(store) from None
-    if out is not None:
-        write_table(result, out)
-    if as_json:
+        raise interrupted(opts.store) from None
+    if opts.out is not None:
+        write_table(result, opts.out)
+    if opts.as_json:
         import orjson
 
         data = result.to_data()
-        data["out"] = str(out) if out is not None else None
+        data["out"] = str(opts.out) if opts.out is not None else None
         click.echo(orjson.dumps(data).decode())
         return
-    print_report(result, out)
+    print_report(result, opts.out)
+
+
+def _scenarios(opts: BacktestOptions) -> tuple[Any, Any]:
+    """(the scenario to score, the ``--against`` reference or None). With ``--as-of``
+    the later history is dropped first, then ``--set`` applies, and the reference is
+    taken as given (no ``--as-of`` and no ``--set``, which may only make sense once the
+    later history is gone); without, both get the ``--set`` overrides."""
+    from sim.backtest import load_as_of
+    from sim.scenario import load_scenario
+
+    if opts.as_of_date is not None:
+        loaded = load_as_of(opts.scenario, opts.as_of_date, opts.assignments)
+        other = load_scenario(opts.against) if opts.against is not None else None
+        return loaded, other
+    loaded = load_scenario(opts.scenario, opts.assignments)
+    if opts.against is None:
+        return loaded, None
+    return loaded, load_scenario(opts.against, opts.assignments)
 
 
 def _number(value: float | None, digits: int = 3) -> str:
