@@ -32,7 +32,7 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from agents.boa.opponent_model import issue_table, table_columns
+from agents.boa.opponent_model import issue_table, table_columns, table_facts
 from agents.strategies._params import check_real
 from agents.strategies.base import NegotiationView
 
@@ -77,12 +77,12 @@ class FrequencyEstimate:
         self.model = model
         self._table = table
         n_issues = table.shape[1]
-        sizes = table.max(axis=0) + 1
+        sizes = table_facts(table).sizes  # made once per table, not per negotiation
         self.weights = np.full(n_issues, 1.0 / n_issues)
         # Per issue, the count of each value as Python floats: a turn adds to one
         # count per issue, and float arithmetic on a handful of values is cheaper
         # in Python than through numpy (the same IEEE additions and divisions).
-        self.counts = [[1.0] * int(size) for size in sizes.tolist()]
+        self.counts = [[1.0] * size for size in sizes]
         self.seen = 0
         self._last: list[int] | None = None
         self._cache: np.ndarray | None = None
@@ -135,3 +135,16 @@ class FrequencyEstimate:
             total.flags.writeable = False
             self._cache = total
         return self._cache
+
+    def utilities_of(self, outcomes: np.ndarray) -> np.ndarray:
+        """``utilities()[outcomes]``, computed for those outcomes only when the whole
+        array is not made yet: bidding scores a few hundred candidates of thousands of
+        bundles, and a turn's estimate is new after every opponent offer. Each value
+        is the same sum of the same products in the same order, so equal bit for bit."""
+        if self._cache is not None or 4 * outcomes.shape[0] >= self._table.shape[0]:
+            return self.utilities()[outcomes]
+        columns = table_columns(self._table)
+        total = np.zeros(outcomes.shape[0])
+        for issue, weight in enumerate(self.weights.tolist()):
+            total += weight * self.value_utilities(issue)[columns[issue][outcomes]]
+        return total

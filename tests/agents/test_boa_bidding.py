@@ -29,6 +29,9 @@ class Scripted:
             total += weight * self.values[issue][self.table[:, issue]]
         return total
 
+    def utilities_of(self, outcomes: np.ndarray) -> np.ndarray:
+        return self.utilities()[outcomes]
+
     def issue_weights(self) -> np.ndarray:
         return self.weights
 
