@@ -142,7 +142,8 @@ class FrequencyEstimate:
         bundles, and a turn's estimate is new after every opponent offer. Each value
         is the same sum of the same products in the same order, so equal bit for bit."""
         if self._cache is not None or 4 * outcomes.shape[0] >= self._table.shape[0]:
-            return self.utilities()[outcomes]
+            whole: np.ndarray = self.utilities()[outcomes]
+            return whole
         columns = table_columns(self._table)
         total = np.zeros(outcomes.shape[0])
         for issue, weight in enumerate(self.weights.tolist()):
