@@ -60,6 +60,7 @@ class Standing(Protocol):
 
     def holds(self, right: str) -> bool: ...
 
+
 _fraction = [attrs.validators.ge(0.0), attrs.validators.le(1.0)]
 
 

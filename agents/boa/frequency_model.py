@@ -36,6 +36,9 @@ from agents.boa.opponent_model import issue_table, table_columns, table_facts
 from agents.strategies._params import check_real
 from agents.strategies.base import NegotiationView
 
+# Up to this many outcomes, ``utilities_of`` scores in Python floats rather than arrays.
+_FEW_OUTCOMES = 32
+
 
 def _learning_rate(value: object) -> float:
     return check_real(value, "learning_rate", low=0.0)
@@ -64,6 +67,7 @@ class FrequencyEstimate:
     __slots__ = (
         "_cache",
         "_last",
+        "_lists",
         "_table",
         "_values",
         "counts",
@@ -87,6 +91,7 @@ class FrequencyEstimate:
         self._last: list[int] | None = None
         self._cache: np.ndarray | None = None
         self._values: list[np.ndarray | None] = [None] * n_issues
+        self._lists: list[list[float] | None] = [None] * n_issues
         self.memo: object = None
 
     def update(self, offers: list[int]) -> None:
@@ -111,6 +116,7 @@ class FrequencyEstimate:
         self.seen = len(offers)
         self._cache = None
         self._values = [None] * len(counts)
+        self._lists = [None] * len(counts)
 
     def issue_weights(self) -> np.ndarray:
         return self.weights
@@ -120,10 +126,18 @@ class FrequencyEstimate:
         made when first asked for after an update."""
         values = self._values[issue]
         if values is None:
-            counts = self.counts[issue]
-            values = np.array(counts) / max(counts)
+            values = np.array(self._value_list(issue))
             values.flags.writeable = False
             self._values[issue] = values
+        return values
+
+    def _value_list(self, issue: int) -> list[float]:
+        """``value_utilities(issue)`` as Python floats (the same IEEE divisions)."""
+        values = self._lists[issue]
+        if values is None:
+            counts = self.counts[issue]
+            top = max(counts)
+            values = self._lists[issue] = [count / top for count in counts]
         return values
 
     def utilities(self) -> np.ndarray:
@@ -141,11 +155,24 @@ class FrequencyEstimate:
         array is not made yet: bidding scores a few hundred candidates of thousands of
         bundles, and a turn's estimate is new after every opponent offer. Each value
         is the same sum of the same products in the same order, so equal bit for bit."""
-        if self._cache is not None or 4 * outcomes.shape[0] >= self._table.shape[0]:
+        n = outcomes.shape[0]
+        if self._cache is not None or 4 * n >= self._table.shape[0]:
             whole: np.ndarray = self.utilities()[outcomes]
             return whole
+        weights = self.weights.tolist()
+        if n <= _FEW_OUTCOMES:
+            # A handful (the usual case once concessions are kept): Python floats,
+            # the same products added in the same order as the arrays below.
+            lists = [self._value_list(issue) for issue in range(len(weights))]
+            scores = []
+            for row in self._table[outcomes].tolist():
+                score = 0.0
+                for weight, values, position in zip(weights, lists, row, strict=True):
+                    score += weight * values[position]
+                scores.append(score)
+            return np.array(scores, dtype=np.float64)
         columns = table_columns(self._table)
         total = np.zeros(outcomes.shape[0])
-        for issue, weight in enumerate(self.weights.tolist()):
+        for issue, weight in enumerate(weights):
             total += weight * self.value_utilities(issue)[columns[issue][outcomes]]
         return total

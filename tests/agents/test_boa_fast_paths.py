@@ -9,6 +9,7 @@ bytes depend on it). Each is checked against a brute-force reading of its defini
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,20 @@ def test_scoring_some_outcomes_equals_scoring_all_bit_for_bit(
     whole = estimate.utilities()
     assert some.tobytes() == whole[outcomes].tobytes()
     assert estimate.utilities_of(outcomes).tobytes() == some.tobytes()  # and after
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 32, 33, 150, 157, 600])
+def test_each_way_of_scoring_equals_the_whole_array(n: int) -> None:
+    """A handful of outcomes (Python floats), a few hundred (arrays over those only)
+    and most of them (the whole array): the same bytes."""
+    space = OutcomeSpace([Issue(f"i{k}", tuple(range(5))) for k in range(4)])  # 625
+    view = NegotiationView.create(
+        np.zeros(space.size), 0.0, np.random.default_rng(0), issue_values=space.value_indices
+    )
+    rng = np.random.default_rng(n)
+    estimate = FrequencyModel(learning_rate=0.3).start(view)
+    estimate.update(rng.integers(0, space.size, 9).tolist())
+    outcomes = rng.permutation(space.size)[:n].astype(np.intp)
+    some = estimate.utilities_of(outcomes)
+    assert some.dtype == np.float64 and some.shape == (n,)
+    assert some.tobytes() == estimate.utilities()[outcomes].tobytes()
