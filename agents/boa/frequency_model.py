@@ -126,12 +126,12 @@ class FrequencyEstimate:
         made when first asked for after an update."""
         values = self._values[issue]
         if values is None:
-            values = np.array(self._value_list(issue))
+            values = np.array(self.value_utility_list(issue))
             values.flags.writeable = False
             self._values[issue] = values
         return values
 
-    def _value_list(self, issue: int) -> list[float]:
+    def value_utility_list(self, issue: int) -> list[float]:
         """``value_utilities(issue)`` as Python floats (the same IEEE divisions)."""
         values = self._lists[issue]
         if values is None:
@@ -163,7 +163,7 @@ class FrequencyEstimate:
         if n <= _FEW_OUTCOMES:
             # A handful (the usual case once concessions are kept): Python floats,
             # the same products added in the same order as the arrays below.
-            lists = [self._value_list(issue) for issue in range(len(weights))]
+            lists = [self.value_utility_list(issue) for issue in range(len(weights))]
             scores = []
             for row in self._table[outcomes].tolist():
                 score = 0.0

@@ -84,7 +84,7 @@ def _allowed(
     allowed: list[list[int]] = []
     narrowed = False
     for issue, position in enumerate(table[previous].tolist()):
-        values = estimate.value_utilities(issue).tolist()
+        values = estimate.value_utility_list(issue)
         given = values[position]
         keep = [j for j, value in enumerate(values) if value > given or j == position]
         narrowed = narrowed or len(keep) < len(values)

@@ -65,6 +65,10 @@ class OpponentEstimate(Protocol):
         """Estimated utility to the opponent of each value (by position) of ``issue``."""
         ...
 
+    def value_utility_list(self, issue: int) -> list[float]:
+        """``value_utilities(issue)`` as Python floats (equal values)."""
+        ...
+
 
 class OpponentModel(Protocol):
     def start(self, view: NegotiationView) -> OpponentEstimate:

@@ -38,6 +38,9 @@ class Scripted:
     def value_utilities(self, issue: int) -> np.ndarray:
         return self.values[issue]
 
+    def value_utility_list(self, issue: int) -> list[float]:
+        return [float(value) for value in self.values[issue]]
+
 
 # Two issues of three values; we like high positions, the opponent (as scripted) low
 # positions on "a" and anything but the middle on "b". Outcome index = 3 * a + b.

@@ -113,6 +113,8 @@ def test_scoring_some_outcomes_equals_scoring_all_bit_for_bit(
     whole = estimate.utilities()
     assert some.tobytes() == whole[outcomes].tobytes()
     assert estimate.utilities_of(outcomes).tobytes() == some.tobytes()  # and after
+    for issue in range(len(sizes)):
+        assert estimate.value_utility_list(issue) == estimate.value_utilities(issue).tolist()
 
 
 @pytest.mark.parametrize("n", [0, 1, 5, 32, 33, 150, 157, 600])
