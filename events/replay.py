@@ -469,9 +469,19 @@ class Folder:
         return MappingProxyType(self.options)
 
     @property
+    def outside_taken_bn(self) -> dict[str, float]:
+        """``state().outside_taken_bn``: per competitor, USD bn of outside deals taken."""
+        return {key: round(math.fsum(values), 9) for key, values in self.outside_taken.items()}
+
+    @property
+    def outside_pending_bn(self) -> dict[str, float]:
+        """``state().outside_pending_bn``: outside offers still open now."""
+        return self.pending_outside(self.t)
+
+    @property
     def outside_compute_bn(self) -> float:
         """``state().outside_compute_bn``: USD bn of outside deals taken, in all."""
-        return round(sum(round(math.fsum(v), 9) for v in self.outside_taken.values()), 9)
+        return round(sum(self.outside_taken_bn.values()), 9)
 
     @property
     def rofr_matched_bn(self) -> float:

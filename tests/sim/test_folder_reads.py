@@ -1,8 +1,9 @@
 """The fold's cheap reads equal the snapshot's fields after every event of real runs.
 
-Actors read ``Folder.holds``, ``outside_options``, ``outside_compute_bn`` and
-``rofr_matched_bn`` instead of a whole ``state()`` (the first refusal per outside
-offer); a run's bytes depend on them answering exactly what the snapshot says.
+Actors read ``Folder.holds``, ``outside_options``, ``outside_compute_bn``,
+``outside_taken_bn``, ``outside_pending_bn`` and ``rofr_matched_bn`` instead of a
+whole ``state()`` (the first refusal per outside offer, a competitor per offer it
+considers); a run's bytes depend on them answering exactly what the snapshot says.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 from agents.alternatives import Alternatives
 from events.replay import Folder
 from sim.engine import simulate
-from sim.money import alternatives_for
+from sim.money import alternatives_for, compute_need_for
 from sim.scenario import load_scenario, resolve
 
 RIGHTS = (
@@ -30,10 +31,12 @@ RIGHTS = (
 def test_cheap_reads_equal_the_snapshot_after_every_event(seed: int) -> None:
     scenario = load_scenario("msft-openai")
     # Any drawn constants do: the two reads must agree whatever the alternative is.
-    alternatives = alternatives_for(resolve(scenario, np.random.default_rng(seed))[0])
+    resolved = resolve(scenario, np.random.default_rng(seed))[0]
+    alternatives = alternatives_for(resolved)
+    need = compute_need_for(resolved)
     assert isinstance(alternatives, Alternatives)
     folder = Folder()
-    seen_options = seen_matches = seen_taken = False
+    seen_options = seen_matches = seen_taken = seen_pending = False
     for record in simulate(scenario, seed).records:
         folder.apply(record)
         state = folder.state()
@@ -41,6 +44,10 @@ def test_cheap_reads_equal_the_snapshot_after_every_event(seed: int) -> None:
             assert folder.holds(right) == state.holds(right), (record.seq, right)
         assert dict(folder.outside_options) == state.outside_options
         assert folder.outside_compute_bn == state.outside_compute_bn
+        assert folder.outside_taken_bn == state.outside_taken_bn
+        assert folder.outside_pending_bn == state.outside_pending_bn
+        if need is not None:
+            assert need.unmet_bn(folder, state.t) == need.unmet_bn(state, state.t)
         assert folder.rofr_matched_bn == state.rofr_matched_bn
         for party in alternatives.parties():
             assert alternatives.value(party, folder, state.t) == alternatives.value(
@@ -49,7 +56,9 @@ def test_cheap_reads_equal_the_snapshot_after_every_event(seed: int) -> None:
         seen_options = seen_options or bool(state.outside_options)
         seen_matches = seen_matches or state.rofr_matched_bn > 0
         seen_taken = seen_taken or state.outside_compute_bn > 0
-    assert seen_options and seen_taken  # the reads were exercised, not just zero
+        seen_pending = seen_pending or bool(state.outside_pending_bn)
+    assert seen_options and seen_taken and seen_pending  # exercised, not just empty
+    assert need is not None
     assert seen_matches or seed != 0
 
 
