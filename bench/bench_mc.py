@@ -10,8 +10,9 @@ for the store, over the total), in %; goal <= 10%. The commits (inserts and
 ``synchronous=FULL`` fsyncs) run on a writer thread (``sim.batch.background``) while
 the parent waits for the workers, so the parent waits only when that thread falls
 behind, and for the last commits and the store's close; ``writer_busy_pct`` is the
-writer thread's own time, for comparison (before the writer thread the two were one). Baseline: the wall-time cost of the store, in %, against the same batch
-run without a store (both times are reported). The ratio of two shares means nothing.
+writer thread's own time, for comparison (before the writer thread the two were
+one). Baseline: the wall-time cost of the store, in %, against the same batch run
+without a store (both times are reported). The ratio of two shares means nothing.
 
 ``mc-throughput``: runs per second per core with 1 worker (pool, chunking, summary
 rows, compression and the store included), against ``simulate()`` called in a plain
