@@ -32,14 +32,34 @@ OpenAI's models for a product). When its licence lapses (AGI declared, or the
 contract ends) the contract term drops out and its alternative falls.
 
 ``floor`` plus the weights must not exceed 1, so a value always lies in [0, 1].
+
+The state read is a ``Standing``: the three fields of the contract state an
+alternative depends on. A ``ContractState`` is one; so is the engine's running fold
+(``events.replay.Folder``), which answers them without taking a whole snapshot, the
+cost that matters when a negotiator reads its alternative before every turn.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Protocol
+
 import attrs
 
 from agents.compute_need import ComputeNeed
-from events.state import ContractState
+
+
+class Standing(Protocol):
+    """What an alternative reads of the contract state (``ContractState``'s fields)."""
+
+    @property
+    def outside_compute_bn(self) -> float: ...
+
+    @property
+    def outside_options(self) -> Mapping[str, float]: ...
+
+    def holds(self, right: str) -> bool: ...
+
 
 _fraction = [attrs.validators.ge(0.0), attrs.validators.le(1.0)]
 
@@ -62,7 +82,7 @@ class OpenAIAlternative:
     def __attrs_post_init__(self) -> None:
         _at_most_one(self.floor, self.compute_weight, self.funding_weight)
 
-    def value(self, need: ComputeNeed | None, state: ContractState, t: float) -> float:
+    def value(self, need: ComputeNeed | None, state: Standing, t: float) -> float:
         secured = state.outside_compute_bn
         share = 1.0 if need is None else min(1.0, secured / need.need_bn(t))
         funding = min(1.0, self.funding_bn / self.funding_scale_bn)
@@ -81,7 +101,7 @@ class MicrosoftAlternative:
     def __attrs_post_init__(self) -> None:
         _at_most_one(self.floor, self.contract_weight, self.options_weight)
 
-    def value(self, state: ContractState) -> float:
+    def value(self, state: Standing) -> float:
         prefix = f"{self.party}."
         missing = 1.0
         for name, option in state.outside_options.items():
@@ -107,7 +127,7 @@ class Alternatives:
             if spec is not None
         )
 
-    def value(self, party: str, state: ContractState, t: float) -> float:
+    def value(self, party: str, state: Standing, t: float) -> float:
         """``party``'s best alternative to a new deal at time ``t`` given ``state``, in
         [0, 1]. Pure and cheap (no allocation beyond a few floats)."""
         if party == "openai" and self.openai is not None:

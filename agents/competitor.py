@@ -133,7 +133,7 @@ class Competitor:
             now = env.now
             if now >= self.until:
                 break
-            state = world.state()
+            state = world.folder  # the fields below, without a whole state() snapshot
             left = self.programme_bn - state.outside_taken_bn.get(self.key, 0.0)
             left -= state.outside_pending_bn.get(self.key, 0.0)
             if left < MIN_OFFER_BN:

@@ -22,11 +22,25 @@ still open, and outside offers Microsoft matched (``covered``).
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import attrs
 
-from events.state import ContractState
-
 MONTHS_PER_YEAR = 12.0
+
+
+class Covered(Protocol):
+    """What the need reads of the contract state (``ContractState``'s fields; the
+    engine's running fold, ``events.replay.Folder``, answers them without a snapshot)."""
+
+    @property
+    def outside_compute_bn(self) -> float: ...
+
+    @property
+    def outside_pending_bn(self) -> dict[str, float]: ...
+
+    @property
+    def rofr_matched_bn(self) -> float: ...
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -44,7 +58,7 @@ class ComputeNeed:
         years = (min(t, self.until) - self.at) / MONTHS_PER_YEAR
         return float(min(self.cap_bn, self.per_revenue * self.revenue_bn * self.growth**years))
 
-    def covered_bn(self, state: ContractState) -> float:
+    def covered_bn(self, state: Covered) -> float:
         """What is already provided for: outside deals taken, outside offers still open
         and outside offers Microsoft matched under its first refusal."""
         return (
@@ -53,7 +67,7 @@ class ComputeNeed:
             + state.rofr_matched_bn
         )
 
-    def unmet_bn(self, state: ContractState, t: float) -> float:
+    def unmet_bn(self, state: Covered, t: float) -> float:
         """USD bn of need at ``t`` that nothing in ``state`` covers yet (>= 0)."""
         return max(0.0, self.need_bn(t) - self.covered_bn(state))
 

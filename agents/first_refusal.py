@@ -19,6 +19,11 @@ Otherwise it waives, and OpenAI takes the offer. Without exclusivity over new
 capacity (or with no contract in force) OpenAI takes the outside offer at once; under
 exclusivity of all workloads or of new capacity it cannot: the offer lapses unused.
 
+The policy reads a ``Refusing`` standing: the holder's alternative's fields and the
+amount matched so far. The process reads them from the engine's running fold
+(``world.folder``), not from a whole snapshot of the state: it runs for every
+outside offer.
+
 Offers the scenario marks as history (``RofrPolicy.history``: a deal made before the
 talks, e.g. CoreWeave's in March 2025) have the outcome the record gives: the holder
 let its first refusal pass at once and OpenAI took the deal.
@@ -28,22 +33,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
-from agents.alternatives import Alternatives
+from agents.alternatives import Alternatives, Standing
 from agents.world import World
-from events.clauses import FirstRefusal
+from events.clauses import Clause, FirstRefusal
 from events.model import (
     FirstRefusalExercised,
     FirstRefusalWaived,
     OutsideDealAccepted,
     OutsideOfferMade,
 )
-from events.state import ContractState
 
 _TIME_TOLERANCE = 1e-9
+
+
+class Refusing(Standing, Protocol):
+    """What ``RofrPolicy.matches`` reads of the contract state (``ContractState``'s
+    fields; the engine's ``Folder`` answers them too)."""
+
+    @property
+    def rofr_matched_bn(self) -> float: ...
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -62,7 +74,7 @@ class RofrPolicy:
             key == competitor and abs(at - t) <= _TIME_TOLERANCE for key, at in self.history
         )
 
-    def matches(self, holder: str, offer: OutsideOfferMade, state: ContractState, t: float) -> bool:
+    def matches(self, holder: str, offer: OutsideOfferMade, state: Refusing, t: float) -> bool:
         """Whether ``holder`` matches ``offer`` at time ``t``, given ``state``."""
         if offer.value_bn > self.max_match_bn:
             return False
@@ -82,17 +94,18 @@ def first_refusal(
     """Process: what becomes of one outside offer, given the clauses in force. The
     first refusal's holder and its window are the clause's own."""
     env = world.env
-    state = world.state()
-    if state.holds("exclusivity.all") or state.holds("exclusivity.new_capacity"):
+    folder = world.folder  # its reads equal world.state()'s, without the snapshot
+    rights = folder.rights()
+    if rights.get("exclusivity.all") or rights.get("exclusivity.new_capacity"):
         return
-    clause = _refusal_on_compute(state)
+    clause = _refusal_on_compute(rights, folder.clauses)
     if clause is not None:
         holder = clause.holder
         if policy.is_history(offer.competitor, env.now):
             world.post(holder, FirstRefusalWaived(holder, offer_seq, offer.competitor))
         else:
             yield env.timeout(clause.window_months)
-            if policy.matches(holder, offer, world.state(), env.now):
+            if policy.matches(holder, offer, folder, env.now):
                 world.post(
                     holder,
                     FirstRefusalExercised(holder, offer_seq, offer.competitor, offer.value_bn),
@@ -102,10 +115,10 @@ def first_refusal(
     world.post(offer.to, OutsideDealAccepted(offer.to, offer_seq, offer.competitor, offer.value_bn))
 
 
-def _refusal_on_compute(state: ContractState) -> FirstRefusal | None:
+def _refusal_on_compute(
+    rights: dict[str, bool], clauses: tuple[Clause, ...]
+) -> FirstRefusal | None:
     """The active first refusal on new compute, if a clause in force grants one."""
-    if not state.holds("first_refusal.compute"):
+    if not rights.get("first_refusal.compute", False):
         return None
-    return next(
-        (c for c in state.clauses if isinstance(c, FirstRefusal) and c.scope == "compute"), None
-    )
+    return next((c for c in clauses if isinstance(c, FirstRefusal) and c.scope == "compute"), None)

@@ -14,6 +14,7 @@ import simpy
 
 from agents.alternatives import Alternatives
 from events.model import Event
+from events.replay import Folder
 from events.state import ContractState
 
 
@@ -24,6 +25,12 @@ class World(Protocol):
     def alternatives(self) -> Alternatives | None:
         """Both sides' walk-away values from the state (None: the scenario has no
         [alternatives] tables); a negotiator's reservation may read it."""
+        ...
+
+    @property
+    def folder(self) -> Folder:
+        """The shared fold itself, read-only: for reads of a few fields where a whole
+        ``state()`` would cost too much (``Folder.holds``, ``Folder.rights()``, ...)."""
         ...
 
     def post(self, sender: str, event: Event, index: int | None = None) -> int:

@@ -5,10 +5,14 @@ with 2; value = time(1 worker) / time(2 workers). Baseline: the speedup a plain
 ``concurrent.futures.ProcessPoolExecutor`` reaches on a CPU-bound pure-Python task of
 ~5 ms, same N, same chunks, measured in the same run. Goal: >= 1.85 on 2 cores.
 
-``mc-store``: the store's share of a stored batch's wall time (time the parent spends
-in ``put_many``, i.e. inserts and ``synchronous=FULL`` commits, over the total), in %;
-goal <= 10%. Baseline: the wall-time cost of the store, in %, against the same batch
-run without a store (both times are reported). The ratio of two shares means nothing.
+``mc-store``: the store's share of a stored batch's wall time (time the parent waits
+for the store, over the total), in %; goal <= 10%. The commits (inserts and
+``synchronous=FULL`` fsyncs) run on a writer thread (``sim.batch.background``) while
+the parent waits for the workers, so the parent waits only when that thread falls
+behind, and for the last commits and the store's close; ``writer_busy_pct`` is the
+writer thread's own time, for comparison (before the writer thread the two were
+one). Baseline: the wall-time cost of the store, in %, against the same batch run
+without a store (both times are reported). The ratio of two shares means nothing.
 
 ``mc-throughput``: runs per second per core with 1 worker (pool, chunking, summary
 rows, compression and the store included), against ``simulate()`` called in a plain
@@ -146,12 +150,14 @@ def mc_store() -> Result:
     n = 600
     stores = _Stores()
     shares: list[float] = []
+    busy: list[float] = []
     try:
         run_batch(SCENARIO, 4, execution=Execution(workers=2))
 
         def stored() -> None:
             result = run_batch(SCENARIO, n, execution=Execution(workers=2), store=stores.next())
             shares.append(result.timing["store_write"] / result.timing["wall"])
+            busy.append(result.timing.get("store_busy", 0.0) / result.timing["wall"])
 
         best = interleaved_best(
             {
@@ -176,6 +182,7 @@ def mc_store() -> Result:
             "seconds_with_store": round(best["store"], 3),
             "seconds_without_store": round(best["memory"], 3),
             "store_share_pct_each_run": [round(100 * s, 1) for s in shares],
+            "writer_busy_pct_each_run": [round(100 * b, 1) for b in busy],
             "goal": "<= 10%",
         },
     )

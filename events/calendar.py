@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 import re
 
@@ -36,8 +37,12 @@ def _check_date(date: dt.date) -> dt.date:
     return date
 
 
+@functools.lru_cache(maxsize=64)
 def time_range(start: dt.date) -> tuple[float, float]:
-    """The simulated times, counted from ``start``, that fall on calendar dates."""
+    """The simulated times, counted from ``start``, that fall on calendar dates.
+
+    Cached per start date: ``date_at`` checks every time against it, and a run asks
+    for dates hundreds of times from one start (an error is raised, never cached)."""
     _check_date(start)
     return months_between(start, FIRST_DATE), months_between(start, LAST_DATE)
 

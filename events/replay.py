@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 
 import attrs
 
@@ -453,6 +454,39 @@ class Folder:
             complaints=tuple(self.complaints),
             agi_definition=self.agi_definition(at),
         )
+
+    # --- cheap reads: a few of ``state()``'s fields, without the snapshot -------------
+    # Actors read these before every turn or outside offer (``agents.alternatives``,
+    # ``agents.first_refusal``); each equals the ``state()`` field of the same name.
+
+    def holds(self, right: str) -> bool:
+        """``state().holds(right)``: whether a clause in force holds ``right`` now."""
+        return self.rights().get(right, False)
+
+    @property
+    def outside_options(self) -> Mapping[str, float]:
+        """``state().outside_options``, read-only and not copied."""
+        return MappingProxyType(self.options)
+
+    @property
+    def outside_taken_bn(self) -> dict[str, float]:
+        """``state().outside_taken_bn``: per competitor, USD bn of outside deals taken."""
+        return {key: round(math.fsum(values), 9) for key, values in self.outside_taken.items()}
+
+    @property
+    def outside_pending_bn(self) -> dict[str, float]:
+        """``state().outside_pending_bn``: outside offers still open now."""
+        return self.pending_outside(self.t)
+
+    @property
+    def outside_compute_bn(self) -> float:
+        """``state().outside_compute_bn``: USD bn of outside deals taken, in all."""
+        return round(sum(self.outside_taken_bn.values()), 9)
+
+    @property
+    def rofr_matched_bn(self) -> float:
+        """``state().rofr_matched_bn``: USD bn matched under a first refusal."""
+        return round(math.fsum(self.rofr_matched), 9)
 
 
 _HANDLERS: dict[type, Callable[[Folder, object], None]] = {

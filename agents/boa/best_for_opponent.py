@@ -64,7 +64,7 @@ class BestForOpponent:
             return None
         candidates = view.ranking[:k]  # own utility descending, then index ascending
         if self.keep_concessions:
-            kept = keeping_concessions(view, candidates, estimate)
+            kept = keeping_concessions(view, candidates, estimate, threshold)
             if kept.shape[0]:
                 candidates = kept
         if self.window < 1.0:
@@ -73,5 +73,5 @@ class BestForOpponent:
             candidates = candidates[own <= top + UTILITY_EPS]
         if candidates.shape[0] == 1:
             return int(candidates[0])
-        scores = estimate.utilities()[candidates]
+        scores = estimate.utilities_of(candidates)
         return int(candidates[int(np.argmax(scores))])  # argmax: the first of equals

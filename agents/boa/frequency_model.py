@@ -32,9 +32,12 @@ from typing import ClassVar
 import attrs
 import numpy as np
 
-from agents.boa.opponent_model import issue_table, table_columns
+from agents.boa.opponent_model import issue_table, table_columns, table_facts
 from agents.strategies._params import check_real
 from agents.strategies.base import NegotiationView
+
+# Up to this many outcomes, ``utilities_of`` scores in Python floats rather than arrays.
+_FEW_OUTCOMES = 32
 
 
 def _learning_rate(value: object) -> float:
@@ -64,6 +67,7 @@ class FrequencyEstimate:
     __slots__ = (
         "_cache",
         "_last",
+        "_lists",
         "_table",
         "_values",
         "counts",
@@ -77,16 +81,17 @@ class FrequencyEstimate:
         self.model = model
         self._table = table
         n_issues = table.shape[1]
-        sizes = table.max(axis=0) + 1
+        sizes = table_facts(table).sizes  # made once per table, not per negotiation
         self.weights = np.full(n_issues, 1.0 / n_issues)
         # Per issue, the count of each value as Python floats: a turn adds to one
         # count per issue, and float arithmetic on a handful of values is cheaper
         # in Python than through numpy (the same IEEE additions and divisions).
-        self.counts = [[1.0] * int(size) for size in sizes.tolist()]
+        self.counts = [[1.0] * size for size in sizes]
         self.seen = 0
         self._last: list[int] | None = None
         self._cache: np.ndarray | None = None
         self._values: list[np.ndarray | None] = [None] * n_issues
+        self._lists: list[list[float] | None] = [None] * n_issues
         self.memo: object = None
 
     def update(self, offers: list[int]) -> None:
@@ -111,6 +116,7 @@ class FrequencyEstimate:
         self.seen = len(offers)
         self._cache = None
         self._values = [None] * len(counts)
+        self._lists = [None] * len(counts)
 
     def issue_weights(self) -> np.ndarray:
         return self.weights
@@ -120,10 +126,18 @@ class FrequencyEstimate:
         made when first asked for after an update."""
         values = self._values[issue]
         if values is None:
-            counts = self.counts[issue]
-            values = np.array(counts) / max(counts)
+            values = np.array(self.value_utility_list(issue))
             values.flags.writeable = False
             self._values[issue] = values
+        return values
+
+    def value_utility_list(self, issue: int) -> list[float]:
+        """``value_utilities(issue)`` as Python floats (the same IEEE divisions)."""
+        values = self._lists[issue]
+        if values is None:
+            counts = self.counts[issue]
+            top = max(counts)
+            values = self._lists[issue] = [count / top for count in counts]
         return values
 
     def utilities(self) -> np.ndarray:
@@ -135,3 +149,30 @@ class FrequencyEstimate:
             total.flags.writeable = False
             self._cache = total
         return self._cache
+
+    def utilities_of(self, outcomes: np.ndarray) -> np.ndarray:
+        """``utilities()[outcomes]``, computed for those outcomes only when the whole
+        array is not made yet: bidding scores a few hundred candidates of thousands of
+        bundles, and a turn's estimate is new after every opponent offer. Each value
+        is the same sum of the same products in the same order, so equal bit for bit."""
+        n = outcomes.shape[0]
+        if self._cache is not None or 4 * n >= self._table.shape[0]:
+            whole: np.ndarray = self.utilities()[outcomes]
+            return whole
+        weights = self.weights.tolist()
+        if n <= _FEW_OUTCOMES:
+            # A handful (the usual case once concessions are kept): Python floats,
+            # the same products added in the same order as the arrays below.
+            lists = [self.value_utility_list(issue) for issue in range(len(weights))]
+            scores = []
+            for row in self._table[outcomes].tolist():
+                score = 0.0
+                for weight, values, position in zip(weights, lists, row, strict=True):
+                    score += weight * values[position]
+                scores.append(score)
+            return np.array(scores, dtype=np.float64)
+        columns = table_columns(self._table)
+        total = np.zeros(outcomes.shape[0])
+        for issue, weight in enumerate(weights):
+            total += weight * self.value_utilities(issue)[columns[issue][outcomes]]
+        return total

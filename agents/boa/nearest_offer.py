@@ -66,7 +66,7 @@ class NearestToOpponent:
             return None
         candidates = view.ranking[:k]
         if self.keep_concessions:
-            kept = keeping_concessions(view, candidates, estimate)
+            kept = keeping_concessions(view, candidates, estimate, threshold)
             if kept.shape[0]:
                 candidates = kept
         if candidates.shape[0] == 1:

@@ -21,8 +21,10 @@ A model here has two halves:
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
+import attrs
 import numpy as np
 
 from agents.strategies.base import NegotiationView
@@ -51,12 +53,20 @@ class OpponentEstimate(Protocol):
         """Estimated opponent utility of every outcome, in [0, 1], by index."""
         ...
 
+    def utilities_of(self, outcomes: np.ndarray) -> np.ndarray:
+        """``utilities()[outcomes]``, equal bit for bit (it may compute only those)."""
+        ...
+
     def issue_weights(self) -> np.ndarray:
         """Estimated importance of each issue to the opponent (sums to 1)."""
         ...
 
     def value_utilities(self, issue: int) -> np.ndarray:
         """Estimated utility to the opponent of each value (by position) of ``issue``."""
+        ...
+
+    def value_utility_list(self, issue: int) -> list[float]:
+        """``value_utilities(issue)`` as Python floats (equal values)."""
         ...
 
 
@@ -79,27 +89,52 @@ def issue_table(view: NegotiationView) -> np.ndarray:
     return np.arange(n, dtype=np.intp).reshape(n, 1)
 
 
-_COLUMNS_CACHE_SIZE = 64
-_columns: dict[int, tuple[np.ndarray, tuple[np.ndarray, ...]]] = {}
+@attrs.frozen(eq=False)
+class TableFacts:
+    """What bidding reads of an issue table on every turn, derived once per table."""
+
+    columns: tuple[np.ndarray, ...]  # contiguous copies of the columns: faster gathers
+    sizes: tuple[int, ...]  # values per issue (the largest position + 1)
+    # Whether row ``i`` is the ``i``-th tuple of ``itertools.product`` over the issues'
+    # positions (``OutcomeSpace.value_indices``): then a set of bundles allowed issue by
+    # issue is one boolean array of shape ``sizes``, flattened.
+    product: bool
+    strides: tuple[int, ...]  # with ``product``: row ``i``'s index is sum(position * stride)
+
+
+_TABLE_CACHE_SIZE = 64
+_tables: dict[int, tuple[np.ndarray, TableFacts]] = {}
 
 
 def issue_columns(view: NegotiationView) -> tuple[np.ndarray, ...]:
     """``issue_table(view)``'s columns as contiguous arrays (one per issue): a column
     gather is what bidding does on every turn. Made once per read-only table."""
-    return table_columns(issue_table(view))
+    return table_facts(issue_table(view)).columns
 
 
 def table_columns(table: np.ndarray) -> tuple[np.ndarray, ...]:
     """``table``'s columns as contiguous arrays, made once per read-only table."""
-    found = _columns.get(id(table))
+    return table_facts(table).columns
+
+
+def table_facts(table: np.ndarray) -> TableFacts:
+    """``table``'s columns, sizes and structure, made once per read-only table."""
+    found = _tables.get(id(table))
     if found is not None and found[0] is table:
         return found[1]
     columns = tuple(np.ascontiguousarray(table[:, k]) for k in range(table.shape[1]))
+    top = table.max(axis=0).tolist() if table.shape[0] else [-1] * table.shape[1]
+    sizes = tuple(int(size) + 1 for size in top)
+    product = table.shape[0] == math.prod(sizes) and bool(
+        np.array_equal(table, np.indices(sizes, dtype=table.dtype).reshape(len(sizes), -1).T)
+    )
+    strides = tuple(math.prod(sizes[k + 1 :]) for k in range(len(sizes)))
+    facts = TableFacts(columns, sizes, product, strides)
     if not table.flags.writeable:  # a writable table could change under a cache
-        if len(_columns) >= _COLUMNS_CACHE_SIZE:
-            _columns.clear()
-        _columns[id(table)] = (table, columns)  # the table is held, so its id stays its own
-    return columns
+        if len(_tables) >= _TABLE_CACHE_SIZE:
+            _tables.clear()
+        _tables[id(table)] = (table, facts)  # the table is held, so its id stays its own
+    return facts
 
 
 def estimate_for(model: OpponentModel, view: NegotiationView) -> OpponentEstimate:

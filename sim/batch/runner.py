@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import attrs
 
 from events.errors import InputError, OutputError
+from sim.batch.background import BackgroundWriter
 from sim.batch.execution import Execution, run_tasks
 from sim.batch.plan import BatchPlan, column_value, guided_chunk_size, make_plan
 from sim.batch.results import BatchResult
@@ -112,6 +113,7 @@ def execute(
     sink = _Sink(_open_store(job, path, resume) if path is not None else None)
     try:
         _run_pending(job, execution, sink)
+        sink.finish()  # every run committed, or the writer thread's error raised
     finally:
         # a failed first attempt leaves no empty store
         sink.close(remove_if_empty=created and sys.exc_info()[0] is not None)
@@ -121,36 +123,56 @@ def execute(
 
 @attrs.define
 class _Sink:
-    """Where :func:`execute` puts finished runs: the store (one transaction per task)
-    or rows in memory, and how long writing them took (``store_write``)."""
+    """Where :func:`execute` puts finished runs: the store, each task's runs one
+    transaction committed on a writer thread (``BackgroundWriter``) while the parent
+    goes back to waiting for the workers, or rows in memory. ``store_write`` is the
+    time the parent waited for the store (its critical path), ``store_busy`` the
+    writer thread's own time."""
 
     writer: BatchStore | None
     rows: list[dict[str, Any]] = attrs.field(factory=list)
-    stored_any: bool = False
-    timing: dict[str, float] = attrs.field(factory=lambda: {"store_write": 0.0, "runs": 0.0})
+    background: BackgroundWriter | None = None
+    timing: dict[str, float] = attrs.field(
+        factory=lambda: {"store_write": 0.0, "store_busy": 0.0, "runs": 0.0}
+    )
 
     def done(self) -> set[int]:
         """The runs already stored (none without a store)."""
         return set(self.writer.run_ids()) if self.writer is not None else set()
 
-    def take(self, finished: list[PackedRun]) -> None:
-        began = time.perf_counter()
+    def start(self) -> None:
+        """Start the writer thread (with a store)."""
         if self.writer is not None:
-            self.writer.put_many(finished)
-            self.stored_any = True
+            self.background = BackgroundWriter(self.writer)
+
+    def take(self, finished: list[PackedRun]) -> None:
+        if self.background is not None:
+            self.background.put(finished)
         else:
             self.rows.extend(run_row(run) for run in finished)
-        self.timing["store_write"] += time.perf_counter() - began
+
+    def finish(self) -> None:
+        """Wait until every run handed over is committed; the writer's error if any."""
+        if self.background is not None:
+            self.background.close()
 
     def close(self, *, remove_if_empty: bool) -> None:
         """Close the store (its last WAL checkpoint counts as store time); remove it
-        when ``remove_if_empty`` and nothing was stored."""
+        when ``remove_if_empty`` and nothing was stored. On the way out of an error
+        every finished run handed over is still committed (the error in flight is
+        the one reported)."""
         if self.writer is None:
             return
+        stored_any = False
+        if self.background is not None:
+            self.background.close(raise_error=False)
+            self.timing["store_write"] += self.background.waited
+            self.timing["store_busy"] += self.background.busy
+            stored_any = self.background.stored > 0
         began = time.perf_counter()
         self.writer.close()
         self.timing["store_write"] += time.perf_counter() - began
-        if remove_if_empty and not self.stored_any:
+        if remove_if_empty and not stored_any:
             _remove_store(self.writer.path)
 
     def executed(self) -> Executed:
@@ -168,6 +190,7 @@ def _run_pending(job: StoredJob, execution: Execution, sink: _Sink) -> None:
     sink.timing["runs"] = float(len(pending))
     n_tasks, tasks = job.tasks(pending, execution, sink.writer is not None)
     stream = run_tasks(tasks, job.work, execution, n_tasks=n_tasks, total=job.total, done=len(done))
+    sink.start()
     with contextlib.closing(stream):
         for finished in stream:
             sink.take(finished)

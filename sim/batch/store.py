@@ -301,7 +301,9 @@ class BatchStore:
     @classmethod
     def _connect_writer(cls, path: Path, lock: _WriterLock) -> BatchStore:
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
+            # A batch commits on a writer thread (``sim.batch.background``); one thread
+            # uses the connection at a time, so sqlite3's same-thread check is lifted.
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise InputError(f"{path}: cannot open batch store ({exc})") from None
         try:

@@ -172,14 +172,21 @@ def resolve(scenario: Scenario, rng: np.random.Generator) -> tuple[Scenario, dic
     if not pending:
         return scenario, {}
     drawn = {key: distribution.draw(rng) for key, distribution in pending}
-    resolved = scenario
+    # Each key changes one top-level section: the sections are rebuilt key by key and
+    # the scenario once at the end (a scenario evolved per key cost most of a run's
+    # set-up; the result is the same).
+    sections: dict[str, Any] = {}
     for key, value in drawn.items():
-        resolved = _with_value(resolved, key, value)
-    return resolved, drawn
+        name, section = _section_with_value(scenario, sections, key, value)
+        sections[name] = section
+    return attrs.evolve(scenario, **sections), drawn
 
 
-def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
-    """``scenario`` with one drawable key set to a drawn value.
+def _section_with_value(
+    scenario: Scenario, sections: dict[str, Any], dotted: str, value: Number
+) -> tuple[str, Any]:
+    """The top-level section of ``scenario`` (as already changed in ``sections``) that
+    holds the drawable key ``dotted``, with that key set to a drawn value.
 
     Only the keys ``Scenario.distributions`` can list come here, and a draw always lies
     in its distribution's support, which loading checked against the key's valid range;
@@ -187,24 +194,18 @@ def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
     the whole scenario for every run.
     """
     section, *rest = dotted.split(".")
+    current = sections[section] if section in sections else getattr(scenario, section)
     one: dict[str, Any] = {rest[0]: value}
-    if section == "agi" and scenario.agi is not None:
-        return attrs.evolve(scenario, agi=attrs.evolve(scenario.agi, **one))
-    if section == "rofr" and scenario.rofr is not None:
-        return attrs.evolve(scenario, rofr=attrs.evolve(scenario.rofr, **one))
-    if section == "restructuring" and scenario.restructuring is not None:
-        plan = scenario.restructuring
+    if section in ("agi", "rofr", "compute_need") and current is not None:
+        return section, attrs.evolve(current, **one)
+    if section == "restructuring" and current is not None:
         if rest[0] == "reviewers":  # restructuring.reviewers.<key>.<field>
             reviewers = tuple(
-                attrs.evolve(r, **{rest[2]: value})  # type: ignore[arg-type]
-                if r.key == rest[1]
-                else r
-                for r in plan.reviewers
+                attrs.evolve(r, **{rest[2]: value}) if r.key == rest[1] else r
+                for r in current.reviewers
             )
-            return attrs.evolve(scenario, restructuring=attrs.evolve(plan, reviewers=reviewers))
-        return attrs.evolve(scenario, restructuring=attrs.evolve(plan, **one))
-    if section == "compute_need" and scenario.compute_need is not None:
-        return attrs.evolve(scenario, compute_need=attrs.evolve(scenario.compute_need, **one))
+            return section, attrs.evolve(current, reviewers=reviewers)
+        return section, attrs.evolve(current, **one)
     if section == "alternatives":
         party, name = rest[0], rest[1]
         alternatives = tuple(
@@ -214,13 +215,12 @@ def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
             )
             if spec.key == party
             else spec
-            for spec in scenario.alternatives
+            for spec in current
         )
-        return attrs.evolve(scenario, alternatives=alternatives)
+        return section, alternatives
     key, field = rest[0], rest[1]
-    items = getattr(scenario, section)
     replaced = []
-    for item in items:
+    for item in current:
         if item.key == key:
             if field == "params":
                 params = tuple(
@@ -230,5 +230,4 @@ def _with_value(scenario: Scenario, dotted: str, value: Number) -> Scenario:
             else:
                 item = attrs.evolve(item, **{field: value})
         replaced.append(item)
-    changes: dict[str, Any] = {section: tuple(replaced)}
-    return attrs.evolve(scenario, **changes)
+    return section, tuple(replaced)

@@ -29,11 +29,17 @@ class Scripted:
             total += weight * self.values[issue][self.table[:, issue]]
         return total
 
+    def utilities_of(self, outcomes: np.ndarray) -> np.ndarray:
+        return self.utilities()[outcomes]
+
     def issue_weights(self) -> np.ndarray:
         return self.weights
 
     def value_utilities(self, issue: int) -> np.ndarray:
         return self.values[issue]
+
+    def value_utility_list(self, issue: int) -> list[float]:
+        return [float(value) for value in self.values[issue]]
 
 
 # Two issues of three values; we like high positions, the opponent (as scripted) low
