@@ -1,7 +1,7 @@
 """Reconfiguring a running actor: the one public way to change what it was built with.
 
 An actor (a regulator, a competitor, the AGI milestone...) is built from the
-scenario once per run, keyword by keyword (``sim.actors``). A fork (``sim.whatif``)
+scenario once per run, keyword by keyword (``sim.engine.actors``). A fork (``sim.whatif``)
 changes scenario keys in the middle of a run; it rebuilds the changed actor's
 keywords from the changed scenario with the same builder and hands them to
 :func:`reconfigure`. Each actor class lists in ``SETTINGS`` which of its fields

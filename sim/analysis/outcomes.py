@@ -30,7 +30,7 @@ from sim.analysis.frontier import (
     pareto_frontier,
     point_distances,
 )
-from sim.party_utility import utility_for
+from sim.engine.party_utility import utility_for
 from sim.scenario import Distribution, Scenario
 from sim.scenario.schema import PartySpec
 

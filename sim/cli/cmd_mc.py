@@ -196,8 +196,8 @@ def _print_json(opts: McOptions, result: Any, estimates: list[Any], path: Path) 
 
 def _with_coherence(result: Any, estimates: list[Any]) -> list[Any]:
     """The batch estimates with each grid cell's offers and coherence means after the
-    cell's own rows (``sim.coherence``)."""
-    from sim.coherence import coherence_estimates
+    cell's own rows (``sim.run.coherence``)."""
+    from sim.run.coherence import coherence_estimates
 
     extra = coherence_estimates(result.iter_rows(), result.columns, result.n, result.sweep_keys)
     if not extra:

@@ -19,7 +19,7 @@ import numpy as np
 
 from events.model import ContractSigned, OfferAccepted, OfferMade
 from events.replay import Folder
-from sim.party_utility import utility_for
+from sim.engine.party_utility import utility_for
 from sim.plots.loaders import Run, load_run
 from sim.plots.style import MUTED, PARTY_COLORS, fixed_style, new_figure
 from sim.plots.terms_format import issue_label, value_text

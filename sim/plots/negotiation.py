@@ -40,7 +40,7 @@ from events.model import (
 from events.replay import Folder, around_milestone, milestone_index
 from events.state import ContractState
 from sim.clause_text import amendment_text
-from sim.party_utility import utility_for
+from sim.engine.party_utility import utility_for
 from sim.plots.calendar_axis import set_time_axis, time_label, uses_dates
 from sim.plots.loaders import Run, load_run
 from sim.plots.style import (

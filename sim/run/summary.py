@@ -43,7 +43,7 @@ Columns (a contract for batch stores and results files, which add ``run``, ``see
 - ``offers_<party>`` and ``coherence_<party>`` for each negotiating party: how many
   offers it made, and the share of its successive offers that did not lower the
   other party's true (scenario) utility, empty with fewer than two offers (see
-  ``sim.coherence``).
+  ``sim.run.coherence``).
 
 A generic scenario's row has no AGI, ROFR, restructuring or rights columns at all.
 """
@@ -69,9 +69,9 @@ from events.model import (
 )
 from events.replay import AroundAgi, Folder, around_agi
 from events.state import RESTRUCTURING_PENDING, ContractState
-from sim.coherence import offer_coherence
-from sim.money import alternatives_for
-from sim.party_utility import utility_for
+from sim.engine.money import alternatives_for
+from sim.engine.party_utility import utility_for
+from sim.run.coherence import offer_coherence
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -415,7 +415,7 @@ def _world_utility(
     """What the agreed bundle was worth to ``party`` when it agreed, as the world then
     stood (``agents.valuation``: the same values its negotiator weighed)."""
     from sim.domain import negotiation_domain
-    from sim.party_valuation import world_valuation
+    from sim.engine.party_valuation import world_valuation
 
     negotiation = scenario.negotiation
     space = negotiation_domain(

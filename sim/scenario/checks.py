@@ -16,7 +16,7 @@ overflow the calendar, the log's 53-bit integers or the machine's memory:
   exactly (``|x| <= 2**53``).
 
 ``scenario.max_events`` bounds what a run may record; the engine stops a run that
-goes over it and names the parameter that made it explode (``sim.event_budget``).
+goes over it and names the parameter that made it explode (``sim.engine.event_budget``).
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ SCENARIO_KEYS: Final = (
     "horizon",
     "max_events",
 )
-# The event budget of a run unless ``scenario.max_events`` raises it (see sim.event_budget).
+# The event budget of a run unless ``scenario.max_events`` raises it (see sim.engine.event_budget).
 DEFAULT_MAX_EVENTS: Final = 100_000
 PRELUDE_KEYS: Final = ("at", "id", "clauses", "term_end", "amend", "note", "review", "ruling")
 # A prelude entry's regulator acts on the contract in force (see ``PreludeEntry``).
@@ -274,7 +274,7 @@ class IssueSpec:
 @attrs.frozen(slots=True)
 class ReopenSpec:
     """Talks that end without a deal in force reopen: ``cooldown`` time units after
-    they ended, once the world has changed since (see ``sim.talks``), at most
+    they ended, once the world has changed since (see ``sim.engine.talks``), at most
     ``max_rounds`` rounds in all."""
 
     cooldown: float

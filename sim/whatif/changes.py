@@ -31,7 +31,8 @@ from events.errors import InputError
 from events.model import ContractSigned, ReviewOpened, RulingIssued
 from events.replay import Folder
 from events.state import ContractState
-from sim.actors import (
+from sim.domain import negotiation_domain, ranked_utilities
+from sim.engine.actors import (
     competitor_settings,
     competitor_stream,
     complainant_settings,
@@ -43,12 +44,11 @@ from sim.actors import (
     regulator_streams,
     restructuring_stream,
 )
-from sim.domain import negotiation_domain, ranked_utilities
+from sim.engine.config import config_for
 from sim.scenario import Scenario, ScenarioError
 from sim.scenario.distributions import concrete
 from sim.scenario.schema import PreludeEntry
 from sim.seeding import RunSeed
-from sim.world_config import config_for
 
 if TYPE_CHECKING:
     from sim.engine import Simulation

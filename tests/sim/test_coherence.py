@@ -11,9 +11,9 @@ import pytest
 
 from events.model import OfferMade
 from events.terms import Outcome
-from sim.coherence import coherence_estimates, offer_coherence
 from sim.engine import simulate
-from sim.party_utility import utility_for
+from sim.engine.party_utility import utility_for
+from sim.run.coherence import coherence_estimates, offer_coherence
 from sim.run.summary import summary_columns
 from sim.scenario import load_scenario
 

@@ -31,7 +31,7 @@ from events.verify import verify_bytes
 from events.writer import ChainWriter
 from sim.domain import negotiation_domain
 from sim.engine import simulate
-from sim.party_valuation import world_valuation
+from sim.engine.party_valuation import world_valuation
 from sim.scenario import load_scenario
 from sim.whatif import fork, fork_point
 from sim.whatif.diff import diff_logs

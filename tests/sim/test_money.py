@@ -18,7 +18,7 @@ from events.model import (
 )
 from events.replay import Folder
 from sim.engine import simulate
-from sim.money import compute_need_for
+from sim.engine.money import compute_need_for
 from sim.run.result import RunResult
 from sim.run.summary import summary_columns
 from sim.scenario import ScenarioError, load_scenario

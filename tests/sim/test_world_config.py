@@ -7,11 +7,11 @@ import attrs
 import pytest
 
 from events.model import OutsideOfferMade
-from sim.actors import competitor_settings, milestone_settings
 from sim.engine import Simulation, simulate
+from sim.engine.actors import competitor_settings, milestone_settings
+from sim.engine.config import WorldConfig, config_for
 from sim.scenario import ScenarioError, load_scenario, resolve
 from sim.seeding import RunSeed, stream
-from sim.world_config import WorldConfig, config_for
 
 
 def _resolved(seed: str = "3"):  # type: ignore[no-untyped-def]

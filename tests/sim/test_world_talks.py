@@ -13,7 +13,7 @@ import pytest
 from events.model import MilestoneReached, NegotiationEnded, OfferAccepted, TalksOpened
 from sim.domain import negotiation_domain
 from sim.engine import simulate
-from sim.party_valuation import world_valuation
+from sim.engine.party_valuation import world_valuation
 from sim.run.result import RunResult
 from sim.run.summary import summarize
 from sim.scenario import Scenario, load_scenario

@@ -20,7 +20,7 @@ import attrs
 
 from agents.alternatives import Alternatives
 from agents.first_refusal import RofrPolicy
-from sim.money import alternatives_for, compute_need_for, rofr_policy_for
+from sim.engine.money import alternatives_for, compute_need_for, rofr_policy_for
 from sim.scenario import Scenario
 from sim.scenario.deal import DealTemplate
 from sim.scenario.distributions import concrete

@@ -47,7 +47,7 @@ from events.model import (
 from events.replay import Folder
 from events.state import ContractState
 from events.writer import MemoryLog
-from sim.actors import (
+from sim.engine.actors import (
     build_competitor,
     build_complainants,
     build_milestone,
@@ -55,13 +55,13 @@ from sim.actors import (
     build_regulator,
     build_restructuring,
 )
-from sim.money import compute_need_for
+from sim.engine.config import WorldConfig, config_for
+from sim.engine.money import compute_need_for
+from sim.engine.talks import Talks
 from sim.run.result import RunResult
 from sim.scenario import Scenario, resolve
 from sim.scenario.schema import RegulatorSpec
 from sim.seeding import RunSeed, stream
-from sim.talks import Talks
-from sim.world_config import WorldConfig, config_for
 
 _tuple_new = tuple.__new__
 
@@ -348,7 +348,7 @@ class Simulation:
         while peek() <= horizon:
             step()
             if len(records) > budget:
-                from sim.event_budget import over_budget
+                from sim.engine.event_budget import over_budget
 
                 raise over_budget(self.scenario, records)
         if math.isinf(peek()):
@@ -388,7 +388,7 @@ class _WatchedWorld(EngineWorld):
 
 
 def _build(world: EngineWorld, scenario: Scenario, seed: RunSeed) -> None:
-    """Create every actor of the scenario (``sim.actors``) and start its process."""
+    """Create every actor of the scenario (``sim.engine.actors``) and start its process."""
     # History first: the prelude's contracts take force at their dates.
     if scenario.prelude:
         world.start("prelude", prelude_process(world, scenario, scenario.negotiation.parties))

@@ -13,7 +13,7 @@ events, in log order):
   with ``u_Q(o_(k+1)) >= u_Q(o_k)`` (1e-9 of slack), None when ``n < 2``.
 
 ``u_Q`` is the other party's *true* utility as the scenario defines it (its
-undiscounted linear additive utility of the terms, ``sim.party_utility.utility_for``),
+undiscounted linear additive utility of the terms, ``sim.engine.party_utility.utility_for``),
 not what ``P`` estimates of it: the column says how coherent ``P`` looks to an
 observer who knows both sides, which is what an analyst compares with the record.
 Repeating an offer counts as coherent.
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from events.codec import Recorded
 from events.model import OfferMade
-from sim.party_utility import utility_for
+from sim.engine.party_utility import utility_for
 
 if TYPE_CHECKING:
     from sim.batch.estimates import OutcomeEstimate

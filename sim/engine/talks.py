@@ -48,12 +48,12 @@ from events.model import (
     TalksOpened,
 )
 from sim.domain import negotiation_domain, ranked_utilities
-from sim.party_valuation import world_valuation
+from sim.engine.party_valuation import world_valuation
 from sim.scenario import Scenario, ScenarioError
 from sim.seeding import RunSeed, stream
 
 if TYPE_CHECKING:
-    from sim.engine import EngineWorld
+    from sim.engine.simulation import EngineWorld
 
 # What can move a party's alternatives, and so reopen talks after a cool-down.
 WORLD_CHANGES: tuple[type, ...] = (
