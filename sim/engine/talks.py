@@ -283,7 +283,7 @@ class Talks:
             alternatives = world.alternatives
             if alternatives is None or key not in alternatives.parties():
                 return 0.0
-            return alternatives.value(key, world.state(), now)
+            return alternatives.value(key, world.folder, now)  # the fold's few fields it reads
 
         return outside
 

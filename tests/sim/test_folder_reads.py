@@ -14,7 +14,7 @@ import pytest
 from agents.alternatives import Alternatives
 from events.replay import Folder
 from sim.engine import simulate
-from sim.money import alternatives_for, compute_need_for
+from sim.engine.money import alternatives_for, compute_need_for
 from sim.scenario import load_scenario, resolve
 
 RIGHTS = (
