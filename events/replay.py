@@ -16,13 +16,13 @@ import bisect
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Sequence
+from itertools import compress
 
 import attrs
 
 from events.calendar import date_at, time_range
 from events.clauses import AgiDefinition, Clause, ComputeCommitment, Equity, Investment
 from events.codec import Recorded
-from events.records import LazyRecords
 from events.model import (
     FINAL_CLEARANCES,
     RESTRUCTURING_APPROVALS,
@@ -49,6 +49,7 @@ from events.model import (
     RulingIssued,
     RunStarted,
 )
+from events.records import LazyRecords
 from events.state import ContractState
 from events.terms import Outcome
 
@@ -420,9 +421,7 @@ class Folder:
             clauses=self.clauses,
             rights=self.rights(at),
             investment_total_bn=round(self.investment, 9),
-            compute_commitments_bn={
-                k: round(math.fsum(v), 9) for k, v in self.commitments.items()
-            },
+            compute_commitments_bn={k: round(math.fsum(v), 9) for k, v in self.commitments.items()},
             equity=dict(self.equity),
             agi_declared=self.agi_declared,
             agi_time=self.agi_time,
@@ -483,6 +482,10 @@ _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
 }
 
 
+_TALKS = frozenset(kind for kind, handler in _HANDLERS.items() if handler is Folder._talk)
+_FOLDED = frozenset(_HANDLERS) - _TALKS
+
+
 def fold(records: Iterable[Recorded]) -> ContractState:
     """The contract state after all ``records`` (in log order)."""
     folder = Folder()
@@ -502,17 +505,23 @@ def _feed(folder: Folder, records: Iterable[Recorded]) -> None:
     talk = Folder._talk
     if type(records) is LazyRecords:
         kinds = records.kinds
-        if kinds:
-            for index, kind in enumerate(kinds):
-                handler = handlers.get(kind)
-                if handler is talk:
-                    folder.talks = "open"
-                elif handler is not None:
-                    seq, folder.t, event = records[index]
-                    folder.seq = seq
-                    handler(folder, event)
-            folder.seq = records.first_seq + len(kinds) - 1
-            folder.t = records.times[-1]
+        if not kinds:
+            return
+        # The records with a handler other than the talks', found without a Python
+        # step per record; nothing but ``state()`` reads ``talks``, so the talks'
+        # events only decide it where they come after the last NegotiationEnded.
+        for index in compress(range(len(kinds)), map(_FOLDED.__contains__, kinds)):
+            seq, folder.t, event = records[index]
+            folder.seq = seq
+            handlers[kinds[index]](folder, event)
+        for kind in reversed(kinds):
+            if kind in _TALKS:
+                folder.talks = "open"
+                break
+            if kind is NegotiationEnded:
+                break
+        folder.seq = records.first_seq + len(kinds) - 1
+        folder.t = records.times[-1]
         return
     record = None
     for record in records:

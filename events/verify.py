@@ -31,7 +31,7 @@ import stat
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import attrs
 import orjson
@@ -245,6 +245,7 @@ def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
     lines = data.split(b"\n")
     if lines.pop():  # torn: no newline at the end
         return None
+    last = len(lines) - 1
     decoder = line_decoder(EVENT_TYPES)
     decoder.shared.trim()
     decode = decoder.decode
@@ -254,34 +255,20 @@ def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
     cache: list[Recorded | None] = [None] * len(lines)
     add_kind, add_time = kinds.append, times.append
     prev = GENESIS
-    last_t = -math.inf
-    t_lo, t_hi = -math.inf, math.inf  # set from RunStarted, line 1
-    last = len(lines) - 1
+    last_t = t_hi = -math.inf
     try:
         for index, line in enumerate(lines):
             parsed = decode(line)
             t = parsed.t
             if parsed.seq != index or parsed.prev != prev or not last_t <= t <= t_hi:
-                return None
-            kind = parsed.KIND
+                if index or (t_hi := _first_line_limits(parsed)) is None:
+                    return None
+                if not last_t <= t <= t_hi:
+                    return None
             eager = parsed.EAGER
             if eager is not None and (event := eager()) is not None:
                 cache[index] = tuple.__new__(Recorded, (index, float(t), event))
-            if index == 0:
-                if kind is not RunStarted:
-                    return None
-                started = parsed.event() if cache[0] is None else cache[0][2]
-                if started.schema > SCHEMA_VERSION:
-                    return None
-                limits = _time_limits(started)
-                if isinstance(limits, str):
-                    return None
-                t_lo, t_hi = limits
-                if not t_lo <= t <= t_hi:
-                    return None
-            elif kind is RunStarted or (kind is RunEnded and index != last):
-                return None
-            add_kind(kind)
+            add_kind(parsed.KIND)
             add_time(t)
             prev = sha256(line).hexdigest()
             last_t = t
@@ -289,9 +276,27 @@ def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
         return None
     if not kinds or not line_seal_ok(lines[-1]) or max(map(len, lines)) > MAX_LINE:
         return None
+    # RunStarted only first (line 1 is one: _first_line_limits), RunEnded only last
+    if kinds.count(RunStarted) != 1 or (RunEnded in kinds and kinds.index(RunEnded) < last):
+        return None
     if require_end and kinds[-1] is not RunEnded:
         return None
     return VerifiedLog(LazyRecords(lines, kinds, times, cache, decode), prev)
+
+
+def _first_line_limits(parsed: Any) -> float | None:
+    """For line 1's struct, the latest time the log may hold, or None if line 1 is
+    not a ``RunStarted`` this negsim reads, with a time on its calendar (``seq`` and
+    ``prev`` are the caller's to check: -inf when the line is not the first)."""
+    if parsed.KIND is not RunStarted or parsed.seq != 0 or parsed.prev != GENESIS:
+        return None
+    started = parsed.event()
+    if started.schema > SCHEMA_VERSION:
+        return None
+    limits = _time_limits(started)
+    if isinstance(limits, str) or not limits[0] <= parsed.t <= limits[1]:
+        return None
+    return limits[1]
 
 
 def _scan_careful(data: bytes, require_end: bool) -> tuple[Fault | None, VerifiedLog | None]:
