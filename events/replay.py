@@ -566,14 +566,17 @@ def milestone_index(records: Sequence[Recorded], milestone: str = "agi") -> int 
                 return index
         return None
     for index, record in enumerate(records):
-        event = record.event
-        if type(event) is MilestoneReached and _is_milestone(event, want_verified):
+        if _is_milestone(record.event, want_verified):
             return index
     return None
 
 
-def _is_milestone(event: MilestoneReached, want_verified: bool) -> bool:
-    return event.milestone == "agi" and (event.verified or not want_verified)
+def _is_milestone(event: object, want_verified: bool) -> bool:
+    return (
+        type(event) is MilestoneReached
+        and event.milestone == "agi"
+        and (event.verified or not want_verified)
+    )
 
 
 def around_milestone(

@@ -261,10 +261,12 @@ def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
             parsed = decode(line)
             t = parsed.t
             if parsed.seq != index or parsed.prev != prev or not last_t <= t <= t_hi:
-                if index or (t_hi := _first_line_limits(parsed)) is None:
+                if index:
                     return None
-                if not last_t <= t <= t_hi:
+                limit = _first_line_limits(parsed)  # line 1: its own checks
+                if limit is None or not last_t <= t <= limit:
                     return None
+                t_hi = limit
             eager = parsed.EAGER
             if eager is not None and (event := eager()) is not None:
                 cache[index] = tuple.__new__(Recorded, (index, float(t), event))

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -31,7 +32,7 @@ def _print_json(payload: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _start_date(log: str, records: list[Recorded]) -> dt.date | None:
+def _start_date(log: str, records: Sequence[Recorded]) -> dt.date | None:
     """The calendar date of t = 0, or None when the log's time unit is not a month."""
     first = records[0].event
     assert isinstance(first, RunStarted)  # verification guarantees it
@@ -46,7 +47,7 @@ def _start_date(log: str, records: list[Recorded]) -> dt.date | None:
 _SEQ = re.compile(r"seq:([0-9]+)")
 
 
-def _parse_seq(text: str, records: list[Recorded]) -> int | None:
+def _parse_seq(text: str, records: Sequence[Recorded]) -> int | None:
     """``--at seq:N``: event N (a usage error if the log has none); None for a time."""
     match = _SEQ.fullmatch(text.strip())
     if match is None:
