@@ -14,27 +14,23 @@ detected too. The digest of a log is the SHA-256 of its last line.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Callable
-from typing import Any, ClassVar, Final, NamedTuple, Protocol, cast
+from math import isfinite
+from typing import Any, Final, NamedTuple
 
+import attrs
 import orjson
 
+from events import fields as f
+from events import typed_lines
 from events.model import EVENT_TYPES, Event
 
 GENESIS: Final = "0" * 64
 ENVELOPE_KEYS: Final = ("seq", "t", "type", "v", "data", "prev", "hash")
 _HASH_SUFFIX_LEN: Final = len(',"hash":""}') + 64
 _SORT = orjson.OPT_SORT_KEYS
-
-
-class _Encodes(Protocol):
-    """What the codec needs of an event (``json_data`` is derived by events.model)."""
-
-    TYPE: ClassVar[str]
-    VERSION: ClassVar[int]
-
-    def json_data(self) -> dict[str, Any]: ...
+_dumps = orjson.dumps
+_sha256 = hashlib.sha256
 
 
 class Recorded(NamedTuple):
@@ -72,22 +68,61 @@ def encode_line(seq: int, t: float, event: Event, prev: str) -> bytes:
 def encode_line_hashed(seq: int, t: float, event: Event, prev: str) -> tuple[bytes, str]:
     """The line's bytes and their SHA-256 (the next line's ``prev``), hashing the body once."""
     t = float(t)
-    if not math.isfinite(t):
+    if not isfinite(t):
         raise ValueError(f"event time must be finite, got {t!r}")
-    body = b'{"seq":%d,"t":%b,"type":"%b","v":%d,"data":%b,"prev":"%b"' % (
+    encoder = _ENCODERS.get(type(event)) or _encoder(type(event))
+    body = b'{"seq":%d,"t":%b%b%b,"prev":"%b"' % (
         seq,
-        orjson.dumps(t),
-        event.TYPE.encode(),
-        event.VERSION,
-        orjson.dumps(cast(_Encodes, event).json_data(), option=_SORT),
+        _dumps(t),
+        encoder[0],
+        encoder[1](event),
         prev.encode(),
     )
-    body_hash = hashlib.sha256(body)
+    body_hash = _sha256(body)
     line_hash = body_hash.copy()
     body_hash.update(b"}")
     tail = b',"hash":"' + body_hash.hexdigest().encode() + b'"}'
     line_hash.update(tail)
     return body + tail, line_hash.hexdigest()
+
+
+_ENCODERS: dict[type, tuple[bytes, Callable[[Any], bytes]]] = {}
+
+
+def _encoder(cls: type) -> tuple[bytes, Callable[[Any], bytes]]:
+    """An event class's line header (``,"type":"X","v":V,"data":``) and the encoder
+    of its ``data``, made once per class.
+
+    The data is ``orjson.dumps(event.json_data(), option=OPT_SORT_KEYS)``. Where
+    ``events.typed_lines.json_kind`` knows every field (strings, numbers, bools,
+    nulls, lists of names, outcomes: a value written as it is, or an outcome's
+    cached canonical JSON), the encoder builds that dict with its keys already in
+    sorted order, so orjson writes the same bytes without sorting, and no dict of
+    ``to_data`` is built to be thrown away. Any other class is encoded as before.
+    """
+    names = sorted(f.field_names(cls))
+    fields = attrs.fields_dict(cls)
+    kinds = [typed_lines.json_kind(fields[name]) for name in names]
+    encode: Callable[[Any], bytes]
+    if all(kinds):
+        items = ", ".join(
+            f"{name!r}: e.{name}" if kind == "value" else f"{name!r}: _F(e.{name}.json_bytes())"
+            for name, kind in zip(names, kinds, strict=True)
+        )
+        namespace: dict[str, Any] = {"_dumps": orjson.dumps, "_F": orjson.Fragment}
+        exec(f"def encode(e):\n    return _dumps({{{items}}})", namespace)
+        encode = namespace["encode"]
+    else:
+
+        def encode(event: Any) -> bytes:
+            return orjson.dumps(event.json_data(), option=_SORT)
+
+    header = b',"type":"%b","v":%d,"data":' % (
+        cls.TYPE.encode(),  # type: ignore[attr-defined]
+        cls.VERSION,  # type: ignore[attr-defined]
+    )
+    _ENCODERS[cls] = header, encode
+    return header, encode
 
 
 def line_seal_ok(line: bytes) -> bool:

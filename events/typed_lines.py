@@ -149,6 +149,19 @@ def _field_spec(field: attrs.Attribute[Any]) -> tuple[Any, str | None] | None:
     return None
 
 
+def json_kind(field: attrs.Attribute[Any]) -> str | None:
+    """How a field's value is written in a line's ``data`` (what ``to_data`` makes of
+    it): ``"value"`` when as it is (a string, number, bool, null or list of names,
+    which the field's validator or converter guarantees), ``"outcome"`` for an
+    Outcome (its canonical JSON), None when this module does not know the field.
+    The encoder of ``events.codec`` is derived from this, as the decoder is."""
+    spec = _field_spec(field)
+    if spec is None:
+        return None
+    finish = spec[1]
+    return "outcome" if finish is not None and finish.startswith("_outcome(") else "value"
+
+
 @attrs.frozen
 class _Plan:
     """How one event class's ``data`` is decoded: its msgspec type, the code of a
@@ -300,4 +313,12 @@ def line_decoder(event_types: dict[str, type]) -> LineDecoder:
 
 Error: Final = msgspec.MsgspecError
 
-__all__ = ["Error", "LineDecoder", "OutcomeData", "line_decoder", "outcome", "plan"]
+__all__ = [
+    "Error",
+    "LineDecoder",
+    "OutcomeData",
+    "json_kind",
+    "line_decoder",
+    "outcome",
+    "plan",
+]
