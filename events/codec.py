@@ -70,14 +70,8 @@ def encode_line_hashed(seq: int, t: float, event: Event, prev: str) -> tuple[byt
     t = float(t)
     if not isfinite(t):
         raise ValueError(f"event time must be finite, got {t!r}")
-    encoder = _ENCODERS.get(type(event)) or _encoder(type(event))
-    body = b'{"seq":%d,"t":%b%b%b,"prev":"%b"' % (
-        seq,
-        _dumps(t),
-        encoder[0],
-        encoder[1](event),
-        prev.encode(),
-    )
+    encode = _BODIES.get(type(event)) or _body_encoder(type(event))
+    body = encode(seq, _dumps(t), event, prev.encode())
     body_hash = _sha256(body)
     line_hash = body_hash.copy()
     body_hash.update(b"}")
@@ -86,43 +80,50 @@ def encode_line_hashed(seq: int, t: float, event: Event, prev: str) -> tuple[byt
     return body + tail, line_hash.hexdigest()
 
 
-_ENCODERS: dict[type, tuple[bytes, Callable[[Any], bytes]]] = {}
+BodyEncoder = Callable[[int, bytes, Any, bytes], bytes]
+_BODIES: dict[type, BodyEncoder] = {}
 
 
-def _encoder(cls: type) -> tuple[bytes, Callable[[Any], bytes]]:
-    """An event class's line header (``,"type":"X","v":V,"data":``) and the encoder
-    of its ``data``, made once per class.
+def _body_encoder(cls: type) -> BodyEncoder:
+    """The encoder of an event class's line body, ``{"seq":...,"prev":"..."`` (from
+    ``seq``, the time's JSON, the event and ``prev`` as bytes), made once per class.
 
-    The data is ``orjson.dumps(event.json_data(), option=OPT_SORT_KEYS)``. Where
-    ``events.typed_lines.json_kind`` knows every field (strings, numbers, bools,
-    nulls, lists of names, outcomes: a value written as it is, or an outcome's
-    cached canonical JSON), the encoder builds that dict with its keys already in
-    sorted order, so orjson writes the same bytes without sorting, and no dict of
-    ``to_data`` is built to be thrown away. Any other class is encoded as before.
+    The line's ``data`` is ``orjson.dumps(event.json_data(), option=OPT_SORT_KEYS)``.
+    Where ``events.typed_lines.json_kind`` knows every field (a string, number,
+    bool, null or list of names, written as it is; an outcome, written as its cached
+    canonical JSON), the body is one template with the keys in sorted order and
+    each value's JSON from orjson: the same bytes, without building ``to_data``'s
+    dict to throw it away or sorting its keys on every line. Any other class writes
+    ``json_data()`` as before.
     """
     names = sorted(f.field_names(cls))
     fields = attrs.fields_dict(cls)
     kinds = [typed_lines.json_kind(fields[name]) for name in names]
-    encode: Callable[[Any], bytes]
-    if all(kinds):
-        items = ", ".join(
-            f"{name!r}: e.{name}" if kind == "value" else f"{name!r}: _F(e.{name}.json_bytes())"
-            for name, kind in zip(names, kinds, strict=True)
-        )
-        namespace: dict[str, Any] = {"_dumps": orjson.dumps, "_F": orjson.Fragment}
-        exec(f"def encode(e):\n    return _dumps({{{items}}})", namespace)
-        encode = namespace["encode"]
-    else:
-
-        def encode(event: Any) -> bytes:
-            return orjson.dumps(event.json_data(), option=_SORT)
-
-    header = b',"type":"%b","v":%d,"data":' % (
-        cls.TYPE.encode(),  # type: ignore[attr-defined]
+    head = b'{"seq":%%d,"t":%%b,"type":"%b","v":%d,"data":' % (
+        cls.TYPE.encode().replace(b"%", b"%%"),  # type: ignore[attr-defined]
         cls.VERSION,  # type: ignore[attr-defined]
     )
-    _ENCODERS[cls] = header, encode
-    return header, encode
+    if all(kinds):
+        pairs = (orjson.dumps(name).replace(b"%", b"%%") + b":%b" for name in names)
+        data = b"{" + b",".join(pairs) + b"}"
+        values = "".join(
+            f"_dumps(e.{name}), " if kind == "value" else f"e.{name}.json_bytes(), "
+            for name, kind in zip(names, kinds, strict=True)
+        )
+    else:
+        data, values = b"%b", "_dumps(e.json_data(), option=_SORT), "
+    namespace: dict[str, Any] = {
+        "_dumps": orjson.dumps,
+        "_SORT": _SORT,
+        "_TEMPLATE": head + data + b',"prev":"%b"',
+    }
+    exec(
+        f"def encode(seq, t, e, prev):\n    return _TEMPLATE % (seq, t, {values}prev)",
+        namespace,
+    )
+    encode: BodyEncoder = namespace["encode"]
+    _BODIES[cls] = encode
+    return encode
 
 
 def line_seal_ok(line: bytes) -> bool:
