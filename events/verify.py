@@ -287,9 +287,9 @@ def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
 
 
 def _first_line_limits(parsed: Any) -> float | None:
-    """For line 1's struct, the latest time the log may hold, or None if line 1 is
-    not a ``RunStarted`` this negsim reads, with a time on its calendar (``seq`` and
-    ``prev`` are the caller's to check: -inf when the line is not the first)."""
+    """For line 1's struct, the latest time the log may hold; None unless line 1 is
+    a ``RunStarted`` at seq 0 chained to the genesis hash, of a schema this negsim
+    reads, at a time on its calendar (then the careful scan says what is wrong)."""
     if parsed.KIND is not RunStarted or parsed.seq != 0 or parsed.prev != GENESIS:
         return None
     started = parsed.event()
