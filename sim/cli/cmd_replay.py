@@ -115,7 +115,7 @@ def command(log: str, at: str | None, as_json: bool) -> None:
         _replay_around_agi(log, records, start, as_json)
 
 
-def _replay_at(records: list[Recorded], start: dt.date | None, at: str, as_json: bool) -> None:
+def _replay_at(records: Sequence[Recorded], start: dt.date | None, at: str, as_json: bool) -> None:
     """``--at``: the state at a time (the fold up to it) or right after event ``seq:N``."""
     seq = _parse_seq(at, records)
     if seq is None:
@@ -140,7 +140,7 @@ def _replay_at(records: list[Recorded], start: dt.date | None, at: str, as_json:
 
 
 def _replay_around_agi(
-    log: str, records: list[Recorded], start: dt.date | None, as_json: bool
+    log: str, records: Sequence[Recorded], start: dt.date | None, as_json: bool
 ) -> None:
     """Without ``--at``: the states just before and after AGI and at the end (only the
     end, said so, when AGI never came)."""
