@@ -12,9 +12,11 @@ dated clause lapse exactly at its date, with no event needed.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import compress
 from types import MappingProxyType
 
 import attrs
@@ -48,6 +50,7 @@ from events.model import (
     RulingIssued,
     RunStarted,
 )
+from events.records import LazyRecords
 from events.state import ContractState
 from events.terms import Outcome
 
@@ -419,9 +422,7 @@ class Folder:
             clauses=self.clauses,
             rights=self.rights(at),
             investment_total_bn=round(self.investment, 9),
-            compute_commitments_bn={
-                k: round(math.fsum(v), 9) for k, v in self.commitments.items()
-            },
+            compute_commitments_bn={k: round(math.fsum(v), 9) for k, v in self.commitments.items()},
             equity=dict(self.equity),
             agi_declared=self.agi_declared,
             agi_time=self.agi_time,
@@ -515,13 +516,47 @@ _HANDLERS: dict[type, Callable[[Folder, object], None]] = {
 }
 
 
+_TALKS = frozenset(kind for kind, handler in _HANDLERS.items() if handler is Folder._talk)
+_FOLDED = frozenset(_HANDLERS) - _TALKS
+
+
 def fold(records: Iterable[Recorded]) -> ContractState:
     """The contract state after all ``records`` (in log order)."""
     folder = Folder()
-    # Folder.apply inlined: only the handlers read seq and t, so they are set for
-    # the events that have one, and for the last record (what the state reports).
+    _feed(folder, records)
+    return folder.state()
+
+
+def _feed(folder: Folder, records: Iterable[Recorded]) -> None:
+    """``folder.apply`` of every record, in order, without the calls.
+
+    Only the handlers read ``seq`` and ``t``, so they are set for the events that
+    have one, and for the last record (what a state reports). The talks' events
+    (offers and answers: most of a log) only open the talks, so a verified log's
+    ``LazyRecords`` is folded by event class, and only the other events are built.
+    """
     handlers = _HANDLERS
-    talk = Folder._talk  # most of a log: offers and answers, which open the talks
+    talk = Folder._talk
+    if type(records) is LazyRecords:
+        kinds = records.kinds
+        if not kinds:
+            return
+        # The records with a handler other than the talks', found without a Python
+        # step per record; nothing but ``state()`` reads ``talks``, so the talks'
+        # events only decide it where they come after the last NegotiationEnded.
+        for index in compress(range(len(kinds)), map(_FOLDED.__contains__, kinds)):
+            seq, folder.t, event = records[index]
+            folder.seq = seq
+            handlers[kinds[index]](folder, event)
+        for kind in reversed(kinds):
+            if kind in _TALKS:
+                folder.talks = "open"
+                break
+            if kind is NegotiationEnded:
+                break
+        folder.seq = records.first_seq + len(kinds) - 1
+        folder.t = records.times[-1]
+        return
     record = None
     for record in records:
         event = record[2]
@@ -535,13 +570,16 @@ def fold(records: Iterable[Recorded]) -> ContractState:
     if record is not None:
         folder.seq = record[0]
         folder.t = record[1]
-    return folder.state()
 
 
 def state_at(records: Iterable[Recorded], t: float) -> ContractState:
     """The state at simulated time ``t``: every event with time <= t applied, and
     every dated clause judged at ``t``."""
     folder = Folder()
+    if type(records) is LazyRecords:
+        # times never decrease in a verified log: the records up to t are a prefix
+        _feed(folder, records[: bisect.bisect_right(records.times, t)])
+        return folder.state(max(t, folder.t))
     for record in records:
         if record.t > t:
             break
@@ -555,15 +593,24 @@ MILESTONES = {"agi": False, "agi-verified": True}
 def milestone_index(records: Sequence[Recorded], milestone: str = "agi") -> int | None:
     """Position of the record where ``milestone`` ("agi" or "agi-verified") happened."""
     want_verified = MILESTONES[milestone]
+    if type(records) is LazyRecords:  # build only the milestones' events
+        kinds = records.kinds
+        for index, kind in enumerate(kinds):
+            if kind is MilestoneReached and _is_milestone(records[index][2], want_verified):
+                return index
+        return None
     for index, record in enumerate(records):
-        event = record.event
-        if (
-            type(event) is MilestoneReached
-            and event.milestone == "agi"
-            and (event.verified or not want_verified)
-        ):
+        if _is_milestone(record.event, want_verified):
             return index
     return None
+
+
+def _is_milestone(event: object, want_verified: bool) -> bool:
+    return (
+        type(event) is MilestoneReached
+        and event.milestone == "agi"
+        and (event.verified or not want_verified)
+    )
 
 
 def around_milestone(
@@ -579,8 +626,7 @@ def around_milestone(
     if index is None:
         return None
     folder = Folder()
-    for record in records[:index]:
-        folder.apply(record)
+    _feed(folder, records[:index])
     before = folder.state()
     folder.apply(records[index])
     return before, folder.state()
@@ -608,8 +654,7 @@ def around_agi(records: Sequence[Recorded]) -> AroundAgi | None:
     if declared is None:
         return None
     folder = Folder()
-    for record in records[:declared]:
-        folder.apply(record)
+    _feed(folder, records[:declared])
     before = folder.state()
     folder.apply(records[declared])
     after = folder.state()
@@ -617,8 +662,7 @@ def around_agi(records: Sequence[Recorded]) -> AroundAgi | None:
     verified_index = milestone_index(records, "agi-verified")
     verified_at = None if verified_index is None else records[verified_index].t
     if waits and verified_index is not None and verified_index > declared:
-        for record in records[declared + 1 : verified_index + 1]:
-            folder.apply(record)
+        _feed(folder, records[declared + 1 : verified_index + 1])
         after = folder.state()
     return AroundAgi(before, after, records[declared].t, verified_at)
 

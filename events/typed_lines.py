@@ -149,14 +149,32 @@ def _field_spec(field: attrs.Attribute[Any]) -> tuple[Any, str | None] | None:
     return None
 
 
+def json_kind(field: attrs.Attribute[Any]) -> str | None:
+    """How a field's value is written in a line's ``data`` (what ``to_data`` makes of
+    it): ``"value"`` when as it is (a string, number, bool, null or list of names,
+    which the field's validator or converter guarantees), ``"outcome"`` for an
+    Outcome (its canonical JSON), None when this module does not know the field.
+    The encoder of ``events.codec`` is derived from this, as the decoder is."""
+    spec = _field_spec(field)
+    if spec is None:
+        return None
+    finish = spec[1]
+    return "outcome" if finish is not None and finish.startswith("_outcome(") else "value"
+
+
 @attrs.frozen
 class _Plan:
-    """How one event class's ``data`` is decoded: its msgspec type, and the code of
-    a method of the line's struct (``self``) returning the event."""
+    """How one event class's ``data`` is decoded: its msgspec type, the code of a
+    method of the line's struct (``self``) returning the event, and what ``verify``
+    must run on a line beyond its schema (see ``LineDecoder``): ``check``, the code
+    of a method finishing the checks (e.g. an offer's terms, kept as raw JSON and
+    validated on their own), or ``eager``, when only building the event checks it."""
 
     data_type: Any
     code: list[str]
     names: dict[str, Any]
+    check: list[str] | None = None
+    eager: bool = False
 
 
 def _typed_plan(cls: type) -> _Plan | None:
@@ -171,6 +189,7 @@ def _typed_plan(cls: type) -> _Plan | None:
     struct_fields: list[tuple[str, Any, Any]] = []
     namespace: dict[str, Any] = {"_new": _new, "_cls": cls, "UNSET": UNSET}
     code = ["    d = self.data", "    e = _new(_cls)"]
+    check = ["    d = self.data"]
     for field in fields:
         spec = _field_spec(field)
         if spec is None:
@@ -181,6 +200,8 @@ def _typed_plan(cls: type) -> _Plan | None:
         if field.default is attrs.NOTHING:
             struct_fields.append((name, kind, msgspec.NODEFAULT))
             value = f"d.{name}" if finish is None else finish.format(f"d.{name}")
+            if finish is not None and finish.startswith("_outcome("):
+                check.append(f"    {value}")
         else:
             struct_fields.append((name, kind | UnsetType, UNSET))
             default: Any = field.default
@@ -192,6 +213,8 @@ def _typed_plan(cls: type) -> _Plan | None:
             code.append(f"    v = d.{name}")
             done = "v" if finish is None else finish.format("v")
             value = f"{fallback} if v is UNSET else {done}"
+            if finish is not None and finish.startswith("_outcome("):
+                check.append(f"    if d.{name} is not UNSET: {finish.format(f'd.{name}')}")
         code.append(f"    _set_{name}(e, {value})")
     code.append("    return e")
     data_type = msgspec.defstruct(
@@ -201,7 +224,7 @@ def _typed_plan(cls: type) -> _Plan | None:
         forbid_unknown_fields=True,
         gc=False,  # never in a cycle: no tracking, cheaper to make and free
     )
-    return _Plan(data_type, code, namespace)
+    return _Plan(data_type, code, namespace, check if len(check) > 1 else None)
 
 
 def _raw_plan(cls: type) -> _Plan:
@@ -214,7 +237,7 @@ def _raw_plan(cls: type) -> _Plan:
         "    return _from_data(data)",
     ]
     names = {"_loads": orjson.loads, "_from_data": cls.from_data}  # type: ignore[attr-defined]
-    return _Plan(msgspec.Raw, code, names)
+    return _Plan(msgspec.Raw, code, names, eager=True)
 
 
 def plan(cls: type) -> _Plan:
@@ -222,7 +245,16 @@ def plan(cls: type) -> _Plan:
 
 
 class LineDecoder:
-    """Decodes a whole line into ``(seq, t, prev, event)`` for the event classes given."""
+    """Decodes a whole line into a struct for the event classes given.
+
+    The struct has ``seq``, ``t``, ``prev`` and (as class attributes) ``KIND``, the
+    event class, and ``EAGER``. Decoding a line checks it against the schema; what
+    the schema leaves unchecked is checked by ``EAGER``, called on the struct: None
+    when nothing is left (the event can be built later from the line's bytes alone,
+    and building it cannot fail), else a method returning None once it has checked
+    the rest (an offer's terms), or the event itself when only building it checks it.
+    ``event()`` builds the event.
+    """
 
     def __init__(self, event_types: dict[str, type]) -> None:
         self.shared = Shared()
@@ -234,6 +266,12 @@ class LineDecoder:
             namespace["_outcome"] = self.shared.outcome
             exec("\n".join(["def event(self):", *p.code]), namespace)
             event = namespace["event"]
+            eager = None
+            if p.eager:
+                eager = event
+            elif p.check is not None:
+                exec("\n".join(["def check(self):", *p.check]), namespace)
+                eager = namespace["check"]
             line_types.append(
                 msgspec.defstruct(
                     f"{cls.__name__}Line",
@@ -251,7 +289,7 @@ class LineDecoder:
                     tag=type_name,
                     forbid_unknown_fields=True,
                     gc=False,
-                    namespace={"event": event},
+                    namespace={"event": event, "KIND": cls, "EAGER": eager},
                 )
             )
         union: Any = typing.Union[tuple(line_types)]  # noqa: UP007 (built at run time)
@@ -275,4 +313,12 @@ def line_decoder(event_types: dict[str, type]) -> LineDecoder:
 
 Error: Final = msgspec.MsgspecError
 
-__all__ = ["Error", "LineDecoder", "OutcomeData", "line_decoder", "outcome", "plan"]
+__all__ = [
+    "Error",
+    "LineDecoder",
+    "OutcomeData",
+    "json_kind",
+    "line_decoder",
+    "outcome",
+    "plan",
+]

@@ -28,8 +28,10 @@ import hashlib
 import math
 import os
 import stat
+from array import array
+from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import attrs
 import orjson
@@ -40,6 +42,7 @@ from events.calendar import parse_date, time_range
 from events.codec import GENESIS, Recorded, decode_event, known_version, line_seal_ok
 from events.errors import InputError, IntegrityError
 from events.model import EVENT_TYPES, RunEnded, RunStarted
+from events.records import LazyRecords
 from events.typed_lines import line_decoder
 
 _CHANGED = "hash does not match the line's bytes (the line was changed)"
@@ -87,9 +90,12 @@ class DigestMismatchError(IntegrityError):
 
 @attrs.frozen
 class VerifiedLog:
-    """A log that verified: its records, in order, and its digest."""
+    """A log that verified: its records, in order, and its digest.
 
-    records: list[Recorded]
+    ``records`` is a list, or (from the fast path) a ``LazyRecords`` that builds each
+    event when it is first read: every line was checked whole either way."""
+
+    records: Sequence[Recorded]
     digest: str
 
     def __len__(self) -> int:
@@ -226,55 +232,73 @@ def _scan_lines(data: bytes, require_end: bool) -> tuple[Fault | None, VerifiedL
 
 
 def _scan_typed(data: bytes, require_end: bool) -> VerifiedLog | None:
-    """The log verified and decoded by whole-line typed decoding, or None if anything
-    is unusual (a fault, an old version to upcast, a ``\\u`` escape): then the careful
-    scan runs and finds the fault or decodes the rest. Returns only what the careful
-    scan would return for the same bytes (``events.typed_lines`` says why)."""
+    """The log verified by whole-line typed decoding, or None if anything is unusual
+    (a fault, an old version to upcast, a ``\\u`` escape): then the careful scan runs
+    and finds the fault or decodes the rest. Returns only what the careful scan would
+    return for the same bytes (``events.typed_lines`` says why).
+
+    Every line is checked whole here, but its event is built only when a caller
+    reads it (``events.records``): each line's struct is dropped once checked.
+    """
     if not data or (b"\\" in data and b"\\u" in data):  # one byte is found faster
         return None
     lines = data.split(b"\n")
     if lines.pop():  # torn: no newline at the end
         return None
+    last = len(lines) - 1
     decoder = line_decoder(EVENT_TYPES)
     decoder.shared.trim()
     decode = decoder.decode
     sha256 = hashlib.sha256
-    new_record = tuple.__new__
-    records: list[Recorded] = []
-    append = records.append
+    kinds: list[type] = []
+    times: array[float] = array("d")
+    cache: list[Recorded | None] = [None] * len(lines)
+    add_kind, add_time = kinds.append, times.append
     prev = GENESIS
-    last_t = -math.inf
-    t_lo, t_hi = -math.inf, math.inf  # set from RunStarted, line 1
-    last = len(lines) - 1
+    last_t = t_hi = -math.inf
     try:
         for index, line in enumerate(lines):
             parsed = decode(line)
             t = parsed.t
             if parsed.seq != index or parsed.prev != prev or not last_t <= t <= t_hi:
-                return None
-            event = parsed.event()
-            kind = type(event)
-            if index == 0:
-                if kind is not RunStarted or event.schema > SCHEMA_VERSION:
+                if index:
                     return None
-                limits = _time_limits(event)
-                if isinstance(limits, str):
+                limit = _first_line_limits(parsed)  # line 1: its own checks
+                if limit is None or not last_t <= t <= limit:
                     return None
-                t_lo, t_hi = limits
-                if not t_lo <= t <= t_hi:
-                    return None
-            elif kind is RunStarted or (kind is RunEnded and index != last):
-                return None
-            append(new_record(Recorded, (index, float(t), event)))
+                t_hi = limit
+            eager = parsed.EAGER
+            if eager is not None and (event := eager()) is not None:
+                cache[index] = tuple.__new__(Recorded, (index, float(t), event))
+            add_kind(parsed.KIND)
+            add_time(t)
             prev = sha256(line).hexdigest()
             last_t = t
     except (typed_lines.Error, KeyError, TypeError, ValueError, IndexError):
         return None
-    if not records or not line_seal_ok(lines[-1]) or max(map(len, lines)) > MAX_LINE:
+    if not kinds or not line_seal_ok(lines[-1]) or max(map(len, lines)) > MAX_LINE:
         return None
-    if require_end and type(records[-1].event) is not RunEnded:
+    # RunStarted only first (line 1 is one: _first_line_limits), RunEnded only last
+    if kinds.count(RunStarted) != 1 or (RunEnded in kinds and kinds.index(RunEnded) < last):
         return None
-    return VerifiedLog(records, prev)
+    if require_end and kinds[-1] is not RunEnded:
+        return None
+    return VerifiedLog(LazyRecords(lines, kinds, times, cache, decode), prev)
+
+
+def _first_line_limits(parsed: Any) -> float | None:
+    """For line 1's struct, the latest time the log may hold; None unless line 1 is
+    a ``RunStarted`` at seq 0 chained to the genesis hash, of a schema this negsim
+    reads, at a time on its calendar (then the careful scan says what is wrong)."""
+    if parsed.KIND is not RunStarted or parsed.seq != 0 or parsed.prev != GENESIS:
+        return None
+    started = parsed.event()
+    if started.schema > SCHEMA_VERSION:
+        return None
+    limits = _time_limits(started)
+    if isinstance(limits, str) or not limits[0] <= parsed.t <= limits[1]:
+        return None
+    return limits[1]
 
 
 def _scan_careful(data: bytes, require_end: bool) -> tuple[Fault | None, VerifiedLog | None]:

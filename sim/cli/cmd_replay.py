@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -31,7 +32,7 @@ def _print_json(payload: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _start_date(log: str, records: list[Recorded]) -> dt.date | None:
+def _start_date(log: str, records: Sequence[Recorded]) -> dt.date | None:
     """The calendar date of t = 0, or None when the log's time unit is not a month."""
     first = records[0].event
     assert isinstance(first, RunStarted)  # verification guarantees it
@@ -46,7 +47,7 @@ def _start_date(log: str, records: list[Recorded]) -> dt.date | None:
 _SEQ = re.compile(r"seq:([0-9]+)")
 
 
-def _parse_seq(text: str, records: list[Recorded]) -> int | None:
+def _parse_seq(text: str, records: Sequence[Recorded]) -> int | None:
     """``--at seq:N``: event N (a usage error if the log has none); None for a time."""
     match = _SEQ.fullmatch(text.strip())
     if match is None:
@@ -114,7 +115,7 @@ def command(log: str, at: str | None, as_json: bool) -> None:
         _replay_around_agi(log, records, start, as_json)
 
 
-def _replay_at(records: list[Recorded], start: dt.date | None, at: str, as_json: bool) -> None:
+def _replay_at(records: Sequence[Recorded], start: dt.date | None, at: str, as_json: bool) -> None:
     """``--at``: the state at a time (the fold up to it) or right after event ``seq:N``."""
     seq = _parse_seq(at, records)
     if seq is None:
@@ -139,7 +140,7 @@ def _replay_at(records: list[Recorded], start: dt.date | None, at: str, as_json:
 
 
 def _replay_around_agi(
-    log: str, records: list[Recorded], start: dt.date | None, as_json: bool
+    log: str, records: Sequence[Recorded], start: dt.date | None, as_json: bool
 ) -> None:
     """Without ``--at``: the states just before and after AGI and at the end (only the
     end, said so, when AGI never came)."""
