@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import click
 import orjson
 
@@ -12,12 +13,29 @@ from sim.cli.options import (
     executor_options,
     file_path,
     flag_errors,
+    flags_as,
     json_option,
     master_seed_option,
     scenario_argument,
     set_option,
     workers_option,
 )
+
+
+@attrs.frozen
+class TournamentOptions:
+    """``negsim tournament``'s flags, one field each (see the options below)."""
+
+    scenario: str
+    strategies: str | None
+    repetitions: int
+    seed: int
+    workers: int | None
+    executor: str
+    address: str | None
+    out: Path | None
+    assignments: tuple[str, ...]
+    as_json: bool
 
 
 @click.command(
@@ -58,36 +76,26 @@ from sim.cli.options import (
 )
 @set_option
 @json_option
-def command(
-    scenario: str,
-    strategies: str | None,
-    repetitions: int,
-    seed: int,
-    workers: int | None,
-    executor: str,
-    address: str | None,
-    out: Path | None,
-    assignments: tuple[str, ...],
-    as_json: bool,
-) -> None:
+@flags_as(TournamentOptions)
+def command(opts: TournamentOptions) -> None:
     from agents.strategies import STRATEGY_NAMES
     from sim.lab import tournament
     from sim.table_file import check_out
 
-    if out is not None:
-        check_out(out)
-    execution = execution_of(workers, executor, address, as_json=as_json)
+    if opts.out is not None:
+        check_out(opts.out)
+    execution = execution_of(opts.workers, opts.executor, opts.address, as_json=opts.as_json)
     with flag_errors(strategies="--strategies", repetitions="--repetitions"):
         result = tournament(
-            scenario,
-            strategies if strategies is not None else STRATEGY_NAMES,
-            repetitions=repetitions,
-            seed=seed,
-            overrides=assignments,
+            opts.scenario,
+            opts.strategies if opts.strategies is not None else STRATEGY_NAMES,
+            repetitions=opts.repetitions,
+            seed=opts.seed,
+            overrides=opts.assignments,
             execution=execution,
         )
-    written = result.write(out) if out is not None else None
-    if as_json:
+    written = result.write(opts.out) if opts.out is not None else None
+    if opts.as_json:
         report = result.as_dict()
         report["out"] = str(written) if written is not None else None
         click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
