@@ -35,7 +35,8 @@ class BackgroundWriter:
     def __init__(self, store: BatchStore, depth: int = 2) -> None:
         self._store = store
         self._queue: queue.Queue[Sequence[PackedRun] | None] = queue.Queue(maxsize=depth)
-        self._error: BaseException | None = None
+        self._error: BaseException | None = None  # raised once in the parent
+        self._failed = False  # stays set: nothing is written after an error
         self._closed = False
         self.stored = 0  # groups committed
         self.waited = 0.0  # seconds the parent waited for the store (put and close)
@@ -48,13 +49,14 @@ class BackgroundWriter:
             group = self._queue.get()
             if group is None:
                 return
-            if self._error is not None:
+            if self._failed:
                 continue  # after an error nothing more is written; the queue drains
             began = time.perf_counter()
             try:
                 self._store.put_many(group)
                 self.stored += 1
             except BaseException as exc:  # raised in the parent (``put``/``close``)
+                self._failed = True
                 self._error = exc
             self.busy += time.perf_counter() - began
 

@@ -88,6 +88,41 @@ class _Gated:
         self.groups.append(group)
 
 
+class _FailsFirst:
+    """A store whose first write fails (a full disk); later writes are recorded."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.written: list[Sequence[PackedRun]] = []
+
+    def put_many(self, group: Sequence[PackedRun]) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            raise OSError("No space left on device")
+        self.written.append(group)
+
+
+def test_nothing_is_written_after_an_error_even_once_it_was_raised(
+    packed: list[PackedRun],
+) -> None:
+    """The parent may catch the error a ``put`` raised and hand more over (as a
+    caller that reports and carries on would): none of it reaches the store."""
+    store = _FailsFirst()
+    background = BackgroundWriter(store, depth=1)  # type: ignore[arg-type]
+    raised = 0
+    for run in packed:
+        try:
+            background.put([run])
+        except OSError:
+            raised += 1
+    try:
+        background.close()
+    except OSError:
+        raised += 1
+    assert raised == 1
+    assert store.written == []
+
+
 def test_the_queue_is_bounded(packed: list[PackedRun]) -> None:
     store = _Gated()
     background = BackgroundWriter(store, depth=2)  # type: ignore[arg-type]
