@@ -445,11 +445,9 @@ class Folder:
             funding_lost_bn=round(self.funding_lost, 9),
             seq=self.seq,
             t=self.t if at is None else at,
-            outside_taken_bn={
-                key: round(math.fsum(values), 9) for key, values in self.outside_taken.items()
-            },
+            outside_taken_bn=self.outside_taken_bn,
             outside_pending_bn=self.pending_outside(self.t if at is None else at),
-            rofr_matched_bn=round(math.fsum(self.rofr_matched), 9),
+            rofr_matched_bn=self.rofr_matched_bn,
             outside_options=dict(self.options),
             in_force_reviews=tuple(sorted(self.in_force_reviews.items())),
             complaints=tuple(self.complaints),
